@@ -16,6 +16,7 @@ let package = Package(
     name: "Knock",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "KnockWire", targets: ["KnockWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -23,6 +24,26 @@ let package = Package(
     ],
     targets: [
         // MARK: Wire protocol
+        .target(
+            name: "KnockWire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockWireTests",
+            dependencies: [
+                "KnockWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strictSwift
+        ),
 
         // MARK: TLS (system OpenSSL)
     ]

@@ -1,0 +1,61 @@
+public import NIOCore
+
+/// One frame of the Knock wire protocol.
+///
+/// On the wire a frame is a 4-byte big-endian length (of everything after it), a 1-byte type,
+/// a 1-byte flags field, a 4-byte big-endian call id and the payload. ``FrameDecoder`` produces
+/// frames whose structure it has checked; the `Frame+…` extensions build and read the payload
+/// of each type.
+public struct Frame: Hashable, Sendable, CustomStringConvertible {
+    /// What kind of frame this is.
+    public var type: FrameType
+    /// The flags byte, ignorable extension bits included.
+    public var flags: FrameFlags
+    /// The call the frame belongs to; 0 for connection frames.
+    public var callID: UInt32
+    /// The bytes after the header.
+    public var payload: ByteBuffer
+
+    /// Creates a frame from its parts. Use the typed constructors (``hello(_:)``,
+    /// ``request(callID:header:message:serverStream:)``, …) where possible.
+    /// - Parameters:
+    ///   - type: The frame type.
+    ///   - flags: The flags byte.
+    ///   - callID: The call id, 0 for connection frames.
+    ///   - payload: The bytes after the header.
+    public init(type: FrameType, flags: FrameFlags = [], callID: UInt32, payload: ByteBuffer) {
+        self.type = type
+        self.flags = flags
+        self.callID = callID
+        self.payload = payload
+    }
+
+    /// The value of the length prefix: header plus payload.
+    public var length: Int {
+        WireLimits.frameHeaderSize + payload.readableBytes
+    }
+
+    /// The number of bytes the frame takes on the wire, prefix included.
+    public var encodedSize: Int {
+        WireLimits.lengthPrefixSize + length
+    }
+
+    public var description: String {
+        "\(type.name) call=\(callID) flags=0x\(String(flags.rawValue, radix: 16)) payload=\(payload.readableBytes)B"
+    }
+}
+
+extension ByteBuffer {
+    /// Appends `frame` in its wire form.
+    /// - Parameter frame: The frame to write.
+    /// - Returns: The number of bytes written.
+    @discardableResult
+    public mutating func writeFrame(_ frame: Frame) -> Int {
+        var written = writeInteger(UInt32(truncatingIfNeeded: frame.length))
+        written += writeInteger(frame.type.rawValue)
+        written += writeInteger(frame.flags.rawValue)
+        written += writeInteger(frame.callID)
+        written += writeImmutableBuffer(frame.payload)
+        return written
+    }
+}
