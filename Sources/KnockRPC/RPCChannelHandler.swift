@@ -1,0 +1,110 @@
+import KnockTLS
+import KnockWire
+import NIOCore
+
+/// The last handler of a connection's pipeline: hands decoded frames and TLS events to the
+/// ``RPCConnection`` and runs its timers (HELLO wait, keepalive, idle). Confined to the
+/// channel's event loop.
+final class RPCChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+
+    let connection: RPCConnection
+    private var lastRead = NIODeadline.now()
+    private var pingSentAt: NIODeadline?
+    private var timers: [Scheduled<Void>] = []
+    private var helloTimer: Scheduled<Void>?
+
+    init(connection: RPCConnection) {
+        self.connection = connection
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard helloTimer == nil else { return }
+        connection.channelActive()
+        let loop = context.eventLoop
+        let connection = self.connection
+        helloTimer = loop.scheduleTask(in: TimeAmount(connection.configuration.helloTimeout)) {
+            if connection.peerHello == nil {
+                connection.perform(connection.state.withLock {
+                    $0.connectionError(.timeout, "no HELLO within \(connection.configuration.helloTimeout)")
+                })
+            }
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        if let interval = connection.configuration.keepaliveInterval {
+            let amount = TimeAmount(interval)
+            timers.append(loop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+                bound.value.keepaliveTick(interval: amount)
+            })
+        }
+        if let idle = connection.configuration.idleTimeout {
+            let amount = TimeAmount(idle)
+            let tick = max(TimeAmount.milliseconds(10), amount / 4)
+            timers.append(loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+                bound.value.idleTick(limit: amount)
+            })
+        }
+    }
+
+    private func keepaliveTick(interval: TimeAmount) {
+        let now = NIODeadline.now()
+        if let sent = pingSentAt, lastRead < sent, now - sent >= interval {
+            connection.perform(connection.state.withLock {
+                $0.connectionError(.timeout, "no answer to a keepalive PING within \(interval)")
+            })
+            return
+        }
+        if now - lastRead >= interval, pingSentAt == nil || lastRead >= pingSentAt! {
+            pingSentAt = now
+            connection.perform(connection.state.withLock { $0.sendPing(now.uptimeNanoseconds) })
+        }
+    }
+
+    private func idleTick(limit: TimeAmount) {
+        let (open, last) = connection.state.withLock { ($0.openCalls, $0.lastActivity) }
+        if open == 0, NIODeadline.now() - last >= limit {
+            connection.drain(message: "idle")
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        connection.received(unwrapInboundIn(data))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted(let peer, _)? = event as? TLSEvent {
+            connection.setPeer(peer)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection.failed(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopTimers()
+        connection.channelInactive()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopTimers()
+    }
+
+    private func stopTimers() {
+        helloTimer?.cancel()
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+    }
+}

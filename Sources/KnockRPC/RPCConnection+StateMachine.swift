@@ -1,0 +1,774 @@
+import KnockWire
+import NIOCore
+
+/// The state of one connection: its phase, the calls in both directions, credit, and the bytes
+/// waiting to be written. A pure value: every method changes the state and returns the
+/// ``Effects`` the connection must carry out (resume a waiting task, flush, dispatch a request,
+/// close), so it can be tested without a socket.
+struct ConnectionStateMachine {
+    enum Phase: Equatable {
+        /// Our HELLO is sent; the peer's has not arrived.
+        case awaitingHello
+        /// Both HELLOs exchanged.
+        case active
+        /// The connection is closed; nothing more happens.
+        case closed
+    }
+
+    /// A call this side started and has sent.
+    struct OutgoingCall {
+        var key: UInt64
+        var kind: RPCMethodKind
+        var continuation: CheckedContinuation<ByteBuffer, any Error>?
+        var response: ByteBuffer?
+        var outcome: Result<ByteBuffer, RPCError>?
+        var creditLeft: UInt32
+        var timer: Scheduled<Void>?
+    }
+
+    /// A call this side started that waits for a free slot (the peer's concurrent-call limit)
+    /// or for the peer's HELLO.
+    struct PendingCall {
+        var key: UInt64
+        var header: WireRequestHeader
+        var message: ByteBuffer
+        var kind: RPCMethodKind
+        var deadline: NIODeadline?
+        var window: UInt32
+    }
+
+    /// The consumer side of a server stream this side started.
+    struct ClientStream {
+        var buffered = CircularBuffer<ByteBuffer>()
+        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var window: UInt32
+        var consumedSinceGrant: UInt32 = 0
+        var end: Result<Void, RPCError>?
+    }
+
+    /// A call the peer started that this side serves.
+    struct IncomingCall {
+        var kind: RPCMethodKind
+        var credit: UInt32
+        var writer: CheckedContinuation<Void, any Error>?
+        var closeWaiter: CheckedContinuation<Void, Never>?
+        var response: ByteBuffer?
+        var timer: Scheduled<Void>?
+    }
+
+    /// What the connection must do after a state change, outside the lock.
+    struct Effects {
+        var flush = false
+        var unary: [(CheckedContinuation<ByteBuffer, any Error>, Result<ByteBuffer, RPCError>)] = []
+        var stream: [(CheckedContinuation<ByteBuffer?, any Error>, Result<ByteBuffer?, RPCError>)] = []
+        var writers: [(CheckedContinuation<Void, any Error>, Result<Void, RPCError>)] = []
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var timers: [Scheduled<Void>] = []
+        var dispatch: IncomingRequest?
+        var timeoutIncoming: (callID: UInt32, deadline: NIODeadline)?
+        var close: CloseReason?
+        var ready = false
+        var finishRequests = false
+
+        mutating func merge(_ other: Effects) {
+            flush = flush || other.flush
+            unary += other.unary
+            stream += other.stream
+            writers += other.writers
+            closeWaiters += other.closeWaiters
+            timers += other.timers
+            close = close ?? other.close
+            ready = ready || other.ready
+            finishRequests = finishRequests || other.finishRequests
+        }
+    }
+
+    /// Why and how the connection closes.
+    enum CloseReason: Equatable {
+        /// Both sides are done: close quietly (after a graceful GOAWAY).
+        case graceful
+        /// A protocol violation or failure: the GOAWAY is already queued; close after writing it.
+        case error(ConnectionErrorCode, String)
+    }
+
+    let role: ConnectionRole
+    let local: ConnectionConfiguration
+    let serves: Bool
+    private(set) var phase: Phase = .awaitingHello
+    private(set) var peerHello: WireHello?
+    private(set) var peerMaxFrameSize = WireLimits.minimumMaxFrameSize
+    private var peerMaxConcurrentCalls = WireLimits.defaultMaxConcurrentCalls
+
+    private var nextCallID: UInt32
+    private var nextKey: UInt64 = 1
+    private var outgoing: [UInt32: OutgoingCall] = [:]
+    private var keyToID: [UInt64: UInt32] = [:]
+    private var pending = CircularBuffer<PendingCall>()
+    /// Keys handed out whose call has not been started yet; `true` once the caller gave up.
+    private var reserved: [UInt64: Bool] = [:]
+    private var streams: [UInt64: ClientStream] = [:]
+
+    private var incoming: [UInt32: IncomingCall] = [:]
+    private var lastPeerCallID: UInt32 = 0
+
+    /// The highest peer call id we accept after sending GOAWAY; `nil` until we send one.
+    private(set) var goAwaySent: UInt32?
+    /// The highest of our call ids the peer accepts after its GOAWAY; `nil` until received.
+    private(set) var goAwayReceived: UInt32?
+    private var closeError: RPCError?
+
+    private(set) var output = ByteBuffer()
+    private var flushScheduled = false
+    /// When the last call ended (for the idle timeout), as NIODeadline uptime.
+    private(set) var lastActivity = NIODeadline.now()
+
+    init(role: ConnectionRole, configuration: ConnectionConfiguration, serves: Bool) {
+        self.role = role
+        self.local = configuration
+        self.serves = serves
+        self.nextCallID = role.firstCallID
+        output.writeFrame(.hello(configuration.hello))
+        flushScheduled = false
+    }
+
+    // MARK: Queries
+
+    /// Calls open in either direction.
+    var openCalls: Int { outgoing.count + incoming.count + pending.count }
+
+    /// Whether the connection still accepts new outgoing calls.
+    var isClosed: Bool { phase == .closed }
+
+    // MARK: Output
+
+    /// Appends a frame to the output (callers have checked its size against the peer's maximum).
+    /// Returns whether a flush must be scheduled.
+    private mutating func emit(_ frame: Frame) -> Bool {
+        output.writeFrame(frame)
+        if flushScheduled { return false }
+        flushScheduled = true
+        return true
+    }
+
+    /// Takes the bytes to write; the next emitted frame schedules a new flush.
+    mutating func takeOutput() -> ByteBuffer? {
+        flushScheduled = false
+        guard output.readableBytes > 0 else { return nil }
+        let bytes = output
+        output = ByteBuffer()
+        output.reserveCapacity(min(bytes.capacity, 65_536))
+        return bytes
+    }
+
+    // MARK: Starting calls (caller side)
+
+    /// Hands out the key of a call about to start. Every key must be passed to
+    /// ``startCall(key:header:message:kind:deadline:window:continuation:timer:)`` exactly once.
+    mutating func reserveKey() -> UInt64 {
+        let key = nextKey
+        nextKey += 1
+        reserved[key] = false
+        return key
+    }
+
+    /// Starts (or queues) a call. The unary continuation, if given, is resumed when it ends.
+    mutating func startCall(
+        key: UInt64,
+        header: WireRequestHeader,
+        message: ByteBuffer,
+        kind: RPCMethodKind,
+        deadline: NIODeadline?,
+        window: UInt32,
+        continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        timer: Scheduled<Void>?
+    ) -> Effects {
+        var effects = Effects()
+        if reserved.removeValue(forKey: key) == true {
+            fail(continuation, timer, RPCError(code: .cancelled, message: "the call was cancelled"), into: &effects)
+            return effects
+        }
+        if let refusal = refusalForNewCall() {
+            fail(continuation, timer, refusal, into: &effects)
+            if kind == .serverStream { streams[key] = ClientStream(window: window, end: .failure(refusal)) }
+            return effects
+        }
+        if kind == .serverStream { streams[key] = ClientStream(window: window) }
+        let call = PendingCall(key: key, header: header, message: message, kind: kind, deadline: deadline, window: window)
+        if phase == .awaitingHello || outgoing.count >= peerMaxConcurrentCalls || !pending.isEmpty {
+            pending.append(call)
+            if let continuation { pendingContinuations[key] = (continuation, timer) }
+            return effects
+        }
+        send(call, continuation: continuation, timer: timer, into: &effects)
+        return effects
+    }
+
+    /// Continuations of queued unary calls, by key.
+    private var pendingContinuations: [UInt64: (CheckedContinuation<ByteBuffer, any Error>, Scheduled<Void>?)] = [:]
+
+    private func refusalForNewCall() -> RPCError? {
+        if phase == .closed {
+            return closeError ?? RPCError(code: .unavailable, message: "the connection is closed")
+        }
+        if goAwayReceived != nil || goAwaySent != nil {
+            return RPCError(code: .unavailable, message: "the connection is draining; retry on a new connection")
+        }
+        return nil
+    }
+
+    private mutating func send(
+        _ call: PendingCall,
+        continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        timer: Scheduled<Void>?,
+        into effects: inout Effects
+    ) {
+        var header = call.header
+        if let deadline = call.deadline {
+            let remaining = deadline - .now()
+            guard remaining.nanoseconds > 0 else {
+                fail(continuation, timer, RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent"), into: &effects)
+                streams[call.key]?.end = .failure(RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent"))
+                return
+            }
+            header.timeoutUs = UInt64((remaining.nanoseconds + 999) / 1_000)
+        }
+        if call.kind == .serverStream { header.initialCredit = call.window }
+        let frame = Frame.request(callID: nextCallID, header: header, message: call.message, serverStream: call.kind == .serverStream)
+        guard frame.length <= peerMaxFrameSize else {
+            let error = RPCError(code: .resourceExhausted, message: "the request is \(frame.length) bytes; the peer accepts frames of at most \(peerMaxFrameSize)")
+            fail(continuation, timer, error, into: &effects)
+            streams[call.key]?.end = .failure(error)
+            return
+        }
+        let id = nextCallID
+        nextCallID = nextCallID &+ 2
+        if nextCallID < id {  // ids exhausted: no more calls on this connection
+            goAwayReceived = goAwayReceived ?? id
+        }
+        outgoing[id] = OutgoingCall(
+            key: call.key, kind: call.kind, continuation: continuation,
+            creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
+        )
+        keyToID[call.key] = id
+        if emit(frame) { effects.flush = true }
+    }
+
+    private func fail(
+        _ continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        _ timer: Scheduled<Void>?,
+        _ error: RPCError,
+        into effects: inout Effects
+    ) {
+        if let continuation { effects.unary.append((continuation, .failure(error))) }
+        if let timer { effects.timers.append(timer) }
+    }
+
+    private mutating func startPending(into effects: inout Effects) {
+        while phase == .active, goAwayReceived == nil, outgoing.count < peerMaxConcurrentCalls, let call = pending.popFirst() {
+            let waiting = pendingContinuations.removeValue(forKey: call.key)
+            send(call, continuation: waiting?.0, timer: waiting?.1, into: &effects)
+        }
+    }
+
+    /// The caller gave up (task cancelled or deadline passed): end the call locally and tell the
+    /// peer. Returns nothing to do if the call already ended.
+    mutating func abandon(key: UInt64, error: RPCError) -> Effects {
+        var effects = Effects()
+        if let id = keyToID.removeValue(forKey: key) {
+            if let call = outgoing.removeValue(forKey: id) {
+                fail(call.continuation, call.timer, error, into: &effects)
+                if phase != .closed, emit(.cancel(callID: id)) { effects.flush = true }
+                callEnded(into: &effects)
+            }
+        } else if let index = pending.firstIndex(where: { $0.key == key }) {
+            pending.remove(at: index)
+            if let waiting = pendingContinuations.removeValue(forKey: key) {
+                fail(waiting.0, waiting.1, error, into: &effects)
+            }
+        } else if reserved[key] != nil {
+            reserved[key] = true
+        }
+        if var stream = streams[key], stream.end == nil {
+            stream.end = .failure(error)
+            if let waiter = stream.waiter {
+                stream.waiter = nil
+                effects.stream.append((waiter, .failure(error)))
+            }
+            streams[key] = stream
+        }
+        return effects
+    }
+
+    // MARK: Client streams
+
+    /// The next message of a stream this side started: a message, `nil` at the end, an error,
+    /// or (when none is buffered) a registration of `waiter`.
+    mutating func nextStreamMessage(key: UInt64, waiter: CheckedContinuation<ByteBuffer?, any Error>) -> Effects {
+        var effects = Effects()
+        guard var stream = streams[key] else {
+            effects.stream.append((waiter, .success(nil)))
+            return effects
+        }
+        if let message = stream.buffered.popFirst() {
+            consumed(&stream, key: key, into: &effects)
+            streams[key] = stream
+            effects.stream.append((waiter, .success(message)))
+        } else if let end = stream.end {
+            streams[key] = nil
+            effects.stream.append((waiter, end.map { nil }))
+        } else {
+            stream.waiter = waiter
+            streams[key] = stream
+        }
+        return effects
+    }
+
+    /// Grants credit back once half the window has been consumed.
+    private mutating func consumed(_ stream: inout ClientStream, key: UInt64, into effects: inout Effects) {
+        stream.consumedSinceGrant += 1
+        let half = max(1, stream.window / 2)
+        guard stream.consumedSinceGrant >= half, stream.end == nil, let id = keyToID[key], outgoing[id] != nil else { return }
+        stream.consumedSinceGrant = 0
+        outgoing[id]?.creditLeft += half
+        if emit(.credit(callID: id, increment: half)) { effects.flush = true }
+    }
+
+    /// The consumer left the stream's scope: forget it, cancelling the call if still open.
+    mutating func releaseStream(key: UInt64) -> Effects {
+        var effects = abandon(key: key, error: RPCError(code: .cancelled, message: "the stream was abandoned"))
+        streams[key] = nil
+        effects.stream.removeAll()
+        return effects
+    }
+
+    // MARK: Serving (callee side)
+
+    /// Sets the response of a unary call being served; it goes out with the END.
+    mutating func setUnaryResponse(callID: UInt32, _ message: ByteBuffer) {
+        incoming[callID]?.response = message
+    }
+
+    /// Sends one message of a stream being served, or registers `writer` to wait for credit.
+    mutating func writeStreamMessage(callID: UInt32, _ message: ByteBuffer, writer: CheckedContinuation<Void, any Error>) -> Effects {
+        var effects = Effects()
+        guard var call = incoming[callID] else {
+            effects.writers.append((writer, .failure(RPCError(code: .cancelled, message: "the call has ended"))))
+            return effects
+        }
+        let frame = Frame.message(callID: callID, message)
+        guard frame.length <= peerMaxFrameSize else {
+            effects.writers.append((writer, .failure(RPCError(code: .resourceExhausted, message: "a response of \(frame.length) bytes exceeds the peer's maximum frame size \(peerMaxFrameSize)"))))
+            return effects
+        }
+        if call.credit > 0 {
+            call.credit -= 1
+            incoming[callID] = call
+            if emit(frame) { effects.flush = true }
+            effects.writers.append((writer, .success(())))
+        } else {
+            pendingWrites[callID] = message
+            call.writer = writer
+            incoming[callID] = call
+        }
+        return effects
+    }
+
+    /// Messages of served streams waiting for credit (at most one per call: the writer waits).
+    private var pendingWrites: [UInt32: ByteBuffer] = [:]
+
+    /// Ends a call being served: sends the unary response (if any) and the END.
+    mutating func finishIncoming(callID: UInt32, error: RPCError?) -> Effects {
+        var effects = Effects()
+        guard let call = incoming.removeValue(forKey: callID) else { return effects }
+        pendingWrites[callID] = nil
+        var status = error
+        if status == nil, call.kind == .unary {
+            if let response = call.response {
+                let frame = Frame.message(callID: callID, response)
+                if frame.length <= peerMaxFrameSize {
+                    if emit(frame) { effects.flush = true }
+                } else {
+                    status = RPCError(code: .resourceExhausted, message: "the response is \(frame.length) bytes; the caller accepts frames of at most \(peerMaxFrameSize)")
+                }
+            } else {
+                status = RPCError(code: .internal, message: "the handler returned no response")
+            }
+        }
+        if phase != .closed {
+            let end = (try? Frame.end(callID: callID, status: (status ?? RPCError(code: .ok, message: "")).wireStatus))
+                ?? Frame.end(callID: callID, code: status?.code ?? .ok, message: status?.message ?? "")
+            if emit(end) { effects.flush = true }
+        }
+        release(call, into: &effects)
+        callEnded(into: &effects)
+        return effects
+    }
+
+    /// Resolves when the served call `callID` has ended, for whatever reason.
+    mutating func waitForIncomingEnd(callID: UInt32, waiter: CheckedContinuation<Void, Never>) -> Effects {
+        var effects = Effects()
+        if incoming[callID] != nil {
+            incoming[callID]?.closeWaiter = waiter
+        } else {
+            effects.closeWaiters.append(waiter)
+        }
+        return effects
+    }
+
+    /// The served call's deadline passed: END DEADLINE_EXCEEDED, the handler is cancelled.
+    mutating func incomingDeadlinePassed(callID: UInt32) -> Effects {
+        finishIncoming(callID: callID, error: RPCError(code: .deadlineExceeded, message: "the deadline passed"))
+    }
+
+    mutating func attachIncomingTimer(callID: UInt32, _ timer: Scheduled<Void>) -> Effects {
+        var effects = Effects()
+        if incoming[callID] != nil {
+            incoming[callID]?.timer = timer
+        } else {
+            effects.timers.append(timer)
+        }
+        return effects
+    }
+
+    private func release(_ call: IncomingCall, into effects: inout Effects) {
+        if let waiter = call.closeWaiter { effects.closeWaiters.append(waiter) }
+        if let writer = call.writer {
+            effects.writers.append((writer, .failure(RPCError(code: .cancelled, message: "the call has ended"))))
+        }
+        if let timer = call.timer { effects.timers.append(timer) }
+    }
+
+    // MARK: Inbound frames
+
+    /// Handles one frame from the peer.
+    mutating func receive(_ frame: Frame) -> Effects {
+        if phase == .closed { return Effects() }
+        if phase == .awaitingHello, frame.type != .hello, !frame.type.isExtension {
+            return connectionError(.protocolError, "the first frame must be HELLO, not \(frame.type.name)")
+        }
+        switch frame.type {
+        case .hello: return receiveHello(frame)
+        case .request: return receiveRequest(frame)
+        case .message: return receiveMessage(frame)
+        case .end: return receiveEnd(frame)
+        case .cancel: return receiveCancel(frame)
+        case .credit: return receiveCredit(frame)
+        case .ping:
+            var effects = Effects()
+            if emit(.pong(frame.pingData)) { effects.flush = true }
+            return effects
+        case .goAway: return receiveGoAway(frame)
+        default: return Effects()  // PONG is handled by the keepalive timer; extensions are ignored
+        }
+    }
+
+    private mutating func receiveHello(_ frame: Frame) -> Effects {
+        guard phase == .awaitingHello else {
+            return connectionError(.protocolError, "a second HELLO")
+        }
+        let hello: WireHello
+        do {
+            hello = try frame.decodeHello()
+        } catch {
+            return connectionError(.protocolError, error.message)
+        }
+        guard hello.versions.contains(WireLimits.protocolVersion) else {
+            return connectionError(.unsupportedVersion, "no common protocol version: the peer speaks \(hello.versions), this side speaks [1]")
+        }
+        if hello.maxFrameSize != 0, !(WireLimits.minimumMaxFrameSize...WireLimits.maximumMaxFrameSize).contains(Int(hello.maxFrameSize)) {
+            return connectionError(.protocolError, "HELLO max_frame_size \(hello.maxFrameSize) is outside 16384...16777215")
+        }
+        if let unknown = hello.extensions.first(where: \.required) {
+            return connectionError(.unsupportedExtension, "the peer requires extension \(unknown.name), which this side does not support")
+        }
+        peerHello = hello
+        peerMaxFrameSize = hello.effectiveMaxFrameSize
+        peerMaxConcurrentCalls = hello.effectiveMaxConcurrentCalls
+        phase = .active
+        var effects = Effects()
+        effects.ready = true
+        startPending(into: &effects)
+        return effects
+    }
+
+    private mutating func receiveRequest(_ frame: Frame) -> Effects {
+        let id = frame.callID
+        guard id > lastPeerCallID else {
+            return connectionError(.protocolError, "REQUEST call id \(id) is not above the previous \(lastPeerCallID)")
+        }
+        lastPeerCallID = id
+        var effects = Effects()
+        func refuse(_ code: StatusCode, _ message: String) -> Effects {
+            if emit(.end(callID: id, code: code, message: message)) { effects.flush = true }
+            return effects
+        }
+        if let last = goAwaySent, id > last {
+            return refuse(.unavailable, "the connection is draining; retry on a new connection")
+        }
+        let parts: (header: WireRequestHeader, message: ByteBuffer)
+        do {
+            parts = try frame.requestParts()
+        } catch {
+            return refuse(.invalidArgument, error.message)
+        }
+        guard serves else {
+            return refuse(.unimplemented, "\(parts.header.method): this side serves no methods")
+        }
+        guard incoming.count < local.maxConcurrentCalls else {
+            return refuse(.resourceExhausted, "too many concurrent calls: at most \(local.maxConcurrentCalls) on this connection")
+        }
+        let kind: RPCMethodKind = frame.isServerStream ? .serverStream : .unary
+        let credit = kind == .serverStream
+            ? (parts.header.initialCredit == 0 ? WireLimits.defaultInitialCredit : parts.header.initialCredit) : 0
+        incoming[id] = IncomingCall(kind: kind, credit: credit)
+        let timeout = parts.header.timeoutUs
+        let deadline: NIODeadline? = timeout > 0 ? .now() + .microseconds(Int64(clamping: timeout)) : nil
+        effects.dispatch = IncomingRequest(callID: id, header: parts.header, message: parts.message, kind: kind, deadline: deadline)
+        if let deadline { effects.timeoutIncoming = (id, deadline) }
+        return effects
+    }
+
+    private mutating func receiveMessage(_ frame: Frame) -> Effects {
+        let id = frame.callID
+        guard var call = outgoing[id] else { return endedOrUnknown(id, frame) }
+        var effects = Effects()
+        switch call.kind {
+        case .unary:
+            if call.response != nil {
+                outgoing[id] = nil
+                keyToID[call.key] = nil
+                fail(call.continuation, call.timer, RPCError(code: .internal, message: "the peer sent a second response to a unary call"), into: &effects)
+                if emit(.cancel(callID: id)) { effects.flush = true }
+                callEnded(into: &effects)
+                return effects
+            }
+            call.response = frame.payload
+            outgoing[id] = call
+        case .serverStream:
+            guard call.creditLeft > 0 else {
+                return connectionError(.flowControlError, "the peer sent a stream message on call \(id) without credit")
+            }
+            call.creditLeft -= 1
+            outgoing[id] = call
+            if var stream = streams[call.key] {
+                if let waiter = stream.waiter {
+                    stream.waiter = nil
+                    consumed(&stream, key: call.key, into: &effects)
+                    effects.stream.append((waiter, .success(frame.payload)))
+                } else {
+                    stream.buffered.append(frame.payload)
+                }
+                streams[call.key] = stream
+            }
+        }
+        return effects
+    }
+
+    private mutating func receiveEnd(_ frame: Frame) -> Effects {
+        let id = frame.callID
+        guard let call = outgoing[id] else { return endedOrUnknown(id, frame) }
+        outgoing[id] = nil
+        keyToID[call.key] = nil
+        var effects = Effects()
+        let status: WireStatus
+        do {
+            status = try frame.decodeStatus()
+        } catch {
+            return connectionError(.protocolError, error.message)
+        }
+        let error: RPCError? = status.code == 0 ? nil : RPCError(status: status)
+        if let timer = call.timer { effects.timers.append(timer) }
+        switch call.kind {
+        case .unary:
+            let outcome: Result<ByteBuffer, RPCError>
+            if let error {
+                outcome = .failure(error)
+            } else if let response = call.response {
+                outcome = .success(response)
+            } else {
+                outcome = .failure(RPCError(code: .internal, message: "the peer ended the call OK without a response"))
+            }
+            if let continuation = call.continuation { effects.unary.append((continuation, outcome)) }
+        case .serverStream:
+            if var stream = streams[call.key] {
+                let end: Result<Void, RPCError> = error.map { .failure($0) } ?? .success(())
+                if let waiter = stream.waiter {
+                    streams[call.key] = nil
+                    effects.stream.append((waiter, end.map { nil }))
+                } else {
+                    stream.end = end
+                    streams[call.key] = stream
+                }
+            }
+        }
+        callEnded(into: &effects)
+        return effects
+    }
+
+    private mutating func receiveCancel(_ frame: Frame) -> Effects {
+        let id = frame.callID
+        guard let call = incoming.removeValue(forKey: id) else { return endedOrUnknown(id, frame) }
+        pendingWrites[id] = nil
+        var effects = Effects()
+        release(call, into: &effects)
+        callEnded(into: &effects)
+        return effects
+    }
+
+    private mutating func receiveCredit(_ frame: Frame) -> Effects {
+        let id = frame.callID
+        guard var call = incoming[id] else { return endedOrUnknown(id, frame) }
+        var effects = Effects()
+        guard call.kind == .serverStream else { return effects }
+        let (sum, overflow) = call.credit.addingReportingOverflow(frame.creditIncrement)
+        guard !overflow, sum <= WireLimits.maximumCredit else {
+            return connectionError(.flowControlError, "credit on call \(id) exceeds 2147483647")
+        }
+        call.credit = sum
+        if let writer = call.writer, let message = pendingWrites.removeValue(forKey: id) {
+            call.writer = nil
+            call.credit -= 1
+            if emit(.message(callID: id, message)) { effects.flush = true }
+            effects.writers.append((writer, .success(())))
+        }
+        incoming[id] = call
+        return effects
+    }
+
+    private mutating func receiveGoAway(_ frame: Frame) -> Effects {
+        let goAway: WireGoAway
+        do {
+            goAway = try frame.decodeGoAway()
+        } catch {
+            return connectionError(.protocolError, error.message)
+        }
+        var effects = Effects()
+        let code = ConnectionErrorCode(rawValue: goAway.errorCode)
+        let limit = min(goAway.lastCallID, goAwayReceived ?? .max)
+        goAwayReceived = limit
+        let notProcessed = RPCError(code: .unavailable, message: "the peer is going away (\(code.name): \(goAway.message)); the call was not processed and may be retried")
+        for (id, call) in outgoing where id > limit {
+            outgoing[id] = nil
+            keyToID[call.key] = nil
+            fail(call.continuation, call.timer, notProcessed, into: &effects)
+            endStream(key: call.key, notProcessed, into: &effects)
+        }
+        failPending(notProcessed, into: &effects)
+        if code != .noError {
+            closeError = RPCError(code: .unavailable, message: "the peer closed the connection: \(code.name): \(goAway.message)")
+            effects.merge(closeAll(closeError!))
+            effects.close = .graceful
+            return effects
+        }
+        callEnded(into: &effects)
+        return effects
+    }
+
+    private func endedOrUnknown(_ id: UInt32, _ frame: Frame) -> Effects {
+        // A frame for a call that has ended raced with its end; one for a call never started
+        // breaks the protocol.
+        let mine = role.startsCall(withID: id)
+        let started = mine ? id < nextCallID : id <= lastPeerCallID
+        if started { return Effects() }
+        var copy = self
+        return copy.connectionError(.protocolError, "\(frame.type.name) for call \(id), which was never started")
+    }
+
+    private mutating func endStream(key: UInt64, _ error: RPCError, into effects: inout Effects) {
+        guard var stream = streams[key], stream.end == nil else { return }
+        if let waiter = stream.waiter {
+            streams[key] = nil
+            effects.stream.append((waiter, .failure(error)))
+        } else {
+            stream.end = .failure(error)
+            streams[key] = stream
+        }
+    }
+
+    private mutating func failPending(_ error: RPCError, into effects: inout Effects) {
+        while let call = pending.popFirst() {
+            if let waiting = pendingContinuations.removeValue(forKey: call.key) {
+                fail(waiting.0, waiting.1, error, into: &effects)
+            }
+            endStream(key: call.key, error, into: &effects)
+        }
+    }
+
+    // MARK: Drain and close
+
+    /// A call ended: start queued calls, and close if a drain is complete.
+    private mutating func callEnded(into effects: inout Effects) {
+        lastActivity = .now()
+        startPending(into: &effects)
+        if (goAwaySent != nil || goAwayReceived != nil), outgoing.isEmpty, incoming.isEmpty, pending.isEmpty, effects.close == nil {
+            effects.close = .graceful
+        }
+    }
+
+    /// Queues a keepalive PING.
+    mutating func sendPing(_ opaque: UInt64) -> Effects {
+        var effects = Effects()
+        if phase == .active, emit(.ping(opaque)) { effects.flush = true }
+        return effects
+    }
+
+    /// Starts a graceful drain: GOAWAY NO_ERROR, no new calls either way, close when done.
+    mutating func beginDrain(message: String) -> Effects {
+        var effects = Effects()
+        guard phase != .closed, goAwaySent == nil else { return effects }
+        goAwaySent = lastPeerCallID
+        if emit(.goAway(lastCallID: lastPeerCallID, code: .noError, message: message)) { effects.flush = true }
+        let error = RPCError(code: .unavailable, message: "the connection is draining; retry on a new connection")
+        for call in pending { endStream(key: call.key, error, into: &effects) }
+        failPending(error, into: &effects)
+        effects.finishRequests = true
+        if outgoing.isEmpty, incoming.isEmpty { effects.close = .graceful }
+        return effects
+    }
+
+    /// A connection error: queue GOAWAY with `code`, fail every call, close.
+    mutating func connectionError(_ code: ConnectionErrorCode, _ message: String) -> Effects {
+        guard phase != .closed else { return Effects() }
+        _ = emit(.goAway(lastCallID: lastPeerCallID, code: code, message: message))
+        let error = RPCError(code: .unavailable, message: "connection error \(code.name): \(message)")
+        closeError = error
+        var effects = closeAll(error)
+        effects.flush = true
+        effects.close = .error(code, message)
+        return effects
+    }
+
+    /// The connection is gone (closed by either side, or lost): fail everything.
+    mutating func closed(reason: RPCError) -> Effects {
+        guard phase != .closed else { return Effects() }
+        closeError = closeError ?? reason
+        return closeAll(closeError!)
+    }
+
+    private mutating func closeAll(_ error: RPCError) -> Effects {
+        var effects = Effects()
+        phase = .closed
+        for (_, call) in outgoing {
+            fail(call.continuation, call.timer, error, into: &effects)
+            endStream(key: call.key, error, into: &effects)
+        }
+        outgoing.removeAll()
+        keyToID.removeAll()
+        failPending(error, into: &effects)
+        for (_, call) in incoming { release(call, into: &effects) }
+        incoming.removeAll()
+        pendingWrites.removeAll()
+        for key in streams.keys { endStream(key: key, error, into: &effects) }
+        effects.finishRequests = true
+        return effects
+    }
+}
+
+/// A call the peer started, handed to the serving loop.
+struct IncomingRequest: Sendable {
+    var callID: UInt32
+    var header: WireRequestHeader
+    var message: ByteBuffer
+    var kind: RPCMethodKind
+    var deadline: NIODeadline?
+}

@@ -1,0 +1,392 @@
+public import KnockTLS
+public import KnockWire
+public import Logging
+public import NIOCore
+public import SwiftProtobuf
+import Synchronization
+
+/// One Knock connection: many concurrent calls in both directions over one byte stream.
+///
+/// Either side may call (``call(_:_:options:)``, ``stream(_:_:options:body:)``) and serve
+/// (``run()`` runs the handlers of the router it was created with). Obtain one from
+/// ``RPCServer`` (accepted connections), ``connect(to:port:tls:configuration:router:interceptors:group:logger:)``
+/// (dialing), or ``inProcessPair(server:client:)`` (a linked-in module or a test).
+public final class RPCConnection: Sendable {
+    /// The connection's channel (TCP with TLS, or one end of an in-process socket pair).
+    public let channel: any Channel
+    /// This side's role: the dialer uses odd call ids, the acceptor even ones.
+    public let role: ConnectionRole
+    let state: Mutex<ConnectionStateMachine>
+    let router: RPCRouter?
+    let interceptors: [any ServerInterceptor]
+    let logger: Logger
+    let configuration: ConnectionConfiguration
+    private let peerIdentity: Mutex<PeerIdentity?>
+    private let requests: AsyncStream<IncomingRequest>
+    private let requestSink: AsyncStream<IncomingRequest>.Continuation
+    private let readyPromise: EventLoopPromise<Void>
+
+    init(
+        channel: any Channel,
+        role: ConnectionRole,
+        configuration: ConnectionConfiguration,
+        router: RPCRouter?,
+        interceptors: [any ServerInterceptor],
+        peer: PeerIdentity?,
+        logger: Logger
+    ) {
+        self.channel = channel
+        self.role = role
+        self.configuration = configuration
+        self.router = router
+        self.interceptors = interceptors
+        self.logger = logger
+        self.peerIdentity = Mutex(peer)
+        let serves = !(router?.isEmpty ?? true)
+        self.state = Mutex(ConnectionStateMachine(role: role, configuration: configuration, serves: serves))
+        (requests, requestSink) = AsyncStream.makeStream(of: IncomingRequest.self)
+        readyPromise = channel.eventLoop.makePromise(of: Void.self)
+    }
+
+    // MARK: Identity and state
+
+    /// The peer's identity from its certificate, once the TLS handshake is done (or as given to
+    /// an in-process connection).
+    public var peer: PeerIdentity? {
+        peerIdentity.withLock { $0 }
+    }
+
+    func setPeer(_ peer: PeerIdentity) {
+        peerIdentity.withLock { $0 = peer }
+    }
+
+    /// The peer's HELLO, once received.
+    public var peerHello: WireHello? {
+        state.withLock { $0.peerHello }
+    }
+
+    /// Calls open in either direction, plus calls waiting for a slot.
+    public var openCalls: Int {
+        state.withLock { $0.openCalls }
+    }
+
+    /// Resolves when both HELLOs are exchanged; fails if the connection closes first.
+    public func waitUntilReady() async throws {
+        do {
+            try await readyPromise.futureResult.get()
+        } catch {
+            throw RPCError(wrapping: error)
+        }
+    }
+
+    /// Completes when the connection's channel has closed.
+    public var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
+
+    // MARK: Calling the peer
+
+    /// Calls a unary method on the peer.
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - request: The request message.
+    ///   - options: Deadline, metadata, idempotency key.
+    /// - Returns: The response.
+    /// - Throws: ``RPCError`` with the peer's status, or `DEADLINE_EXCEEDED`, `CANCELLED` (the
+    ///   task was cancelled), `UNAVAILABLE` (the connection closed or is draining).
+    public func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        options: CallOptions = CallOptions()
+    ) async throws -> Response {
+        let response = try await callRaw(method.name, try request.serializedByteBuffer(), options: options)
+        do {
+            return try Response(serializedBytes: response.readableBytesSpan)
+        } catch {
+            throw RPCError(code: .internal, message: "\(method.name): the response is not a valid \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    /// Calls a unary method with a serialized request (generic clients, forwarding).
+    /// - Parameters:
+    ///   - method: The full method name.
+    ///   - request: The serialized request.
+    ///   - options: Deadline, metadata, idempotency key.
+    /// - Returns: The serialized response.
+    /// - Throws: ``RPCError`` as for ``call(_:_:options:)``.
+    public func callRaw(_ method: String, _ request: ByteBuffer, options: CallOptions = CallOptions()) async throws -> ByteBuffer {
+        let header = try makeHeader(method, options)
+        let deadline = options.timeout.map { NIODeadline.now() + TimeAmount($0) }
+        let key = state.withLock { $0.reserveKey() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+                let timer = deadline.map { scheduleExpiry(key: key, at: $0) }
+                perform(state.withLock {
+                    $0.startCall(key: key, header: header, message: request, kind: .unary, deadline: deadline,
+                                 window: 0, continuation: continuation, timer: timer)
+                })
+            }
+        } onCancel: {
+            perform(state.withLock { $0.abandon(key: key, error: RPCError(code: .cancelled, message: "the call was cancelled")) })
+        }
+    }
+
+    /// Calls a server-streaming method and hands the responses to `body`. Leaving `body` early
+    /// cancels the call.
+    /// - Parameters:
+    ///   - method: The method (kind `.serverStream`).
+    ///   - request: The request message.
+    ///   - options: Deadline, metadata, the credit window.
+    ///   - body: Consumes the responses.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws; iterating the responses throws ``RPCError``.
+    public func stream<Request, Response, Result: Sendable>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        options: CallOptions = CallOptions(),
+        body: (ResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        try await streamRaw(method.name, try request.serializedByteBuffer(), options: options) { raw in
+            try await body(ResponseStream(raw: raw, method: method.name))
+        }
+    }
+
+    /// Calls a server-streaming method with a serialized request.
+    /// - Parameters:
+    ///   - method: The full method name.
+    ///   - request: The serialized request.
+    ///   - options: Deadline, metadata, the credit window.
+    ///   - body: Consumes the serialized responses.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
+    public func streamRaw<Result: Sendable>(
+        _ method: String,
+        _ request: ByteBuffer,
+        options: CallOptions = CallOptions(),
+        body: (RawResponseStream) async throws -> Result
+    ) async throws -> Result {
+        let header = try makeHeader(method, options)
+        let deadline = options.timeout.map { NIODeadline.now() + TimeAmount($0) }
+        let key = state.withLock { $0.reserveKey() }
+        let timer = deadline.map { scheduleExpiry(key: key, at: $0) }
+        perform(state.withLock {
+            $0.startCall(key: key, header: header, message: request, kind: .serverStream, deadline: deadline,
+                         window: options.streamWindow, continuation: nil, timer: timer)
+        })
+        defer {
+            timer?.cancel()
+            perform(state.withLock { $0.releaseStream(key: key) })
+        }
+        return try await body(RawResponseStream(connection: self, key: key))
+    }
+
+    func nextStreamMessage(key: UInt64) async throws -> ByteBuffer? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<ByteBuffer?, any Error>) in
+                perform(state.withLock { $0.nextStreamMessage(key: key, waiter: waiter) })
+            }
+        } onCancel: {
+            perform(state.withLock { $0.abandon(key: key, error: RPCError(code: .cancelled, message: "the call was cancelled")) })
+        }
+    }
+
+    private func makeHeader(_ method: String, _ options: CallOptions) throws(RPCError) -> WireRequestHeader {
+        var header = WireRequestHeader()
+        header.method = method
+        header.metadata = options.metadata.wireEntries
+        if let key = options.idempotencyKey { header.idempotencyKey = key }
+        do {
+            try header.validate()
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.message)
+        }
+        return header
+    }
+
+    private func scheduleExpiry(key: UInt64, at deadline: NIODeadline) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
+            perform(state.withLock { $0.abandon(key: key, error: RPCError(code: .deadlineExceeded, message: "the deadline passed")) })
+        }
+    }
+
+    // MARK: Serving the peer
+
+    /// Serves the peer's calls with the router this connection was created with, until the
+    /// connection closes. Each call runs as a child task; a CANCEL, a passed deadline or a lost
+    /// connection cancels it.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for await request in requests {
+                group.addTask { await self.serve(request) }
+            }
+        }
+    }
+
+    private func serve(_ request: IncomingRequest) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.handle(request) }
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                perform(state.withLock { $0.waitForIncomingEnd(callID: request.callID, waiter: waiter) })
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func handle(_ request: IncomingRequest) async {
+        let method = request.header.method
+        var failure: RPCError?
+        do {
+            guard let route = router?.route(for: method) else {
+                throw RPCError(code: .unimplemented, message: "unknown method \(method)")
+            }
+            if let kind = route.kind, kind != request.kind {
+                throw RPCError(code: .unimplemented, message: "\(method) is a \(kind.rawValue) method, called as \(request.kind.rawValue)")
+            }
+            let deadline: ContinuousClock.Instant? = request.deadline.map { deadline in
+                .now + .nanoseconds((deadline - NIODeadline.now()).nanoseconds)
+            }
+            let context = ServerContext(
+                method: method,
+                peer: peer,
+                metadata: Metadata(request.header.metadata),
+                deadline: deadline,
+                idempotencyKey: request.header.idempotencyKey.isEmpty ? nil : request.header.idempotencyKey,
+                connection: self
+            )
+            let writer = RawResponseWriter(connection: self, callID: request.callID, kind: request.kind)
+            try await intercept(context, at: 0) { context in
+                try await route.handler(request.message, context, writer)
+            }
+        } catch {
+            failure = RPCError(wrapping: error)
+            if failure?.code == .unknown {
+                logger.error("handler failed", metadata: ["method": "\(method)", "error": "\(error)"])
+            }
+        }
+        perform(state.withLock { $0.finishIncoming(callID: request.callID, error: failure) })
+    }
+
+    private func intercept(
+        _ context: ServerContext,
+        at index: Int,
+        handler: @escaping @Sendable (ServerContext) async throws -> Void
+    ) async throws {
+        guard index < interceptors.count else {
+            try await handler(context)
+            return
+        }
+        try await interceptors[index].intercept(context: context) { context in
+            try await self.intercept(context, at: index + 1, handler: handler)
+        }
+    }
+
+    func setUnaryResponse(callID: UInt32, _ message: ByteBuffer) {
+        state.withLock { $0.setUnaryResponse(callID: callID, message) }
+    }
+
+    func writeStreamMessage(callID: UInt32, _ message: ByteBuffer) async throws {
+        try await withCheckedThrowingContinuation { (writer: CheckedContinuation<Void, any Error>) in
+            perform(state.withLock { $0.writeStreamMessage(callID: callID, message, writer: writer) })
+        }
+    }
+
+    // MARK: Drain and close
+
+    /// Starts a graceful drain: GOAWAY, in-flight calls in both directions finish, new ones are
+    /// refused with `UNAVAILABLE`, then the connection closes. Calls still open after the
+    /// configured drain timeout are ended and the connection closed.
+    /// - Parameter message: The reason, sent to the peer.
+    public func drain(message: String = "draining") {
+        perform(state.withLock { $0.beginDrain(message: message) })
+        let timeout = TimeAmount(configuration.drainTimeout)
+        channel.eventLoop.scheduleTask(in: timeout) { [self] in
+            if channel.isActive {
+                logger.warning("drain timed out; closing with calls in flight", metadata: ["open": "\(openCalls)"])
+                perform(state.withLock { $0.connectionError(.noError, "drain timed out") })
+            }
+        }
+    }
+
+    /// Closes the connection now; every open call fails with `UNAVAILABLE`.
+    public func close() {
+        perform(state.withLock { $0.closed(reason: RPCError(code: .unavailable, message: "the connection was closed locally")) })
+        channel.close(promise: nil)
+    }
+
+    // MARK: Events from the channel
+
+    func channelActive() {
+        channel.eventLoop.execute { self.flushNow() }
+    }
+
+    func received(_ frame: Frame) {
+        perform(state.withLock { $0.receive(frame) })
+    }
+
+    func failed(_ error: any Error) {
+        if let wire = error as? WireError {
+            logger.debug("protocol error from peer", metadata: ["error": "\(wire)"])
+            perform(state.withLock { $0.connectionError(wire.code.connectionErrorCode, wire.message) })
+        } else {
+            let reason = RPCError(code: .unavailable, message: "the connection failed: \(error)", cause: SendableErrorBox(error))
+            perform(state.withLock { $0.closed(reason: reason) })
+            readyPromise.fail(reason)
+            channel.close(promise: nil)
+        }
+    }
+
+    func channelInactive() {
+        let reason = RPCError(code: .unavailable, message: "the connection closed")
+        perform(state.withLock { $0.closed(reason: reason) })
+        readyPromise.fail(reason)
+    }
+
+    // MARK: Carrying out effects
+
+    func perform(_ effects: ConnectionStateMachine.Effects) {
+        for timer in effects.timers { timer.cancel() }
+        if let request = effects.dispatch {
+            requestSink.yield(request)
+        }
+        if let (callID, deadline) = effects.timeoutIncoming {
+            let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
+                perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
+            }
+            perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
+        }
+        for (continuation, result) in effects.unary {
+            continuation.resume(with: result.mapError { $0 as any Error })
+        }
+        for (continuation, result) in effects.stream {
+            continuation.resume(with: result.mapError { $0 as any Error })
+        }
+        for (continuation, result) in effects.writers {
+            continuation.resume(with: result.mapError { $0 as any Error })
+        }
+        for waiter in effects.closeWaiters { waiter.resume() }
+        if effects.ready { readyPromise.succeed() }
+        if effects.finishRequests { requestSink.finish() }
+        if let reason = effects.close {
+            channel.eventLoop.execute { self.flushAndClose(reason) }
+        } else if effects.flush {
+            channel.eventLoop.execute { self.flushNow() }
+        }
+    }
+
+    private func flushNow() {
+        if let bytes = state.withLock({ $0.takeOutput() }) {
+            channel.writeAndFlush(bytes, promise: nil)
+        }
+    }
+
+    private func flushAndClose(_ reason: ConnectionStateMachine.CloseReason) {
+        if case .error(let code, let message) = reason {
+            logger.info("closing connection", metadata: ["code": "\(code)", "reason": "\(message)"])
+        }
+        let bytes = state.withLock { $0.takeOutput() }
+        let channel = self.channel
+        guard let bytes else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,127 @@
+public import KnockTLS
+import KnockWire
+public import Logging
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// Accepts Knock connections over TCP and mutual TLS and serves a router's methods on each.
+///
+/// ``bind(host:port:tls:configuration:router:interceptors:group:logger:)`` opens the listening
+/// socket; ``run()`` serves until ``drain()`` (graceful: GOAWAY to every connection, in-flight
+/// calls finish) or the listening socket closes.
+public final class RPCServer: Sendable {
+    /// Limits of a server beyond those of each connection.
+    public struct Limits: Sendable {
+        /// Connections served at once; more are closed as soon as they are accepted.
+        public var maxConnections: Int
+
+        /// Creates limits.
+        /// - Parameter maxConnections: Connections served at once (default 4,096).
+        public init(maxConnections: Int = 4_096) {
+            self.maxConnections = maxConnections
+        }
+    }
+
+    private let listener: NIOAsyncChannel<RPCConnection?, Never>
+    private let live: Mutex<[ObjectIdentifier: RPCConnection]>
+    private let draining: Mutex<Bool>
+    private let logger: Logger
+
+    /// The address the server listens on (with the real port when bound to port 0).
+    public let localAddress: SocketAddress
+
+    private init(listener: NIOAsyncChannel<RPCConnection?, Never>, live: Mutex<[ObjectIdentifier: RPCConnection]>, logger: Logger) throws {
+        self.listener = listener
+        self.live = live
+        self.draining = Mutex(false)
+        self.logger = logger
+        guard let address = listener.channel.localAddress else {
+            throw RPCError(code: .internal, message: "the listening socket has no address")
+        }
+        self.localAddress = address
+    }
+
+    /// Opens the listening socket.
+    /// - Parameters:
+    ///   - host: The address to listen on, e.g. `127.0.0.1`.
+    ///   - port: The port; 0 picks a free one (see ``localAddress``).
+    ///   - tls: The server TLS context (host certificate, deployment CA, revocation hook).
+    ///   - configuration: Each connection's limits and timers.
+    ///   - limits: Server-wide limits.
+    ///   - router: The methods served.
+    ///   - interceptors: Interceptors around every handler.
+    ///   - group: The event loops to use.
+    ///   - logger: Where the server logs.
+    /// - Returns: The bound server; call ``run()``.
+    /// - Throws: If the address cannot be bound.
+    public static func bind(
+        host: String,
+        port: Int,
+        tls: TLSContext,
+        configuration: ConnectionConfiguration = ConnectionConfiguration(),
+        limits: Limits = Limits(),
+        router: RPCRouter,
+        interceptors: [any ServerInterceptor] = [],
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "knock.rpc.server")
+    ) async throws -> RPCServer {
+        let live = Mutex<[ObjectIdentifier: RPCConnection]>([:])
+        let maxConnections = limits.maxConnections
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1_024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel -> EventLoopFuture<RPCConnection?> in
+                channel.eventLoop.makeCompletedFuture {
+                    let admitted = live.withLock { $0.count < maxConnections }
+                    guard admitted else {
+                        logger.warning("connection refused: at the limit", metadata: ["max": "\(maxConnections)"])
+                        channel.close(promise: nil)
+                        return nil
+                    }
+                    let connection = try RPCConnection.install(
+                        on: channel, role: .acceptor, tls: tls, serverName: nil,
+                        configuration: configuration, router: router, interceptors: interceptors,
+                        peer: nil, logger: logger
+                    )
+                    let id = ObjectIdentifier(connection)
+                    live.withLock { $0[id] = connection }
+                    channel.closeFuture.whenComplete { _ in
+                        _ = live.withLock { $0.removeValue(forKey: id) }
+                    }
+                    return connection
+                }
+            }
+        return try RPCServer(listener: listener, live: live, logger: logger)
+    }
+
+    /// Serves connections until the listening socket closes (after ``drain()``), then waits for
+    /// the remaining connections to finish.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { inbound in
+                for try await connection in inbound {
+                    guard let connection else { continue }
+                    if draining.withLock({ $0 }) { connection.drain(message: "the server is shutting down") }
+                    group.addTask { await connection.run() }
+                }
+            }
+        }
+    }
+
+    /// Connections currently open.
+    public var connectionCount: Int {
+        live.withLock { $0.count }
+    }
+
+    /// Graceful shutdown: stop accepting, send GOAWAY on every connection so in-flight calls
+    /// finish and new ones are refused with `UNAVAILABLE`; ``run()`` returns when all are closed.
+    public func drain() {
+        draining.withLock { $0 = true }
+        listener.channel.close(promise: nil)
+        for connection in live.withLock({ Array($0.values) }) {
+            connection.drain(message: "the server is shutting down")
+        }
+    }
+}
