@@ -45,8 +45,9 @@ public final class TLSContext: @unchecked Sendable {
         // would skip a certificate revoked since).
         _ = knock_SSL_CTX_set_session_cache_mode(pointer, Int(SSL_SESS_CACHE_OFF))
         _ = SSL_CTX_set_num_tickets(pointer, 0)
-        // Idle connections give their record buffers back.
-        _ = knock_SSL_CTX_set_mode(pointer, Int(SSL_MODE_RELEASE_BUFFERS))
+        // Idle connections give their record buffers back. The chain sent is exactly the
+        // configured one: OpenSSL would otherwise complete it from the trust roots.
+        _ = knock_SSL_CTX_set_mode(pointer, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN))
 
         if !(configuration.role == .client && configuration.presentsNoCertificate) {
             try self.useCertificateChainAndKey()

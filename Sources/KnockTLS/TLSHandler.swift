@@ -73,6 +73,8 @@ public final class TLSHandler: ChannelDuplexHandler {
     private var readRequested = false
     /// Plaintext went up since the last `channelReadComplete`.
     private var deliveredPlaintext = false
+    /// A close_notify arrived in the current read batch; acted on in `channelReadComplete`.
+    private var closeNotifyUndelivered = false
 
     /// The peer's identity, once the handshake has completed.
     public private(set) var peerIdentity: PeerIdentity?
@@ -246,15 +248,16 @@ public final class TLSHandler: ChannelDuplexHandler {
         case .needsMoreInput:
             break
         case .closeNotify:
-            self.receivedCloseNotify(context: context)
+            self.inputClosed = true
+            self.closeNotifyUndelivered = true
         case .failed(let error):
             self.fail(context: context, error)
         }
     }
 
-    private func receivedCloseNotify(context: ChannelHandlerContext) {
-        guard !self.inputClosed else { return }
-        self.inputClosed = true
+    /// Acts on a close_notify after `channelReadComplete` has gone up, as TCP's end of input
+    /// comes after the last read batch: handlers flush what they wrote for that batch first.
+    private func deliverCloseNotify(context: ChannelHandlerContext) {
         guard case .established = self.state else { return }
         let halfClosureAllowed = (try? context.channel.syncOptions?.getOption(ChannelOptions.allowRemoteHalfClosure)) ?? false
         if halfClosureAllowed {
@@ -270,6 +273,11 @@ public final class TLSHandler: ChannelDuplexHandler {
         let delivered = self.deliveredPlaintext
         self.deliveredPlaintext = false
         context.fireChannelReadComplete()
+        if self.closeNotifyUndelivered {
+            self.closeNotifyUndelivered = false
+            self.deliverCloseNotify(context: context)
+            return
+        }
         switch self.state {
         case .handshaking:
             context.read()
