@@ -17,10 +17,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KnockWire", targets: ["KnockWire"]),
+        .library(name: "KnockTLS", targets: ["KnockTLS"]),
+        .library(name: "KnockRPC", targets: ["KnockRPC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // Tests only, for now: certificates issued in-process.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // MARK: Wire protocol
@@ -46,5 +53,71 @@ let package = Package(
         ),
 
         // MARK: TLS (system OpenSSL)
+        // A system-library target cannot take Swift settings; it is a module map and a C header.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "KnockTLS",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockTLSTests",
+            dependencies: [
+                "KnockTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: RPC runtime
+        .target(
+            name: "KnockRPC",
+            dependencies: [
+                "KnockWire",
+                "KnockTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "KnockTestSupport",
+            dependencies: [
+                "KnockRPC",
+                "KnockWire",
+                "KnockTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/KnockTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockRPCTests",
+            dependencies: [
+                "KnockRPC",
+                "KnockTestSupport",
+                "KnockWire",
+                "KnockTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strictSwift
+        ),
     ]
 )

@@ -3,7 +3,7 @@ public import KnockWire
 /// The metadata of a call: ordered key–value pairs, text or binary, keys lowercase.
 public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// A metadata value.
-    public enum Value: Sendable, Hashable {
+    public enum Datum: Sendable, Hashable {
         /// UTF-8 text.
         case text(String)
         /// Raw bytes.
@@ -15,7 +15,7 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         /// The key: lowercase ASCII letters, digits, `-`, `_`, `.`.
         public var key: String
         /// The value.
-        public var value: Value
+        public var value: Datum
     }
 
     private var entries: [Entry]

@@ -11,7 +11,7 @@ final class RPCChannelHandler: ChannelInboundHandler {
     let connection: RPCConnection
     private var lastRead = NIODeadline.now()
     private var pingSentAt: NIODeadline?
-    private var timers: [Scheduled<Void>] = []
+    private var timers: [RepeatedTask] = []
     private var helloTimer: Scheduled<Void>?
 
     init(connection: RPCConnection) {
@@ -48,7 +48,7 @@ final class RPCChannelHandler: ChannelInboundHandler {
         }
         if let idle = connection.configuration.idleTimeout {
             let amount = TimeAmount(idle)
-            let tick = max(TimeAmount.milliseconds(10), amount / 4)
+            let tick = max(TimeAmount.milliseconds(10), .nanoseconds(amount.nanoseconds / 4))
             timers.append(loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
                 bound.value.idleTick(limit: amount)
             })

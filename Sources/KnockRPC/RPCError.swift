@@ -26,7 +26,7 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         code: StatusCode,
         message: String,
         details: [Google_Protobuf_Any] = [],
-        trailers: Metadata = [],
+        trailers: Metadata = [:],
         cause: (any Error & Sendable)? = nil
     ) {
         self.code = code

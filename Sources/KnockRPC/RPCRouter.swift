@@ -38,7 +38,7 @@ public struct RPCRouter: Sendable {
         routes[method.name] = Route(descriptor: method.descriptor) { bytes, context, responses in
             let request = try Request.decoded(from: bytes, method: method.name)
             let response = try await handler(request, context)
-            try responses.send(try response.serializedByteBuffer())
+            responses.connection.setUnaryResponse(callID: responses.callID, try response.serializedByteBuffer())
         }
     }
 
@@ -112,10 +112,6 @@ public struct RawResponseWriter: Sendable {
         case .unary: connection.setUnaryResponse(callID: callID, message)
         case .serverStream: try await connection.writeStreamMessage(callID: callID, message)
         }
-    }
-
-    func send(_ message: ByteBuffer) throws {
-        connection.setUnaryResponse(callID: callID, message)
     }
 }
 

@@ -24,14 +24,14 @@ public final class RPCServer: Sendable {
     }
 
     private let listener: NIOAsyncChannel<RPCConnection?, Never>
-    private let live: Mutex<[ObjectIdentifier: RPCConnection]>
+    private let live: LiveConnections
     private let draining: Mutex<Bool>
     private let logger: Logger
 
     /// The address the server listens on (with the real port when bound to port 0).
     public let localAddress: SocketAddress
 
-    private init(listener: NIOAsyncChannel<RPCConnection?, Never>, live: Mutex<[ObjectIdentifier: RPCConnection]>, logger: Logger) throws {
+    private init(listener: NIOAsyncChannel<RPCConnection?, Never>, live: LiveConnections, logger: Logger) throws {
         self.listener = listener
         self.live = live
         self.draining = Mutex(false)
@@ -66,7 +66,7 @@ public final class RPCServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "knock.rpc.server")
     ) async throws -> RPCServer {
-        let live = Mutex<[ObjectIdentifier: RPCConnection]>([:])
+        let live = LiveConnections()
         let maxConnections = limits.maxConnections
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1_024)
@@ -74,7 +74,7 @@ public final class RPCServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel -> EventLoopFuture<RPCConnection?> in
                 channel.eventLoop.makeCompletedFuture {
-                    let admitted = live.withLock { $0.count < maxConnections }
+                    let admitted = live.connections.withLock { $0.count < maxConnections }
                     guard admitted else {
                         logger.warning("connection refused: at the limit", metadata: ["max": "\(maxConnections)"])
                         channel.close(promise: nil)
@@ -86,9 +86,9 @@ public final class RPCServer: Sendable {
                         peer: nil, logger: logger
                     )
                     let id = ObjectIdentifier(connection)
-                    live.withLock { $0[id] = connection }
+                    live.connections.withLock { $0[id] = connection }
                     channel.closeFuture.whenComplete { _ in
-                        _ = live.withLock { $0.removeValue(forKey: id) }
+                        _ = live.connections.withLock { $0.removeValue(forKey: id) }
                     }
                     return connection
                 }
@@ -112,7 +112,7 @@ public final class RPCServer: Sendable {
 
     /// Connections currently open.
     public var connectionCount: Int {
-        live.withLock { $0.count }
+        live.connections.withLock { $0.count }
     }
 
     /// Graceful shutdown: stop accepting, send GOAWAY on every connection so in-flight calls
@@ -120,8 +120,13 @@ public final class RPCServer: Sendable {
     public func drain() {
         draining.withLock { $0 = true }
         listener.channel.close(promise: nil)
-        for connection in live.withLock({ Array($0.values) }) {
+        for connection in live.connections.withLock({ Array($0.values) }) {
             connection.drain(message: "the server is shutting down")
         }
     }
+}
+
+/// The connections a server has open, shared with the accept path.
+final class LiveConnections: Sendable {
+    let connections = Mutex<[ObjectIdentifier: RPCConnection]>([:])
 }

@@ -1,0 +1,161 @@
+import Foundation
+import KnockRPC
+import KnockTestSupport
+import KnockWire
+import NIOCore
+import Testing
+
+/// Calls over an in-process connection: the same frames and rules as TCP+TLS.
+@Suite("Calls: unary, streams, both directions")
+struct CallTests {
+    func pair(probe: DemoProbe = DemoProbe(), serverConfig: ConnectionConfiguration = ConnectionConfiguration(), clientRouter: RPCRouter? = nil) async throws -> (RPCConnection, RPCConnection) {
+        var router = RPCRouter()
+        router.add(DemoService(probe: probe))
+        return try await RPCConnection.inProcessPair(
+            server: InProcessEnd(router: router, configuration: serverConfig),
+            client: InProcessEnd(router: clientRouter)
+        )
+    }
+
+    @Test("a unary call returns the response")
+    func unary() async throws {
+        let (client, server) = try await pair()
+        async let serving: Void = server.run()
+        let response = try await client.call(DemoService.echo, DemoEchoRequest(text: "敲门"))
+        #expect(response.text == "敲门")
+        #expect(client.peerHello?.versions == [1])
+        client.close()
+        await serving
+    }
+
+    @Test("1,000 concurrent calls on one connection interleave and all answer correctly")
+    func thousandConcurrent() async throws {
+        let (client, server) = try await pair()
+        async let serving: Void = server.run()
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<1_000 {
+                group.addTask {
+                    let response = try await client.call(DemoService.echo, DemoEchoRequest(text: "call-\(index)"))
+                    return (index, response.text)
+                }
+            }
+            var seen = 0
+            for try await (index, text) in group {
+                #expect(text == "call-\(index)")
+                seen += 1
+            }
+            #expect(seen == 1_000)
+        }
+        #expect(client.openCalls == 0)
+        client.close()
+        await serving
+    }
+
+    @Test("calls flow both ways at once on one connection")
+    func bothDirections() async throws {
+        // The dialer serves Echo too; the acceptor's Sleep handler is not used here. The
+        // acceptor calls the dialer while the dialer calls the acceptor.
+        var clientRouter = RPCRouter()
+        clientRouter.add(DemoService())
+        let (client, server) = try await pair(clientRouter: clientRouter)
+        async let serverServing: Void = server.run()
+        async let clientServing: Void = client.run()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let up = try await client.call(DemoService.echo, DemoEchoRequest(text: "up-\(index)"))
+                    #expect(up.text == "up-\(index)")
+                }
+                group.addTask {
+                    let down = try await server.call(DemoService.echo, DemoEchoRequest(text: "down-\(index)"))
+                    #expect(down.text == "down-\(index)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        client.close()
+        await serverServing
+        await clientServing
+    }
+
+    @Test("a server stream delivers every message in order, then ends")
+    func stream() async throws {
+        let (client, server) = try await pair()
+        async let serving: Void = server.run()
+        var request = DemoCountdownRequest()
+        request.from = 1_000
+        let values = try await client.stream(DemoService.countdown, request, options: CallOptions(streamWindow: 8)) { responses in
+            var values: [UInt32] = []
+            for try await response in responses { values.append(response.value) }
+            return values
+        }
+        #expect(values == Array((1...1_000).reversed()))
+        client.close()
+        await serving
+    }
+
+    @Test("errors come back with their code and message; unknown methods are UNIMPLEMENTED")
+    func errors() async throws {
+        let (client, server) = try await pair()
+        async let serving: Void = server.run()
+        var fail = DemoFailRequest()
+        fail.code = StatusCode.notFound.rawValue
+        fail.message = "resident r-404 does not exist"
+        let error = try await #require(throws: RPCError.self) { try await client.call(DemoService.fail, fail) }
+        #expect(error.code == .notFound)
+        #expect(error.message == "resident r-404 does not exist")
+
+        let unknown = RPCMethod<DemoEchoRequest, DemoEchoResponse>("knock.demo.Nope")
+        let missing = try await #require(throws: RPCError.self) { try await client.call(unknown, DemoEchoRequest(text: "x")) }
+        #expect(missing.code == .unimplemented)
+        #expect(missing.message.contains("knock.demo.Nope"))
+
+        // A unary method called as a stream.
+        let wrongKind = RPCMethod<DemoEchoRequest, DemoEchoResponse>("knock.demo.Echo", kind: .serverStream)
+        let mismatch = try await #require(throws: RPCError.self) {
+            try await client.stream(wrongKind, DemoEchoRequest(text: "x")) { responses in
+                for try await _ in responses {}
+            }
+        }
+        #expect(mismatch.code == .unimplemented)
+
+        // Bytes that are not an EchoRequest.
+        let garbage = try await #require(throws: RPCError.self) {
+            _ = try await client.callRaw("knock.demo.Echo", ByteBuffer(bytes: [0xFF, 0xFF, 0xFF]))
+        }
+        #expect(garbage.code == .invalidArgument)
+        #expect(garbage.message.contains("knock.demo.EchoRequest"))
+
+        // The connection is still fine after all of that.
+        #expect(try await client.call(DemoService.echo, DemoEchoRequest(text: "still here")).text == "still here")
+        client.close()
+        await serving
+    }
+
+    @Test("an interceptor can refuse a call before the handler runs")
+    func interceptorRefuses() async throws {
+        struct OnlyEcho: ServerInterceptor {
+            func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+                guard context.method == "knock.demo.Echo" else {
+                    throw RPCError(code: .permissionDenied, message: "\(context.method) is not allowed")
+                }
+                var context = context
+                context.attributes["checked"] = "yes"
+                try await next(context)
+            }
+        }
+        let probe = DemoProbe()
+        var router = RPCRouter()
+        router.add(DemoService(probe: probe))
+        let (client, server) = try await RPCConnection.inProcessPair(server: InProcessEnd(router: router, interceptors: [OnlyEcho()]))
+        async let serving: Void = server.run()
+        #expect(try await client.call(DemoService.echo, DemoEchoRequest(text: "ok")).text == "ok")
+        let denied = try await #require(throws: RPCError.self) {
+            try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 1, tag: "denied"))
+        }
+        #expect(denied.code == .permissionDenied)
+        #expect(!probe.didStart("denied"))
+        client.close()
+        await serving
+    }
+}

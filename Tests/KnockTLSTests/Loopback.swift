@@ -1,0 +1,99 @@
+import KnockTLS
+import NIOCore
+import NIOPosix
+
+/// A TLS server on 127.0.0.1 with a `Recorder` behind each connection's `TLSHandler`.
+struct TestServer: Sendable {
+    let channel: any Channel
+    let log: ServerLog
+
+    var port: Int { self.channel.localAddress!.port! }
+
+    static func start(
+        _ configuration: TLSConfiguration,
+        behaviour: Recorder.Behaviour = .echo,
+        allowsHalfClosure: Bool = false,
+        autoRead: Bool = true
+    ) async throws -> TestServer {
+        let context = try TLSContext(configuration: configuration)
+        let log = ServerLog()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: allowsHalfClosure)
+            .childChannelOption(.autoRead, value: autoRead)
+            .childChannelInitializer { channel in
+                let connectionLog = ConnectionLog()
+                log.add(connectionLog)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(Recorder(log: connectionLog, behaviour: behaviour))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        return TestServer(channel: channel, log: log)
+    }
+
+    func stop() async {
+        try? await self.channel.close()
+    }
+}
+
+/// Connects a TLS client to `port` and returns its channel and log.
+func connectClient(
+    _ configuration: TLSConfiguration,
+    port: Int,
+    allowsHalfClosure: Bool = false,
+    countingCiphertext counter: ByteCount? = nil
+) async throws -> (channel: any Channel, log: ConnectionLog) {
+    let context = try TLSContext(configuration: configuration)
+    let log = ConnectionLog()
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .channelOption(.allowRemoteHalfClosure, value: allowsHalfClosure)
+        .channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                if let counter {
+                    try channel.pipeline.syncOperations.addHandler(CiphertextCounter(count: counter))
+                }
+                try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
+                try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
+            }
+        }
+        .connect(host: "127.0.0.1", port: port)
+        .get()
+    return (channel, log)
+}
+
+/// Connects a plain TCP client (no TLS) to `port`: what it receives is raw bytes.
+func connectRawClient(port: Int) async throws -> (channel: any Channel, log: ConnectionLog) {
+    let log = ConnectionLog()
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
+            }
+        }
+        .connect(host: "127.0.0.1", port: port)
+        .get()
+    return (channel, log)
+}
+
+extension Channel {
+    /// Writes and flushes `text` as plaintext through the pipeline.
+    func send(_ text: String) async throws {
+        try await self.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Writes and flushes raw bytes through the pipeline.
+    func send(_ bytes: [UInt8]) async throws {
+        try await self.writeAndFlush(ByteBuffer(bytes: bytes))
+    }
+
+    /// The TLS handler's view of the connection, read on the event loop.
+    func tlsState() async throws -> (peer: PeerIdentity?, applicationProtocol: String?) {
+        try await self.eventLoop.submit {
+            let handler = try self.pipeline.syncOperations.handler(type: TLSHandler.self)
+            return (handler.peerIdentity, handler.applicationProtocol)
+        }.get()
+    }
+}
