@@ -664,14 +664,13 @@ struct ConnectionStateMachine {
         return effects
     }
 
-    private func endedOrUnknown(_ id: UInt32, _ frame: Frame) -> Effects {
+    private mutating func endedOrUnknown(_ id: UInt32, _ frame: Frame) -> Effects {
         // A frame for a call that has ended raced with its end; one for a call never started
         // breaks the protocol.
         let mine = role.startsCall(withID: id)
         let started = mine ? id < nextCallID : id <= lastPeerCallID
         if started { return Effects() }
-        var copy = self
-        return copy.connectionError(.protocolError, "\(frame.type.name) for call \(id), which was never started")
+        return connectionError(.protocolError, "\(frame.type.name) for call \(id), which was never started")
     }
 
     private mutating func endStream(key: UInt64, _ error: RPCError, into effects: inout Effects) {

@@ -111,22 +111,41 @@ extension RPCConnection {
         guard socketpair(AF_UNIX, kind, 0, &fds) == 0 else {
             throw RPCError(code: .unavailable, message: "socketpair failed: errno \(errno)")
         }
-        func open(_ fd: Int32, _ role: ConnectionRole, _ end: InProcessEnd) async throws -> RPCConnection {
-            try await ClientBootstrap(group: group).withConnectedSocket(fd) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try install(
-                        on: channel, role: role, tls: nil, serverName: nil,
-                        configuration: end.configuration, router: end.router,
-                        interceptors: end.interceptors, peer: end.peerSeen, logger: end.logger
-                    )
-                }
-            }
-        }
-        let serverEnd = try await open(fds[0], .acceptor, server)
-        let clientEnd = try await open(fds[1], .dialer, client)
+        let serverEnd = try await attach(fd: fds[0], role: .acceptor, end: server, group: group)
+        let clientEnd = try await attach(fd: fds[1], role: .dialer, end: client, group: group)
         try await serverEnd.waitUntilReady()
         try await clientEnd.waitUntilReady()
         return (clientEnd, serverEnd)
+    }
+}
+
+extension RPCConnection {
+    /// Runs a connection, without TLS, over a socket that is already connected: one end of a
+    /// socket pair, or a descriptor inherited from a parent process. The peer's identity is
+    /// whatever `end.peerSeen` says. Does not wait for the HELLO exchange
+    /// (see ``waitUntilReady()``).
+    /// - Parameters:
+    ///   - fd: The connected socket; the connection owns it from now on.
+    ///   - role: This end's role.
+    ///   - end: Router, interceptors, configuration and peer identity of this end.
+    ///   - group: The event loops to use.
+    /// - Returns: The connection.
+    /// - Throws: If the descriptor cannot be registered with an event loop.
+    public static func attach(
+        fd: Int32,
+        role: ConnectionRole,
+        end: InProcessEnd,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RPCConnection {
+        try await ClientBootstrap(group: group).withConnectedSocket(fd) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try install(
+                    on: channel, role: role, tls: nil, serverName: nil,
+                    configuration: end.configuration, router: end.router,
+                    interceptors: end.interceptors, peer: end.peerSeen, logger: end.logger
+                )
+            }
+        }
     }
 }
 

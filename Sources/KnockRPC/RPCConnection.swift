@@ -1,8 +1,8 @@
 public import KnockTLS
 public import KnockWire
-public import Logging
+import Logging
 public import NIOCore
-public import SwiftProtobuf
+import SwiftProtobuf
 import Synchronization
 
 /// One Knock connection: many concurrent calls in both directions over one byte stream.
