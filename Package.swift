@@ -19,12 +19,13 @@ let package = Package(
         .library(name: "KnockWire", targets: ["KnockWire"]),
         .library(name: "KnockTLS", targets: ["KnockTLS"]),
         .library(name: "KnockRPC", targets: ["KnockRPC"]),
+        .library(name: "KnockPKI", targets: ["KnockPKI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        // Tests only, for now: certificates issued in-process.
+        // The deployment's certificate authority (KnockPKI).
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -80,6 +81,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // MARK: Certificates (the host is its deployment's CA)
+        .target(
+            name: "KnockPKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
         // MARK: RPC runtime
         .target(
             name: "KnockRPC",
@@ -97,6 +109,7 @@ let package = Package(
             name: "KnockTestSupport",
             dependencies: [
                 "KnockRPC",
+                "KnockPKI",
                 "KnockWire",
                 "KnockTLS",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 public import KnockWire
+public import KnockTLS
 public import NIOCore
 import NIOPosix
 import Synchronization
@@ -37,6 +38,19 @@ public final class RawPeer: Sendable {
             channel.eventLoop.makeCompletedFuture {
                 let collector = Collector()
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(role: role, maxFrameSize: WireLimits.maximumMaxFrameSize)))
+                try channel.pipeline.syncOperations.addHandler(collector)
+                return RawPeer(channel: channel, collector: collector)
+            }
+        }
+    }
+
+    /// Dials `host:port` over TLS with `tls` as a raw peer (the dialer).
+    public static func connect(host: String = "127.0.0.1", port: Int, tls: TLSContext) async throws -> RawPeer {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: host, port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let collector = Collector()
+                try channel.pipeline.syncOperations.addHandler(try TLSHandler(context: tls, serverName: "localhost"))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(role: .dialer, maxFrameSize: WireLimits.maximumMaxFrameSize)))
                 try channel.pipeline.syncOperations.addHandler(collector)
                 return RawPeer(channel: channel, collector: collector)
             }
