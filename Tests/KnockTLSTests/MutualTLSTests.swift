@@ -95,6 +95,37 @@ struct MutualTLSTests {
         try await channel.close()
         await server.stop()
     }
+
+    @Test("a half-close asked for before the handshake finishes follows the held writes")
+    func halfCloseBeforeHandshake() async throws {
+        let pki = try TestPKI()
+        let server = try await TestServer.start(
+            pki.serverConfiguration(),
+            behaviour: Recorder.Behaviour(echoes: true),
+            allowsHalfClosure: true
+        )
+        let context = try TLSContext(configuration: pki.clientConfiguration())
+        let log = ConnectionLog()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
+                    try channel.pipeline.syncOperations.addHandler(GreetOnActive(greeting: "and goodbye", closesOutput: true))
+                }
+            }
+            .connect(host: "127.0.0.1", port: server.port)
+            .get()
+        let connection = try #require(await server.log.connection(1))
+        #expect(await connection.wait { $0.inputClosed })
+        #expect(connection.snapshot.receivedText == "and goodbye")
+        #expect(await log.wait { $0.receivedText == "and goodbye" })
+        #expect(log.snapshot.errors.isEmpty)
+        #expect(connection.snapshot.errors.isEmpty)
+        try await channel.close()
+        await server.stop()
+    }
 }
 
 /// Writes a greeting as soon as the channel is active.
@@ -103,13 +134,18 @@ final class GreetOnActive: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let greeting: String
+    private let closesOutput: Bool
 
-    init(greeting: String) {
+    init(greeting: String, closesOutput: Bool = false) {
         self.greeting = greeting
+        self.closesOutput = closesOutput
     }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: self.greeting)), promise: nil)
+        if self.closesOutput {
+            context.close(mode: .output, promise: nil)
+        }
         context.fireChannelActive()
     }
 }
