@@ -1,6 +1,7 @@
 import KnockTLS
 import NIOCore
 import NIOPosix
+import Testing
 
 /// A TLS server on 127.0.0.1 with a `Recorder` behind each connection's `TLSHandler`.
 struct TestServer: Sendable {
@@ -39,12 +40,19 @@ struct TestServer: Sendable {
     }
 }
 
+/// Makes the handlers a test adds around the TLS handler, on the channel's event loop.
+typealias HandlerFactory = @Sendable () -> [any ChannelHandler]
+
 /// Connects a TLS client to `port` and returns its channel and log.
+/// - Parameters:
+///   - below: Handlers between the socket and the TLS handler.
+///   - above: Handlers after the `Recorder`.
 func connectClient(
     _ configuration: TLSConfiguration,
     port: Int,
     allowsHalfClosure: Bool = false,
-    countingCiphertext counter: ByteCount? = nil
+    below: HandlerFactory? = nil,
+    above: HandlerFactory? = nil
 ) async throws -> (channel: any Channel, log: ConnectionLog) {
     let context = try TLSContext(configuration: configuration)
     let log = ConnectionLog()
@@ -52,16 +60,28 @@ func connectClient(
         .channelOption(.allowRemoteHalfClosure, value: allowsHalfClosure)
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
-                if let counter {
-                    try channel.pipeline.syncOperations.addHandler(CiphertextCounter(count: counter))
-                }
-                try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandlers(below?() ?? [])
+                try pipeline.addHandler(TLSHandler(context: context))
+                try pipeline.addHandler(Recorder(log: log, behaviour: .client))
+                try pipeline.addHandlers(above?() ?? [])
             }
         }
         .connect(host: "127.0.0.1", port: port)
         .get()
     return (channel, log)
+}
+
+/// A new member connection to `server` gets its echo: the server is still serving.
+func expectStillServing(
+    _ server: TestServer,
+    _ pki: TestPKI,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let good = try await connectClient(pki.clientConfiguration(), port: server.port)
+    try await good.channel.send("still serving")
+    #expect(await good.log.wait { $0.receivedText == "still serving" }, sourceLocation: sourceLocation)
+    try await good.channel.close()
 }
 
 /// Connects a plain TCP client (no TLS) to `port`: what it receives is raw bytes.

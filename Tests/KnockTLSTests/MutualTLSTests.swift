@@ -1,7 +1,6 @@
 import Foundation
 import KnockTLS
 import NIOCore
-import NIOPosix
 import Synchronization
 import Testing
 
@@ -77,19 +76,12 @@ struct MutualTLSTests {
     func writesBeforeHandshakeAreHeld() async throws {
         let pki = try TestPKI()
         let server = try await TestServer.start(pki.serverConfiguration())
-        let context = try TLSContext(configuration: pki.clientConfiguration(serverName: "127.0.0.1"))
-        let log = ConnectionLog()
         // The write happens in channelActive, before any handshake byte has come back.
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
-                    try channel.pipeline.syncOperations.addHandler(GreetOnActive(greeting: "early bird"))
-                }
-            }
-            .connect(host: "127.0.0.1", port: server.port)
-            .get()
+        let (channel, log) = try await connectClient(
+            pki.clientConfiguration(serverName: "127.0.0.1"),
+            port: server.port,
+            above: { [GreetOnActive(greeting: "early bird")] }
+        )
         #expect(await log.wait { $0.receivedText == "early bird" })
         #expect(log.snapshot.errors.isEmpty)
         try await channel.close()
@@ -104,19 +96,12 @@ struct MutualTLSTests {
             behaviour: Recorder.Behaviour(echoes: true),
             allowsHalfClosure: true
         )
-        let context = try TLSContext(configuration: pki.clientConfiguration())
-        let log = ConnectionLog()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
-                    try channel.pipeline.syncOperations.addHandler(GreetOnActive(greeting: "and goodbye", closesOutput: true))
-                }
-            }
-            .connect(host: "127.0.0.1", port: server.port)
-            .get()
+        let (channel, log) = try await connectClient(
+            pki.clientConfiguration(),
+            port: server.port,
+            allowsHalfClosure: true,
+            above: { [GreetOnActive(greeting: "and goodbye", closesOutput: true)] }
+        )
         let connection = try #require(await server.log.connection(1))
         #expect(await connection.wait { $0.inputClosed })
         #expect(connection.snapshot.receivedText == "and goodbye")

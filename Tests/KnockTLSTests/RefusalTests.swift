@@ -41,9 +41,7 @@ struct Refusal {
         mentioning text: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let error = self.server.tlsErrors.first
-        #expect(error?.code == code, "server errors: \(self.server.errors)", sourceLocation: sourceLocation)
-        #expect(error?.message.contains(text) == true, "server error: \(String(describing: error))", sourceLocation: sourceLocation)
+        Self.expectFirstError(of: self.server, "server", code, text, sourceLocation)
     }
 
     /// The client's first error is a `TLSError` with `code` whose message contains `text`.
@@ -52,9 +50,19 @@ struct Refusal {
         mentioning text: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let error = self.client.tlsErrors.first
-        #expect(error?.code == code, "client errors: \(self.client.errors)", sourceLocation: sourceLocation)
-        #expect(error?.message.contains(text) == true, "client error: \(String(describing: error))", sourceLocation: sourceLocation)
+        Self.expectFirstError(of: self.client, "client", code, text, sourceLocation)
+    }
+
+    private static func expectFirstError(
+        of side: ConnectionLog.Snapshot,
+        _ name: String,
+        _ code: TLSError.Code,
+        _ text: String,
+        _ sourceLocation: SourceLocation
+    ) {
+        let error = side.tlsErrors.first
+        #expect(error?.code == code, "\(name) errors: \(side.errors)", sourceLocation: sourceLocation)
+        #expect(error?.message.contains(text) == true, "\(name) error: \(String(describing: error))", sourceLocation: sourceLocation)
     }
 }
 

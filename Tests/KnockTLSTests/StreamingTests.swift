@@ -37,7 +37,11 @@ struct StreamingTests {
         let pki = try TestPKI()
         let server = try await TestServer.start(pki.serverConfiguration())
         let counter = ByteCount()
-        let client = try await connectClient(pki.clientConfiguration(), port: server.port, countingCiphertext: counter)
+        let client = try await connectClient(
+            pki.clientConfiguration(),
+            port: server.port,
+            below: { [CiphertextCounter(count: counter)] }
+        )
         #expect(await client.log.wait { $0.handshake != nil })
         try await Task.sleep(for: .milliseconds(100))  // the client's last handshake flight is out
         let before = counter.value
