@@ -1,19 +1,7 @@
 import Foundation
 import KnockTLS
 import NIOCore
-import Synchronization
 import Testing
-
-/// Identities a `peerCertificateCheck` was asked about.
-final class CheckedPeers: Sendable {
-    private let peers = Mutex<[PeerIdentity]>([])
-
-    func record(_ peer: PeerIdentity) {
-        self.peers.withLock { $0.append(peer) }
-    }
-
-    var all: [PeerIdentity] { self.peers.withLock { $0 } }
-}
 
 @Suite("Mutual TLS over loopback")
 struct MutualTLSTests {
@@ -110,27 +98,5 @@ struct MutualTLSTests {
         #expect(connection.snapshot.errors.isEmpty)
         try await channel.close()
         await server.stop()
-    }
-}
-
-/// Writes a greeting as soon as the channel is active.
-final class GreetOnActive: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private let greeting: String
-    private let closesOutput: Bool
-
-    init(greeting: String, closesOutput: Bool = false) {
-        self.greeting = greeting
-        self.closesOutput = closesOutput
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: self.greeting)), promise: nil)
-        if self.closesOutput {
-            context.close(mode: .output, promise: nil)
-        }
-        context.fireChannelActive()
     }
 }

@@ -2,11 +2,6 @@ import KnockTLS
 import NIOCore
 import Testing
 
-/// A handler at the socket end of a client pipeline: writes through its context skip TLS.
-final class RawTap: ChannelOutboundHandler {
-    typealias OutboundIn = ByteBuffer
-}
-
 @Suite("Garbage, timeouts and a server that keeps going")
 struct RobustnessTests {
     @Test("garbage instead of a ClientHello: TLSError, that connection closes, the next good one works")
