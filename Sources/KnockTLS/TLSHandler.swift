@@ -75,6 +75,12 @@ public final class TLSHandler: ChannelDuplexHandler {
     private var deliveredPlaintext = false
     /// A close_notify arrived in the current read batch; acted on in `channelReadComplete`.
     private var closeNotifyUndelivered = false
+    /// `close(mode: .output)` asked for before the handshake completed.
+    private var halfCloseAfterHandshake: HalfClose?
+
+    private struct HalfClose {
+        var promise: EventLoopPromise<Void>?
+    }
 
     /// The peer's identity, once the handshake has completed.
     public private(set) var peerIdentity: PeerIdentity?
@@ -123,6 +129,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         self.state = .closed
         self.cancelTimers()
         self.failPendingWrites(ChannelError.ioOnClosedChannel)
+        self.failHalfClose(ChannelError.ioOnClosedChannel)
         if let closePromise = self.closePromise {
             self.closePromise = nil
             closePromise.succeed()
@@ -201,9 +208,14 @@ public final class TLSHandler: ChannelDuplexHandler {
         self.applicationProtocol = negotiated
         context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(peer: peer, applicationProtocol: negotiated))
 
-        // Writes held during the handshake, then data that arrived with the last handshake flight.
+        // Writes held during the handshake, a half-close asked for during it, then data that
+        // arrived with the last handshake flight.
         guard case .established = self.state else { return }
         self.sealFlushedWrites(context: context)
+        if let halfClose = self.halfCloseAfterHandshake {
+            self.halfCloseAfterHandshake = nil
+            self.closeOutput(context: context, promise: halfClose.promise)
+        }
         guard case .established = self.state else { return }
         self.readPlaintext(context: context)
     }
@@ -351,19 +363,36 @@ public final class TLSHandler: ChannelDuplexHandler {
         case .all:
             self.closeAll(context: context, promise: promise)
         case .output:
-            guard case .established = self.state, !self.outputClosed else {
+            switch self.state {
+            case .idle, .handshaking, .established:
+                guard !self.outputClosed else {
+                    promise?.fail(ChannelError.outputClosed)
+                    return
+                }
+                if case .established = self.state {
+                    self.closeOutput(context: context, promise: promise)
+                } else {
+                    // Like the writes before it, the half-close waits for the handshake.
+                    self.outputClosed = true
+                    self.halfCloseAfterHandshake = HalfClose(promise: promise)
+                }
+            case .closing, .closed:
                 context.close(mode: .output, promise: promise)
-                return
             }
-            // Flushed writes are already sealed; unflushed ones are dropped as a socket drops them.
-            self.failPendingWrites(ChannelError.outputClosed)
-            self.outputClosed = true
-            self.connection.shutdown()
-            self.writeCiphertext(context: context)
-            context.close(mode: .output, promise: promise)
         case .input:
             context.close(mode: .input, promise: promise)
         }
+    }
+
+    /// Sends close_notify after the flushed writes, then shuts the socket's output (NIO shuts
+    /// it once the writes queued before are written).
+    private func closeOutput(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        // Flushed writes are already sealed; unflushed ones are dropped as a socket drops them.
+        self.failPendingWrites(ChannelError.outputClosed)
+        self.outputClosed = true
+        self.connection.shutdown()
+        self.writeCiphertext(context: context)
+        context.close(mode: .output, promise: promise)
     }
 
     private func closeAll(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
@@ -372,6 +401,7 @@ public final class TLSHandler: ChannelDuplexHandler {
             self.state = .closing
             self.cancelTimers()
             self.failPendingWrites(ChannelError.ioOnClosedChannel)
+            self.failHalfClose(ChannelError.ioOnClosedChannel)
             context.close(mode: .all, promise: promise)
         case .established:
             self.state = .closing
@@ -448,6 +478,13 @@ public final class TLSHandler: ChannelDuplexHandler {
             self.fail(context: context, failure)
             return
         }
+        guard case .established = self.state else {
+            // Closed while sealing (a write failed and someone closed): nothing may follow close_notify.
+            for promise in promises {
+                promise.fail(ChannelError.ioOnClosedChannel)
+            }
+            return
+        }
         var ciphertext = context.channel.allocator.buffer(capacity: self.connection.pendingCiphertextCount)
         self.connection.drainCiphertext(into: &ciphertext)
         var combined: EventLoopPromise<Void>?
@@ -500,6 +537,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         self.handshakeTimer?.cancel()
         self.handshakeTimer = nil
         self.failPendingWrites(error)
+        self.failHalfClose(error)
         if self.closePromise == nil {
             self.closePromise = context.eventLoop.makePromise()
         }
@@ -543,6 +581,12 @@ public final class TLSHandler: ChannelDuplexHandler {
         for write in writes {
             write.promise?.fail(error)
         }
+    }
+
+    private func failHalfClose(_ error: any Error) {
+        guard let halfClose = self.halfCloseAfterHandshake else { return }
+        self.halfCloseAfterHandshake = nil
+        halfClose.promise?.fail(error)
     }
 
     private func cancelTimers() {

@@ -1,50 +1,21 @@
 import KnockTLS
 import NIOCore
 import NIOPosix
+import Testing
 
-/// A TLS server on 127.0.0.1 with a `Recorder` behind each connection's `TLSHandler`.
-struct TestServer: Sendable {
-    let channel: any Channel
-    let log: ServerLog
-
-    var port: Int { self.channel.localAddress!.port! }
-
-    static func start(
-        _ configuration: TLSConfiguration,
-        behaviour: Recorder.Behaviour = .echo,
-        allowsHalfClosure: Bool = false,
-        autoRead: Bool = true
-    ) async throws -> TestServer {
-        let context = try TLSContext(configuration: configuration)
-        let log = ServerLog()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: allowsHalfClosure)
-            .childChannelOption(.autoRead, value: autoRead)
-            .childChannelInitializer { channel in
-                let connectionLog = ConnectionLog()
-                log.add(connectionLog)
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(Recorder(log: connectionLog, behaviour: behaviour))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        return TestServer(channel: channel, log: log)
-    }
-
-    func stop() async {
-        try? await self.channel.close()
-    }
-}
+/// Makes the handlers a test adds around the TLS handler, on the channel's event loop.
+typealias HandlerFactory = @Sendable () -> [any ChannelHandler]
 
 /// Connects a TLS client to `port` and returns its channel and log.
+/// - Parameters:
+///   - below: Handlers between the socket and the TLS handler.
+///   - above: Handlers after the `Recorder`.
 func connectClient(
     _ configuration: TLSConfiguration,
     port: Int,
     allowsHalfClosure: Bool = false,
-    countingCiphertext counter: ByteCount? = nil
+    below: HandlerFactory? = nil,
+    above: HandlerFactory? = nil
 ) async throws -> (channel: any Channel, log: ConnectionLog) {
     let context = try TLSContext(configuration: configuration)
     let log = ConnectionLog()
@@ -52,16 +23,28 @@ func connectClient(
         .channelOption(.allowRemoteHalfClosure, value: allowsHalfClosure)
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
-                if let counter {
-                    try channel.pipeline.syncOperations.addHandler(CiphertextCounter(count: counter))
-                }
-                try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandlers(below?() ?? [])
+                try pipeline.addHandler(TLSHandler(context: context))
+                try pipeline.addHandler(Recorder(log: log, behaviour: .client))
+                try pipeline.addHandlers(above?() ?? [])
             }
         }
         .connect(host: "127.0.0.1", port: port)
         .get()
     return (channel, log)
+}
+
+/// A new member connection to `server` gets its echo: the server is still serving.
+func expectStillServing(
+    _ server: TestServer,
+    _ pki: TestPKI,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let good = try await connectClient(pki.clientConfiguration(), port: server.port)
+    try await good.channel.send("still serving")
+    #expect(await good.log.wait { $0.receivedText == "still serving" }, sourceLocation: sourceLocation)
+    try await good.channel.close()
 }
 
 /// Connects a plain TCP client (no TLS) to `port`: what it receives is raw bytes.

@@ -1,20 +1,7 @@
 import Foundation
 import KnockTLS
 import NIOCore
-import NIOPosix
-import Synchronization
 import Testing
-
-/// Identities a `peerCertificateCheck` was asked about.
-final class CheckedPeers: Sendable {
-    private let peers = Mutex<[PeerIdentity]>([])
-
-    func record(_ peer: PeerIdentity) {
-        self.peers.withLock { $0.append(peer) }
-    }
-
-    var all: [PeerIdentity] { self.peers.withLock { $0 } }
-}
 
 @Suite("Mutual TLS over loopback")
 struct MutualTLSTests {
@@ -77,39 +64,39 @@ struct MutualTLSTests {
     func writesBeforeHandshakeAreHeld() async throws {
         let pki = try TestPKI()
         let server = try await TestServer.start(pki.serverConfiguration())
-        let context = try TLSContext(configuration: pki.clientConfiguration(serverName: "127.0.0.1"))
-        let log = ConnectionLog()
         // The write happens in channelActive, before any handshake byte has come back.
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
-                    try channel.pipeline.syncOperations.addHandler(GreetOnActive(greeting: "early bird"))
-                }
-            }
-            .connect(host: "127.0.0.1", port: server.port)
-            .get()
+        let (channel, log) = try await connectClient(
+            pki.clientConfiguration(serverName: "127.0.0.1"),
+            port: server.port,
+            above: { [GreetOnActive(greeting: "early bird")] }
+        )
         #expect(await log.wait { $0.receivedText == "early bird" })
         #expect(log.snapshot.errors.isEmpty)
         try await channel.close()
         await server.stop()
     }
-}
 
-/// Writes a greeting as soon as the channel is active.
-final class GreetOnActive: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private let greeting: String
-
-    init(greeting: String) {
-        self.greeting = greeting
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: self.greeting)), promise: nil)
-        context.fireChannelActive()
+    @Test("a half-close asked for before the handshake finishes follows the held writes")
+    func halfCloseBeforeHandshake() async throws {
+        let pki = try TestPKI()
+        let server = try await TestServer.start(
+            pki.serverConfiguration(),
+            behaviour: Recorder.Behaviour(echoes: true),
+            allowsHalfClosure: true
+        )
+        let (channel, log) = try await connectClient(
+            pki.clientConfiguration(),
+            port: server.port,
+            allowsHalfClosure: true,
+            above: { [GreetOnActive(greeting: "and goodbye", closesOutput: true)] }
+        )
+        let connection = try #require(await server.log.connection(1))
+        #expect(await connection.wait { $0.inputClosed })
+        #expect(connection.snapshot.receivedText == "and goodbye")
+        #expect(await log.wait { $0.receivedText == "and goodbye" })
+        #expect(log.snapshot.errors.isEmpty)
+        #expect(connection.snapshot.errors.isEmpty)
+        try await channel.close()
+        await server.stop()
     }
 }

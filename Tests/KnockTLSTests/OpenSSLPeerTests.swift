@@ -32,9 +32,21 @@ struct OpenSSLPeerTests {
         )
     }
 
-    static func sClient(port: Int, files: OpenSSLCommand.Files, certificate: Bool, alpn: Bool) -> [String] {
+    /// What one `openssl s_client` run against a Knock server looked like from both ends.
+    struct SClientRun {
+        var status: Int32?
+        var output: String
+        var server: ConnectionLog.Snapshot
+    }
+
+    /// Runs `openssl s_client` against a Knock server, sends the token and waits for it to exit.
+    static func runSClient(certificate: Bool, alpn: Bool) async throws -> SClientRun {
+        let pki = try TestPKI()
+        let files = try Self.files(pki)
+        defer { files.remove() }
+        let server = try await Self.startServer(files)
         var arguments = [
-            "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost",
+            "s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost",
             "-verify_hostname", "localhost", "-CAfile", files.path("ca.pem"), "-verify_return_error",
             "-ign_eof",
         ]
@@ -44,76 +56,45 @@ struct OpenSSLPeerTests {
         if alpn {
             arguments += ["-alpn", "knock/1"]
         }
-        return arguments
+        let client = try OpenSSLCommand.Running(arguments, in: files)
+        try client.send(Self.token + "\n", closing: true)
+        let (status, output) = await client.finish()
+        let connection = try #require(await server.log.connection(1))
+        #expect(await connection.waitUntilClosed())
+        await server.stop()
+        return SClientRun(status: status, output: output, server: connection.snapshot)
     }
 
     @Test("openssl s_client with a member certificate completes a handshake with ALPN knock/1")
     func sClientWithCertificate() async throws {
-        let pki = try TestPKI()
-        let files = try Self.files(pki)
-        defer { files.remove() }
-        let server = try await Self.startServer(files)
-        let client = try OpenSSLCommand.Running(
-            Self.sClient(port: server.port, files: files, certificate: true, alpn: true),
-            in: files
-        )
-        try client.send(Self.token + "\n", closing: true)
-        let (status, output) = await client.finish()
-
-        #expect(output.contains("ALPN protocol: knock/1"), "\(output)")
-        #expect(output.contains("Verification: OK"), "\(output)")
-        #expect(output.contains("TLSv1.3"), "\(output)")
-        #expect(output.contains(Self.token), "the echo did not come back: \(output)")
-        #expect(status == 0, "\(output)")
-        let connection = try #require(await server.log.connection(1))
-        #expect(connection.snapshot.handshake?.peer.uriSANs == [TestPKI.memberURI])
-        #expect(connection.snapshot.tlsErrors.isEmpty)
-        await server.stop()
+        let run = try await Self.runSClient(certificate: true, alpn: true)
+        #expect(run.output.contains("ALPN protocol: knock/1"), "\(run.output)")
+        #expect(run.output.contains("Verification: OK"), "\(run.output)")
+        #expect(run.output.contains("TLSv1.3"), "\(run.output)")
+        #expect(run.output.contains(Self.token), "the echo did not come back: \(run.output)")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.server.handshake?.peer.uriSANs == [TestPKI.memberURI])
+        #expect(run.server.tlsErrors.isEmpty)
     }
 
     @Test("openssl s_client without a certificate is refused")
     func sClientWithoutCertificate() async throws {
-        let pki = try TestPKI()
-        let files = try Self.files(pki)
-        defer { files.remove() }
-        let server = try await Self.startServer(files)
-        let client = try OpenSSLCommand.Running(
-            Self.sClient(port: server.port, files: files, certificate: false, alpn: true),
-            in: files
-        )
-        try client.send(Self.token + "\n", closing: true)
-        let (status, output) = await client.finish()
-
-        #expect(output.contains("certificate required"), "\(output)")
-        #expect(!output.contains(Self.token), "data was echoed to a refused client: \(output)")
-        #expect(status != 0, "\(output)")
-        let connection = try #require(await server.log.connection(1))
-        #expect(await connection.waitUntilClosed())
-        #expect(connection.snapshot.tlsErrors.first?.code == .certificateRefused)
-        #expect(connection.snapshot.handshake == nil)
-        await server.stop()
+        let run = try await Self.runSClient(certificate: false, alpn: true)
+        #expect(run.output.contains("certificate required"), "\(run.output)")
+        #expect(!run.output.contains(Self.token), "data was echoed to a refused client: \(run.output)")
+        #expect(run.status != 0, "\(run.output)")
+        #expect(run.server.tlsErrors.first?.code == .certificateRefused)
+        #expect(run.server.handshake == nil)
     }
 
     @Test("openssl s_client offering no ALPN is refused with no_application_protocol")
     func sClientWithoutALPN() async throws {
-        let pki = try TestPKI()
-        let files = try Self.files(pki)
-        defer { files.remove() }
-        let server = try await Self.startServer(files)
-        let client = try OpenSSLCommand.Running(
-            Self.sClient(port: server.port, files: files, certificate: true, alpn: false),
-            in: files
-        )
-        try client.send(Self.token + "\n", closing: true)
-        let (status, output) = await client.finish()
-
-        #expect(output.contains("no application protocol"), "\(output)")
-        #expect(!output.contains(Self.token), "\(output)")
-        #expect(status != 0, "\(output)")
-        let connection = try #require(await server.log.connection(1))
-        #expect(await connection.waitUntilClosed())
-        #expect(connection.snapshot.tlsErrors.first?.code == .noApplicationProtocol)
-        await server.stop()
+        let run = try await Self.runSClient(certificate: true, alpn: false)
+        #expect(run.output.contains("no application protocol"), "\(run.output)")
+        #expect(!run.output.contains(Self.token), "\(run.output)")
+        #expect(run.status != 0, "\(run.output)")
+        #expect(run.server.tlsErrors.first?.code == .noApplicationProtocol)
+        #expect(run.server.handshake == nil)
     }
 
     @Test("a Knock client refuses openssl s_server when it does not select knock/1")

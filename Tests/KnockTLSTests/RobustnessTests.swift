@@ -1,12 +1,6 @@
 import KnockTLS
 import NIOCore
-import NIOPosix
 import Testing
-
-/// A handler at the socket end of a client pipeline: writes through its context skip TLS.
-final class RawTap: ChannelOutboundHandler {
-    typealias OutboundIn = ByteBuffer
-}
 
 @Suite("Garbage, timeouts and a server that keeps going")
 struct RobustnessTests {
@@ -25,10 +19,7 @@ struct RobustnessTests {
         #expect(!error.openSSLErrors.isEmpty)
         #expect(refused.snapshot.received.isEmpty)
 
-        let good = try await connectClient(pki.clientConfiguration(), port: server.port)
-        try await good.channel.send("still serving")
-        #expect(await good.log.wait { $0.receivedText == "still serving" })
-        try await good.channel.close()
+        try await expectStillServing(server, pki)
         await server.stop()
     }
 
@@ -54,10 +45,7 @@ struct RobustnessTests {
             #expect(!connection.snapshot.tlsErrors.isEmpty, "size \(size): \(connection.snapshot.errors)")
             #expect(connection.snapshot.received.isEmpty)
         }
-        let good = try await connectClient(pki.clientConfiguration(), port: server.port)
-        try await good.channel.send("still serving")
-        #expect(await good.log.wait { $0.receivedText == "still serving" })
-        try await good.channel.close()
+        try await expectStillServing(server, pki)
         await server.stop()
     }
 
@@ -65,18 +53,7 @@ struct RobustnessTests {
     func garbageAfterHandshake() async throws {
         let pki = try TestPKI()
         let server = try await TestServer.start(pki.serverConfiguration())
-        let context = try TLSContext(configuration: pki.clientConfiguration())
-        let log = ConnectionLog()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RawTap())
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(Recorder(log: log, behaviour: .client))
-                }
-            }
-            .connect(host: "127.0.0.1", port: server.port)
-            .get()
+        let (channel, log) = try await connectClient(pki.clientConfiguration(), port: server.port, below: { [RawTap()] })
         try await channel.send("before")
         #expect(await log.wait { $0.receivedText == "before" })
 
@@ -94,10 +71,7 @@ struct RobustnessTests {
         #expect(await log.waitUntilClosed())
         #expect(log.snapshot.receivedText == "before")
 
-        let good = try await connectClient(pki.clientConfiguration(), port: server.port)
-        try await good.channel.send("still serving")
-        #expect(await good.log.wait { $0.receivedText == "still serving" })
-        try await good.channel.close()
+        try await expectStillServing(server, pki)
         await server.stop()
     }
 

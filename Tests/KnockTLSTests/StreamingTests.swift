@@ -37,7 +37,11 @@ struct StreamingTests {
         let pki = try TestPKI()
         let server = try await TestServer.start(pki.serverConfiguration())
         let counter = ByteCount()
-        let client = try await connectClient(pki.clientConfiguration(), port: server.port, countingCiphertext: counter)
+        let client = try await connectClient(
+            pki.clientConfiguration(),
+            port: server.port,
+            below: { [CiphertextCounter(count: counter)] }
+        )
         #expect(await client.log.wait { $0.handshake != nil })
         try await Task.sleep(for: .milliseconds(100))  // the client's last handshake flight is out
         let before = counter.value
@@ -65,7 +69,12 @@ struct StreamingTests {
     @Test("half-close: the client closes its output and still reads the echo of what it sent")
     func halfClose() async throws {
         let pki = try TestPKI()
-        let server = try await TestServer.start(pki.serverConfiguration(), allowsHalfClosure: true)
+        // The server echoes and keeps its own output open until the test closes it.
+        let server = try await TestServer.start(
+            pki.serverConfiguration(),
+            behaviour: Recorder.Behaviour(echoes: true),
+            allowsHalfClosure: true
+        )
         let client = try await connectClient(pki.clientConfiguration(), port: server.port, allowsHalfClosure: true)
 
         try await client.channel.send("said before hanging up")
@@ -79,11 +88,14 @@ struct StreamingTests {
         #expect(await connection.wait { $0.inputClosed })
         #expect(connection.snapshot.receivedText == "said before hanging up")
         #expect(connection.snapshot.errors.isEmpty)
-        // The server answered with its own close_notify after the echo.
+        #expect(!client.log.snapshot.closed)
+
+        // Now the server hangs up too: its close_notify reaches the client as end of input.
+        try await #require(connection.snapshot.channel).close()
         #expect(await client.log.wait { $0.inputClosed })
-        #expect(client.log.snapshot.errors.isEmpty)
-        // Both directions are shut now: the channel closes.
         #expect(await client.log.waitUntilClosed())
+        #expect(client.log.snapshot.errors.isEmpty)
+        #expect(connection.snapshot.errors.isEmpty)
         await server.stop()
     }
 
