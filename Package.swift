@@ -29,8 +29,28 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Benchmarks only: latency percentiles.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
+        // MARK: Benchmarks (release builds: swift run -c release knock-bench rpc)
+        .executableTarget(
+            name: "knock-bench",
+            dependencies: [
+                "KnockRPC",
+                "KnockTLS",
+                "KnockPKI",
+                "KnockTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/KnockBench",
+            swiftSettings: strictSwift
+        ),
+
         // MARK: Wire protocol
         .target(
             name: "KnockWire",

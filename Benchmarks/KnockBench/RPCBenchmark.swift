@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import KnockPKI
+import KnockRPC
+import KnockTLS
+import KnockTestSupport
+import NIOCore
+import NIOPosix
+
+/// `knock-bench rpc`: unary calls over mutual TLS on loopback against a raw length-prefixed echo
+/// through the same TLS handler, the ceiling with no RPC layer.
+struct RPCBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rpc",
+        abstract: "Unary calls/s and latency over mutual TLS, against a raw TLS echo."
+    )
+
+    @Option(help: "Seconds measured per cell.") var duration: Double = 3
+    @Option(help: "Seconds of warm-up per cell.") var warmup: Double = 0.5
+    @Option(help: "Payload sizes in bytes.") var payloads: String = "64,4096"
+    @Option(help: "Calls in flight.") var inflight: String = "1,64,256"
+    @Option(help: "Connection counts.") var connections: String = "1,8"
+    @Option(help: "Only run: rpc, raw or both.") var only: String = "both"
+
+    func run() async throws {
+        let deployment = try TestDeployment()
+        let serverTLS = try deployment.serverContext()
+        let clientTLS = try deployment.clientContext(try deployment.client(KnockIdentity(kind: .member, id: "bench")))
+
+        var router = RPCRouter()
+        let descriptor = RPCMethodDescriptor(name: "bench.Echo", kind: .unary, requestType: "bytes", responseType: "bytes")
+        router.register(raw: descriptor) { request, _, responses in
+            try await responses.send(request)
+        }
+        let configuration = ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil)
+        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: serverTLS, configuration: configuration, router: router)
+        let serving = Task { try await server.run() }
+        let rawServer = try await RawEcho.bind(tls: serverTLS)
+
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell")
+        print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock / raw |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for payload in Self.list(payloads) {
+            for connectionCount in Self.list(connections) {
+                for depth in Self.list(inflight) where depth >= connectionCount {
+                    var raw: Measurement?
+                    var rpc: Measurement?
+                    if only != "rpc" {
+                        raw = try await RawEcho.measure(port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
+                    }
+                    if only != "raw" {
+                        rpc = try await measureRPC(port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, configuration: configuration)
+                    }
+                    let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
+                    print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(ratio) |")
+                }
+            }
+        }
+        server.drain()
+        try await serving.value
+        try await rawServer.channel.close()
+    }
+
+    private func measureRPC(port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration) async throws -> Measurement {
+        var opened: [RPCConnection] = []
+        for _ in 0..<connections {
+            opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration))
+        }
+        let pool = opened
+        let request = ByteBuffer(repeating: 0x6B, count: payload)
+        let start = ContinuousClock.now
+        let measureFrom = start + .milliseconds(Int(warmup * 1_000))
+        let end = measureFrom + .milliseconds(Int(duration * 1_000))
+        let result = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>).self) { group in
+            for worker in 0..<inflight {
+                let connection = pool[worker % pool.count]
+                group.addTask {
+                    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                    var count = 0
+                    while true {
+                        let sent = ContinuousClock.now
+                        if sent >= end { break }
+                        let response = try await connection.callRaw("bench.Echo", request)
+                        precondition(response.readableBytes == payload)
+                        if sent >= measureFrom {
+                            count += 1
+                            _ = histogram.record(UInt64((ContinuousClock.now - sent).nanoseconds))
+                        }
+                    }
+                    return (count, histogram)
+                }
+            }
+            var total = 0
+            var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            for try await (count, histogram) in group {
+                total += count
+                merged.add(histogram)
+            }
+            return (total, merged)
+        }
+        for connection in pool { connection.close() }
+        return Measurement(count: result.0, seconds: duration, histogram: result.1)
+    }
+
+    static func list(_ text: String) -> [Int] {
+        text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}
+
+/// Calls (or echoes) counted over a measured interval, with their latencies.
+struct Measurement {
+    var count: Int
+    var seconds: Double
+    var histogram: Histogram<UInt64>
+
+    var rate: Double { Double(count) / seconds }
+    var rateText: String { String(format: "%.0f", rate) }
+    var p50: String { String(format: "%.0f", Double(histogram.valueAtPercentile(50)) / 1_000) }
+    var p99: String { String(format: "%.0f", Double(histogram.valueAtPercentile(99)) / 1_000) }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
