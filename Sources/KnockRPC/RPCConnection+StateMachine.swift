@@ -348,6 +348,11 @@ struct ConnectionStateMachine {
         incoming[callID]?.response = message
     }
 
+    /// The response a unary handler has set, while its call is open.
+    func unaryResponse(callID: UInt32) -> ByteBuffer? {
+        incoming[callID]?.response
+    }
+
     /// Sends one message of a stream being served, or registers `writer` to wait for credit.
     mutating func writeStreamMessage(callID: UInt32, _ message: ByteBuffer, writer: CheckedContinuation<Void, any Error>) -> Effects {
         var effects = Effects()

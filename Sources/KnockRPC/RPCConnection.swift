@@ -252,8 +252,15 @@ public final class RPCConnection: Sendable {
                 connection: self
             )
             let writer = RawResponseWriter(connection: self, callID: request.callID, kind: request.kind)
-            try await intercept(context, at: 0) { context in
+            let run: @Sendable (ServerContext) async throws -> Void = { context in
                 try await route.handler(request.message, context, writer)
+            }
+            if let cache = router?.idempotency, let key = context.idempotencyKey, request.kind == .unary {
+                try await intercept(context, at: 0) { context in
+                    try await self.runOnce(cache: cache, key: key, request: request, context: context, run: run)
+                }
+            } else {
+                try await intercept(context, at: 0, handler: run)
             }
         } catch {
             failure = RPCError(wrapping: error)
@@ -262,6 +269,34 @@ public final class RPCConnection: Sendable {
             }
         }
         perform(state.withLock { $0.finishIncoming(callID: request.callID, error: failure) })
+    }
+
+    /// Runs a keyed unary call at most once per caller, method and key (PROTOCOL.md §4.5).
+    private func runOnce(
+        cache: IdempotencyCache,
+        key: String,
+        request: IncomingRequest,
+        context: ServerContext,
+        run: @Sendable (ServerContext) async throws -> Void
+    ) async throws {
+        let caller = context.peer?.sha256Fingerprint ?? "in-process"
+        let cacheKey = IdempotencyCache.Key(caller: caller, method: request.header.method, key: key)
+        switch cache.begin(cacheKey, request: request.message) {
+        case .refuse(let error):
+            throw error
+        case .replay(let outcome):
+            setUnaryResponse(callID: request.callID, try outcome.get())
+        case .run:
+            do {
+                try await run(context)
+                let response = state.withLock { $0.unaryResponse(callID: request.callID) }
+                guard let response else { throw RPCError(code: .cancelled, message: "the call ended before it answered") }
+                cache.complete(cacheKey, request: request.message, outcome: .success(response))
+            } catch {
+                cache.complete(cacheKey, request: request.message, outcome: .failure(RPCError(wrapping: error)))
+                throw error
+            }
+        }
     }
 
     private func intercept(

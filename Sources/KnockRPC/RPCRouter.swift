@@ -23,8 +23,15 @@ public struct RPCRouter: Sendable {
     private(set) var routes: [String: Route] = [:]
     private(set) var prefixRoutes: [(prefix: String, kind: RPCMethodKind?, handler: RawHandler)] = []
 
+    /// Remembers outcomes of unary calls made with an idempotency key; `nil` (the default)
+    /// means keys are passed to handlers but not acted on by the runtime.
+    public var idempotency: IdempotencyCache?
+
     /// Creates an empty router.
-    public init() {}
+    /// - Parameter idempotency: The cache that makes keyed retries safe, if any.
+    public init(idempotency: IdempotencyCache? = nil) {
+        self.idempotency = idempotency
+    }
 
     /// Registers a unary method.
     /// - Parameters:
