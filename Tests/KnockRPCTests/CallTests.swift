@@ -132,6 +132,36 @@ struct CallTests {
         await serving
     }
 
+    @Test("messages larger than the receiver's maximum frame size fail with RESOURCE_EXHAUSTED, and nothing else")
+    func frameSizeLimits() async throws {
+        var router = RPCRouter()
+        router.add(DemoService())
+        let small = ConnectionConfiguration(maxFrameSize: 16_384)
+        let (client, server) = try await RPCConnection.inProcessPair(
+            server: InProcessEnd(router: router, configuration: small),
+            client: InProcessEnd(configuration: small)
+        )
+        async let serving: Void = server.run()
+        var big = DemoEchoRequest(text: "big")
+        big.payload = Data(repeating: 1, count: 20_000)
+        let request = try await #require(throws: RPCError.self) { try await client.call(DemoService.echo, big) }
+        #expect(request.code == .resourceExhausted)
+        #expect(request.message.contains("16384"))
+
+        var countdown = DemoCountdownRequest()
+        countdown.from = 2
+        countdown.payloadSize = 20_000
+        let response = try await #require(throws: RPCError.self) {
+            try await client.stream(DemoService.countdown, countdown) { responses in
+                for try await _ in responses {}
+            }
+        }
+        #expect(response.code == .resourceExhausted)
+        #expect(try await client.call(DemoService.echo, DemoEchoRequest(text: "small")).text == "small")
+        client.close()
+        await serving
+    }
+
     @Test("an interceptor can refuse a call before the handler runs")
     func interceptorRefuses() async throws {
         struct OnlyEcho: ServerInterceptor {
