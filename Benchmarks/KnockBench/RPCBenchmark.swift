@@ -22,6 +22,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Option(help: "Calls in flight.") var inflight: String = "1,64,256"
     @Option(help: "Connection counts.") var connections: String = "1,8"
     @Option(help: "Only run: rpc, raw or both.") var only: String = "both"
+    @Option(help: "Where Knock's calling tasks run: global (Swift's default executor), loop (the connection's event loop), or both.") var client: String = "both"
 
     func run() async throws {
         let deployment = try TestDeployment()
@@ -40,21 +41,25 @@ struct RPCBenchmark: AsyncParsableCommand {
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell")
-        print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock / raw |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock / raw |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for payload in Self.list(payloads) {
             for connectionCount in Self.list(connections) {
                 for depth in Self.list(inflight) where depth >= connectionCount {
                     var raw: Measurement?
-                    var rpc: Measurement?
                     if only != "rpc" {
                         raw = try await RawEcho.measure(port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
                     }
-                    if only != "raw" {
-                        rpc = try await measureRPC(port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, configuration: configuration)
+                    let modes = only == "raw" ? ["-"] : (client == "both" ? ["global", "loop"] : [client])
+                    for mode in modes {
+                        var rpc: Measurement?
+                        if mode != "-" {
+                            rpc = try await measureRPC(port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
+                                                       inflight: depth, configuration: configuration, onEventLoop: mode == "loop")
+                        }
+                        let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
+                        print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(mode) | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(ratio) |")
                     }
-                    let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
-                    print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(ratio) |")
                 }
             }
         }
@@ -63,7 +68,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         try await rawServer.channel.close()
     }
 
-    private func measureRPC(port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration) async throws -> Measurement {
+    private func measureRPC(port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
         var opened: [RPCConnection] = []
         for _ in 0..<connections {
             opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration))
@@ -76,7 +81,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         let result = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>).self) { group in
             for worker in 0..<inflight {
                 let connection = pool[worker % pool.count]
-                group.addTask {
+                group.addTask(executorPreference: onEventLoop ? connection.taskExecutor : nil) {
                     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
                     var count = 0
                     while true {

@@ -16,6 +16,10 @@ public struct ConnectionConfiguration: Sendable {
     public var drainTimeout: Duration
     /// The implementation name in HELLO.
     public var agent: String
+    /// Whether handlers run on the connection's event loop (fast: no thread hop per call) or
+    /// on the global concurrent executor (better for handlers that compute for long). Handlers
+    /// must never block either way.
+    public var handlersOnEventLoop: Bool
 
     /// Creates a configuration; the defaults are knock-host's.
     /// - Parameters:
@@ -26,6 +30,7 @@ public struct ConnectionConfiguration: Sendable {
     ///   - helloTimeout: HELLO wait (default 10 s).
     ///   - drainTimeout: Drain wait (default 30 s).
     ///   - agent: Implementation name.
+    ///   - handlersOnEventLoop: Run handlers on the connection's event loop (default).
     public init(
         maxFrameSize: Int = WireLimits.defaultMaxFrameSize,
         maxConcurrentCalls: Int = WireLimits.defaultMaxConcurrentCalls,
@@ -33,7 +38,8 @@ public struct ConnectionConfiguration: Sendable {
         idleTimeout: Duration? = nil,
         helloTimeout: Duration = .seconds(10),
         drainTimeout: Duration = .seconds(30),
-        agent: String = "knock-swift/1"
+        agent: String = "knock-swift/1",
+        handlersOnEventLoop: Bool = true
     ) {
         self.maxFrameSize = min(max(maxFrameSize, WireLimits.minimumMaxFrameSize), WireLimits.maximumMaxFrameSize)
         self.maxConcurrentCalls = max(1, maxConcurrentCalls)
@@ -42,6 +48,7 @@ public struct ConnectionConfiguration: Sendable {
         self.helloTimeout = helloTimeout
         self.drainTimeout = drainTimeout
         self.agent = agent
+        self.handlersOnEventLoop = handlersOnEventLoop
     }
 
     /// The HELLO announcing this configuration.

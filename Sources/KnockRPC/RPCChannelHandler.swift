@@ -56,22 +56,28 @@ final class RPCChannelHandler: ChannelInboundHandler {
     }
 
     private func keepaliveTick(interval: TimeAmount) {
+        // Keepalive starts once both HELLOs are exchanged; before that the HELLO timeout rules.
+        guard connection.state.withLock({ $0.phase == .active }) else { return }
         let now = NIODeadline.now()
-        if let sent = pingSentAt, lastRead < sent, now - sent >= interval {
-            connection.perform(connection.state.withLock {
-                $0.connectionError(.timeout, "no answer to a keepalive PING within \(interval)")
-            })
-            return
+        if let sent = pingSentAt {
+            if lastRead >= sent {
+                pingSentAt = nil
+            } else if now - sent >= interval {
+                connection.perform(connection.state.withLock {
+                    $0.connectionError(.timeout, "no answer to a keepalive PING within \(interval)")
+                })
+                return
+            }
         }
-        if now - lastRead >= interval, pingSentAt == nil || lastRead >= pingSentAt! {
+        if pingSentAt == nil, now - lastRead >= interval {
             pingSentAt = now
             connection.perform(connection.state.withLock { $0.sendPing(now.uptimeNanoseconds) })
         }
     }
 
     private func idleTick(limit: TimeAmount) {
-        let (open, last) = connection.state.withLock { ($0.openCalls, $0.lastActivity) }
-        if open == 0, NIODeadline.now() - last >= limit {
+        let (active, open, last) = connection.state.withLock { ($0.phase == .active, $0.openCalls, $0.lastActivity) }
+        if active, open == 0, NIODeadline.now() - last >= limit {
             connection.drain(message: "idle")
         }
     }

@@ -490,6 +490,7 @@ struct ConnectionStateMachine {
         peerMaxFrameSize = hello.effectiveMaxFrameSize
         peerMaxConcurrentCalls = hello.effectiveMaxConcurrentCalls
         phase = .active
+        lastActivity = .now()
         var effects = Effects()
         effects.ready = true
         startPending(into: &effects)
@@ -712,7 +713,7 @@ struct ConnectionStateMachine {
     /// Queues a keepalive PING.
     mutating func sendPing(_ opaque: UInt64) -> Effects {
         var effects = Effects()
-        if phase == .active, emit(.ping(opaque)) { effects.flush = true }
+        if emit(.ping(opaque)) { effects.flush = true }
         return effects
     }
 

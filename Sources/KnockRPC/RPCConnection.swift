@@ -25,6 +25,10 @@ public final class RPCConnection: Sendable {
     private let requests: AsyncStream<IncomingRequest>
     private let requestSink: AsyncStream<IncomingRequest>.Continuation
     private let readyPromise: EventLoopPromise<Void>
+    /// Runs tasks on this connection's event loop: the handlers (when
+    /// ``ConnectionConfiguration/handlersOnEventLoop`` is set), and any caller that wants its
+    /// calls to skip the thread hop (`withTaskExecutorPreference(connection.taskExecutor)`).
+    public let taskExecutor: EventLoopTaskExecutor
 
     init(
         channel: any Channel,
@@ -46,6 +50,7 @@ public final class RPCConnection: Sendable {
         self.state = Mutex(ConnectionStateMachine(role: role, configuration: configuration, serves: serves))
         (requests, requestSink) = AsyncStream.makeStream(of: IncomingRequest.self)
         readyPromise = channel.eventLoop.makePromise(of: Void.self)
+        taskExecutor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
     }
 
     // MARK: Identity and state
@@ -213,6 +218,14 @@ public final class RPCConnection: Sendable {
     /// connection closes. Each call runs as a child task; a CANCEL, a passed deadline or a lost
     /// connection cancels it.
     public func run() async {
+        if configuration.handlersOnEventLoop {
+            await withTaskExecutorPreference(taskExecutor) { await serveAll() }
+        } else {
+            await withTaskExecutorPreference(nil) { await serveAll() }
+        }
+    }
+
+    private func serveAll() async {
         await withDiscardingTaskGroup { group in
             for await request in requests {
                 group.addTask { await self.serve(request) }
