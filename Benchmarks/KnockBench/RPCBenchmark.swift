@@ -35,12 +35,16 @@ struct RPCBenchmark: AsyncParsableCommand {
             try await responses.send(request)
         }
         let configuration = ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil)
-        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: serverTLS, configuration: configuration, router: router)
+        // The host side and the client side each get one event-loop thread, as if on two
+        // machines; both the raw echo and Knock use the same two loops.
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: serverTLS, configuration: configuration, router: router, group: serverGroup)
         let serving = Task { try await server.run() }
-        let rawServer = try await RawEcho.bind(tls: serverTLS)
+        let rawServer = try await RawEcho.bind(tls: serverTLS, group: serverGroup)
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell")
+        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell, one event-loop thread for the host side and one for the clients")
         print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock / raw |")
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for payload in Self.list(payloads) {
@@ -48,13 +52,13 @@ struct RPCBenchmark: AsyncParsableCommand {
                 for depth in Self.list(inflight) where depth >= connectionCount {
                     var raw: Measurement?
                     if only != "rpc" {
-                        raw = try await RawEcho.measure(port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
+                        raw = try await RawEcho.measure(group: clientGroup, port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
                     }
                     let modes = only == "raw" ? ["-"] : (client == "both" ? ["global", "loop"] : [client])
                     for mode in modes {
                         var rpc: Measurement?
                         if mode != "-" {
-                            rpc = try await measureRPC(port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
+                            rpc = try await measureRPC(group: clientGroup, port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
                                                        inflight: depth, configuration: configuration, onEventLoop: mode == "loop")
                         }
                         let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
@@ -68,10 +72,10 @@ struct RPCBenchmark: AsyncParsableCommand {
         try await rawServer.channel.close()
     }
 
-    private func measureRPC(port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
+    private func measureRPC(group: MultiThreadedEventLoopGroup, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
         var opened: [RPCConnection] = []
         for _ in 0..<connections {
-            opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration))
+            opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration, group: group))
         }
         let pool = opened
         let request = ByteBuffer(repeating: 0x6B, count: payload)

@@ -12,8 +12,8 @@ enum RawEcho {
         var port: Int { channel.localAddress!.port! }
     }
 
-    static func bind(tls: TLSContext) async throws -> Server {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func bind(tls: TLSContext, group: any EventLoopGroup) async throws -> Server {
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
@@ -27,14 +27,14 @@ enum RawEcho {
         return Server(channel: channel)
     }
 
-    static func measure(port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, warmup: Double, duration: Double) async throws -> Measurement {
+    static func measure(group: any EventLoopGroup, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, warmup: Double, duration: Double) async throws -> Measurement {
         let start = NIODeadline.now()
         let measureFrom = start + .milliseconds(Int64(warmup * 1_000))
         let end = measureFrom + .milliseconds(Int64(duration * 1_000))
         var results: [EventLoopFuture<(Int, Histogram<UInt64>)>] = []
         for index in 0..<connections {
             let depth = inflight / connections + (index < inflight % connections ? 1 : 0)
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let channel = try await ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: "127.0.0.1", port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -19,7 +19,7 @@ struct ConnectionStateMachine {
     struct OutgoingCall {
         var key: UInt64
         var kind: RPCMethodKind
-        var continuation: CheckedContinuation<ByteBuffer, any Error>?
+        var continuation: UnsafeContinuation<ByteBuffer, any Error>?
         var response: ByteBuffer?
         var outcome: Result<ByteBuffer, RPCError>?
         var creditLeft: UInt32
@@ -40,7 +40,7 @@ struct ConnectionStateMachine {
     /// The consumer side of a server stream this side started.
     struct ClientStream {
         var buffered = CircularBuffer<ByteBuffer>()
-        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var waiter: UnsafeContinuation<ByteBuffer?, any Error>?
         var window: UInt32
         var consumedSinceGrant: UInt32 = 0
         var end: Result<Void, RPCError>?
@@ -50,8 +50,8 @@ struct ConnectionStateMachine {
     struct IncomingCall {
         var kind: RPCMethodKind
         var credit: UInt32
-        var writer: CheckedContinuation<Void, any Error>?
-        var closeWaiter: CheckedContinuation<Void, Never>?
+        var writer: UnsafeContinuation<Void, any Error>?
+        var cancellation: HandlerCancellation?
         var response: ByteBuffer?
         var timer: Scheduled<Void>?
     }
@@ -59,11 +59,12 @@ struct ConnectionStateMachine {
     /// What the connection must do after a state change, outside the lock.
     struct Effects {
         var flush = false
-        var unary: [(CheckedContinuation<ByteBuffer, any Error>, Result<ByteBuffer, RPCError>)] = []
-        var stream: [(CheckedContinuation<ByteBuffer?, any Error>, Result<ByteBuffer?, RPCError>)] = []
-        var writers: [(CheckedContinuation<Void, any Error>, Result<Void, RPCError>)] = []
-        var closeWaiters: [CheckedContinuation<Void, Never>] = []
-        var timers: [Scheduled<Void>] = []
+        var flushNow = false
+        var unary = EffectList<(UnsafeContinuation<ByteBuffer, any Error>, Result<ByteBuffer, RPCError>)>()
+        var stream = EffectList<(UnsafeContinuation<ByteBuffer?, any Error>, Result<ByteBuffer?, RPCError>)>()
+        var writers = EffectList<(UnsafeContinuation<Void, any Error>, Result<Void, RPCError>)>()
+        var cancellations = EffectList<HandlerCancellation>()
+        var timers = EffectList<Scheduled<Void>>()
         var dispatch: IncomingRequest?
         var timeoutIncoming: (callID: UInt32, deadline: NIODeadline)?
         var close: CloseReason?
@@ -72,11 +73,12 @@ struct ConnectionStateMachine {
 
         mutating func merge(_ other: Effects) {
             flush = flush || other.flush
-            unary += other.unary
-            stream += other.stream
-            writers += other.writers
-            closeWaiters += other.closeWaiters
-            timers += other.timers
+            flushNow = flushNow || other.flushNow
+            unary.append(contentsOf: other.unary)
+            stream.append(contentsOf: other.stream)
+            writers.append(contentsOf: other.writers)
+            cancellations.append(contentsOf: other.cancellations)
+            timers.append(contentsOf: other.timers)
             close = close ?? other.close
             ready = ready || other.ready
             finishRequests = finishRequests || other.finishRequests
@@ -143,16 +145,26 @@ struct ConnectionStateMachine {
 
     /// Appends a frame to the output (callers have checked its size against the peer's maximum).
     /// Returns whether a flush must be scheduled.
-    private mutating func emit(_ frame: Frame) -> Bool {
+    private mutating func emit(_ frame: Frame, into effects: inout Effects) {
         output.writeFrame(frame)
-        if flushScheduled { return false }
-        flushScheduled = true
-        return true
+        framesPending += 1
+        if framesPending % Self.flushBatch == 0 {
+            // A full batch goes out now, so the peer can start on it while we make the next.
+            effects.flushNow = true
+        } else if !flushScheduled {
+            flushScheduled = true
+            effects.flush = true
+        }
     }
+
+    /// Frames written per flush at most when many are produced in one event-loop tick.
+    static let flushBatch = 16
+    private var framesPending = 0
 
     /// Takes the bytes to write; the next emitted frame schedules a new flush.
     mutating func takeOutput() -> ByteBuffer? {
         flushScheduled = false
+        framesPending = 0
         guard output.readableBytes > 0 else { return nil }
         let bytes = output
         output = ByteBuffer()
@@ -179,7 +191,7 @@ struct ConnectionStateMachine {
         kind: RPCMethodKind,
         deadline: NIODeadline?,
         window: UInt32,
-        continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        continuation: UnsafeContinuation<ByteBuffer, any Error>?,
         timer: Scheduled<Void>?
     ) -> Effects {
         var effects = Effects()
@@ -204,7 +216,7 @@ struct ConnectionStateMachine {
     }
 
     /// Continuations of queued unary calls, by key.
-    private var pendingContinuations: [UInt64: (CheckedContinuation<ByteBuffer, any Error>, Scheduled<Void>?)] = [:]
+    private var pendingContinuations: [UInt64: (UnsafeContinuation<ByteBuffer, any Error>, Scheduled<Void>?)] = [:]
 
     private func refusalForNewCall() -> RPCError? {
         if phase == .closed {
@@ -218,7 +230,7 @@ struct ConnectionStateMachine {
 
     private mutating func send(
         _ call: PendingCall,
-        continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        continuation: UnsafeContinuation<ByteBuffer, any Error>?,
         timer: Scheduled<Void>?,
         into effects: inout Effects
     ) {
@@ -250,11 +262,11 @@ struct ConnectionStateMachine {
             creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
         )
         keyToID[call.key] = id
-        if emit(frame) { effects.flush = true }
+        emit(frame, into: &effects)
     }
 
     private func fail(
-        _ continuation: CheckedContinuation<ByteBuffer, any Error>?,
+        _ continuation: UnsafeContinuation<ByteBuffer, any Error>?,
         _ timer: Scheduled<Void>?,
         _ error: RPCError,
         into effects: inout Effects
@@ -277,7 +289,7 @@ struct ConnectionStateMachine {
         if let id = keyToID.removeValue(forKey: key) {
             if let call = outgoing.removeValue(forKey: id) {
                 fail(call.continuation, call.timer, error, into: &effects)
-                if phase != .closed, emit(.cancel(callID: id)) { effects.flush = true }
+                if phase != .closed { emit(.cancel(callID: id), into: &effects) }
                 callEnded(into: &effects)
             }
         } else if let index = pending.firstIndex(where: { $0.key == key }) {
@@ -303,7 +315,7 @@ struct ConnectionStateMachine {
 
     /// The next message of a stream this side started: a message, `nil` at the end, an error,
     /// or (when none is buffered) a registration of `waiter`.
-    mutating func nextStreamMessage(key: UInt64, waiter: CheckedContinuation<ByteBuffer?, any Error>) -> Effects {
+    mutating func nextStreamMessage(key: UInt64, waiter: UnsafeContinuation<ByteBuffer?, any Error>) -> Effects {
         var effects = Effects()
         guard var stream = streams[key] else {
             effects.stream.append((waiter, .success(nil)))
@@ -330,7 +342,7 @@ struct ConnectionStateMachine {
         guard stream.consumedSinceGrant >= half, stream.end == nil, let id = keyToID[key], outgoing[id] != nil else { return }
         stream.consumedSinceGrant = 0
         outgoing[id]?.creditLeft += half
-        if emit(.credit(callID: id, increment: half)) { effects.flush = true }
+        emit(.credit(callID: id, increment: half), into: &effects)
     }
 
     /// The consumer left the stream's scope: forget it, cancelling the call if still open.
@@ -354,7 +366,7 @@ struct ConnectionStateMachine {
     }
 
     /// Sends one message of a stream being served, or registers `writer` to wait for credit.
-    mutating func writeStreamMessage(callID: UInt32, _ message: ByteBuffer, writer: CheckedContinuation<Void, any Error>) -> Effects {
+    mutating func writeStreamMessage(callID: UInt32, _ message: ByteBuffer, writer: UnsafeContinuation<Void, any Error>) -> Effects {
         var effects = Effects()
         guard var call = incoming[callID] else {
             effects.writers.append((writer, .failure(RPCError(code: .cancelled, message: "the call has ended"))))
@@ -368,7 +380,7 @@ struct ConnectionStateMachine {
         if call.credit > 0 {
             call.credit -= 1
             incoming[callID] = call
-            if emit(frame) { effects.flush = true }
+            emit(frame, into: &effects)
             effects.writers.append((writer, .success(())))
         } else {
             pendingWrites[callID] = message
@@ -391,7 +403,7 @@ struct ConnectionStateMachine {
             if let response = call.response {
                 let frame = Frame.message(callID: callID, response)
                 if frame.length <= peerMaxFrameSize {
-                    if emit(frame) { effects.flush = true }
+                    emit(frame, into: &effects)
                 } else {
                     status = RPCError(code: .resourceExhausted, message: "the response is \(frame.length) bytes; the caller accepts frames of at most \(peerMaxFrameSize)")
                 }
@@ -400,24 +412,26 @@ struct ConnectionStateMachine {
             }
         }
         if phase != .closed {
-            let end = (try? Frame.end(callID: callID, status: (status ?? RPCError(code: .ok, message: "")).wireStatus))
-                ?? Frame.end(callID: callID, code: status?.code ?? .ok, message: status?.message ?? "")
-            if emit(end) { effects.flush = true }
+            let end: Frame
+            if let status {
+                end = (try? Frame.end(callID: callID, status: status.wireStatus))
+                    ?? Frame.end(callID: callID, code: status.code, message: status.message)
+            } else {
+                end = Frame(type: .end, callID: callID, payload: ByteBuffer())  // Status{} is OK
+            }
+            emit(end, into: &effects)
         }
         release(call, into: &effects)
         callEnded(into: &effects)
         return effects
     }
 
-    /// Resolves when the served call `callID` has ended, for whatever reason.
-    mutating func waitForIncomingEnd(callID: UInt32, waiter: CheckedContinuation<Void, Never>) -> Effects {
-        var effects = Effects()
-        if incoming[callID] != nil {
-            incoming[callID]?.closeWaiter = waiter
-        } else {
-            effects.closeWaiters.append(waiter)
-        }
-        return effects
+    /// Connects the handler task of a served call to the call: if the call ends before the
+    /// handler does, the handler is cancelled. Returns `false` if the call has already ended.
+    mutating func attachHandler(callID: UInt32, _ cancellation: HandlerCancellation) -> Bool {
+        guard incoming[callID] != nil else { return false }
+        incoming[callID]?.cancellation = cancellation
+        return true
     }
 
     /// The served call's deadline passed: END DEADLINE_EXCEEDED, the handler is cancelled.
@@ -436,7 +450,7 @@ struct ConnectionStateMachine {
     }
 
     private func release(_ call: IncomingCall, into effects: inout Effects) {
-        if let waiter = call.closeWaiter { effects.closeWaiters.append(waiter) }
+        if let cancellation = call.cancellation { effects.cancellations.append(cancellation) }
         if let writer = call.writer {
             effects.writers.append((writer, .failure(RPCError(code: .cancelled, message: "the call has ended"))))
         }
@@ -460,7 +474,7 @@ struct ConnectionStateMachine {
         case .credit: return receiveCredit(frame)
         case .ping:
             var effects = Effects()
-            if emit(.pong(frame.pingData)) { effects.flush = true }
+            emit(.pong(frame.pingData), into: &effects)
             return effects
         case .goAway: return receiveGoAway(frame)
         default: return Effects()  // PONG is handled by the keepalive timer; extensions are ignored
@@ -505,7 +519,7 @@ struct ConnectionStateMachine {
         lastPeerCallID = id
         var effects = Effects()
         func refuse(_ code: StatusCode, _ message: String) -> Effects {
-            if emit(.end(callID: id, code: code, message: message)) { effects.flush = true }
+            emit(.end(callID: id, code: code, message: message), into: &effects)
             return effects
         }
         if let last = goAwaySent, id > last {
@@ -544,7 +558,7 @@ struct ConnectionStateMachine {
                 outgoing[id] = nil
                 keyToID[call.key] = nil
                 fail(call.continuation, call.timer, RPCError(code: .internal, message: "the peer sent a second response to a unary call"), into: &effects)
-                if emit(.cancel(callID: id)) { effects.flush = true }
+                emit(.cancel(callID: id), into: &effects)
                 callEnded(into: &effects)
                 return effects
             }
@@ -634,7 +648,7 @@ struct ConnectionStateMachine {
         if let writer = call.writer, let message = pendingWrites.removeValue(forKey: id) {
             call.writer = nil
             call.credit -= 1
-            if emit(.message(callID: id, message)) { effects.flush = true }
+            emit(.message(callID: id, message), into: &effects)
             effects.writers.append((writer, .success(())))
         }
         incoming[id] = call
@@ -713,7 +727,7 @@ struct ConnectionStateMachine {
     /// Queues a keepalive PING.
     mutating func sendPing(_ opaque: UInt64) -> Effects {
         var effects = Effects()
-        if emit(.ping(opaque)) { effects.flush = true }
+        emit(.ping(opaque), into: &effects)
         return effects
     }
 
@@ -722,7 +736,7 @@ struct ConnectionStateMachine {
         var effects = Effects()
         guard phase != .closed, goAwaySent == nil else { return effects }
         goAwaySent = lastPeerCallID
-        if emit(.goAway(lastCallID: lastPeerCallID, code: .noError, message: message)) { effects.flush = true }
+        emit(.goAway(lastCallID: lastPeerCallID, code: .noError, message: message), into: &effects)
         let error = RPCError(code: .unavailable, message: "the connection is draining; retry on a new connection")
         for call in pending { endStream(key: call.key, error, into: &effects) }
         failPending(error, into: &effects)
@@ -734,10 +748,11 @@ struct ConnectionStateMachine {
     /// A connection error: queue GOAWAY with `code`, fail every call, close.
     mutating func connectionError(_ code: ConnectionErrorCode, _ message: String) -> Effects {
         guard phase != .closed else { return Effects() }
-        _ = emit(.goAway(lastCallID: lastPeerCallID, code: code, message: message))
+        var effects = Effects()
+        emit(.goAway(lastCallID: lastPeerCallID, code: code, message: message), into: &effects)
         let error = RPCError(code: .unavailable, message: "connection error \(code.name): \(message)")
         closeError = error
-        var effects = closeAll(error)
+        effects.merge(closeAll(error))
         effects.flush = true
         effects.close = .error(code, message)
         return effects

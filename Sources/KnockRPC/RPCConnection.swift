@@ -122,7 +122,7 @@ public final class RPCConnection: Sendable {
         let deadline = options.timeout.map { NIODeadline.now() + TimeAmount($0) }
         let key = state.withLock { $0.reserveKey() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<ByteBuffer, any Error>) in
                 let timer = deadline.map { scheduleExpiry(key: key, at: $0) }
                 perform(state.withLock {
                     $0.startCall(key: key, header: header, message: request, kind: .unary, deadline: deadline,
@@ -185,7 +185,7 @@ public final class RPCConnection: Sendable {
 
     func nextStreamMessage(key: UInt64) async throws -> ByteBuffer? {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<ByteBuffer?, any Error>) in
+            try await withUnsafeThrowingContinuation { (waiter: UnsafeContinuation<ByteBuffer?, any Error>) in
                 perform(state.withLock { $0.nextStreamMessage(key: key, waiter: waiter) })
             }
         } onCancel: {
@@ -228,22 +228,17 @@ public final class RPCConnection: Sendable {
     private func serveAll() async {
         await withDiscardingTaskGroup { group in
             for await request in requests {
-                group.addTask { await self.serve(request) }
+                group.addTask { await self.handle(request) }
             }
-        }
-    }
-
-    private func serve(_ request: IncomingRequest) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.handle(request) }
-            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-                perform(state.withLock { $0.waitForIncomingEnd(callID: request.callID, waiter: waiter) })
-            }
-            group.cancelAll()
         }
     }
 
     private func handle(_ request: IncomingRequest) async {
+        // If the call ends first (CANCEL, deadline, lost connection), this task is cancelled.
+        let cancellation = HandlerCancellation()
+        cancellation.adoptCurrentTask()
+        defer { cancellation.release() }
+        guard state.withLock({ $0.attachHandler(callID: request.callID, cancellation) }) else { return }
         let method = request.header.method
         var failure: RPCError?
         do {
@@ -331,7 +326,7 @@ public final class RPCConnection: Sendable {
     }
 
     func writeStreamMessage(callID: UInt32, _ message: ByteBuffer) async throws {
-        try await withCheckedThrowingContinuation { (writer: CheckedContinuation<Void, any Error>) in
+        try await withUnsafeThrowingContinuation { (writer: UnsafeContinuation<Void, any Error>) in
             perform(state.withLock { $0.writeStreamMessage(callID: callID, message, writer: writer) })
         }
     }
@@ -409,12 +404,14 @@ public final class RPCConnection: Sendable {
         for (continuation, result) in effects.writers {
             continuation.resume(with: result.mapError { $0 as any Error })
         }
-        for waiter in effects.closeWaiters { waiter.resume() }
+        for cancellation in effects.cancellations { cancellation.cancel() }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests { requestSink.finish() }
         if let reason = effects.close {
             channel.eventLoop.execute { self.flushAndClose(reason) }
-        } else if effects.flush {
+        } else if effects.flushNow, channel.eventLoop.inEventLoop {
+            flushNow()
+        } else if effects.flush || effects.flushNow {
             channel.eventLoop.execute { self.flushNow() }
         }
     }

@@ -1,0 +1,44 @@
+/// A list that holds its first element inline: most state changes produce at most one effect
+/// of a kind, and this keeps them from allocating an array for it.
+struct EffectList<Element>: Sequence {
+    private var first: Element?
+    private var rest: [Element] = []
+
+    init() {}
+
+    var isEmpty: Bool { first == nil }
+
+    mutating func append(_ element: Element) {
+        if first == nil {
+            first = element
+        } else {
+            rest.append(element)
+        }
+    }
+
+    mutating func append(contentsOf other: EffectList<Element>) {
+        for element in other { append(element) }
+    }
+
+    mutating func removeAll() {
+        first = nil
+        rest.removeAll()
+    }
+
+    struct Iterator: IteratorProtocol {
+        var first: Element?
+        var rest: IndexingIterator<[Element]>
+
+        mutating func next() -> Element? {
+            if let element = first {
+                first = nil
+                return element
+            }
+            return rest.next()
+        }
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(first: first, rest: rest.makeIterator())
+    }
+}
