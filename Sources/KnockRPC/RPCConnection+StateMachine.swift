@@ -147,6 +147,11 @@ struct ConnectionStateMachine {
     /// Returns whether a flush must be scheduled.
     private mutating func emit(_ frame: Frame, into effects: inout Effects) {
         output.writeFrame(frame)
+        emitted(into: &effects)
+    }
+
+    /// Flush bookkeeping after a frame was appended to `output`.
+    private mutating func emitted(into effects: inout Effects) {
         framesPending += 1
         if framesPending % Self.flushBatch == 0 {
             // A full batch goes out now, so the peer can start on it while we make the next.
@@ -245,9 +250,10 @@ struct ConnectionStateMachine {
             header.timeoutUs = UInt64((remaining.nanoseconds + 999) / 1_000)
         }
         if call.kind == .serverStream { header.initialCredit = call.window }
-        let frame = Frame.request(callID: nextCallID, header: header, message: call.message, serverStream: call.kind == .serverStream)
-        guard frame.length <= peerMaxFrameSize else {
-            let error = RPCError(code: .resourceExhausted, message: "the request is \(frame.length) bytes; the peer accepts frames of at most \(peerMaxFrameSize)")
+        let headerBytes = Frame.serializedHeader(header)
+        let length = Frame.requestLength(headerBytes: headerBytes.count, messageBytes: call.message.readableBytes)
+        guard length <= peerMaxFrameSize else {
+            let error = RPCError(code: .resourceExhausted, message: "the request is \(length) bytes; the peer accepts frames of at most \(peerMaxFrameSize)")
             fail(continuation, timer, error, into: &effects)
             streams[call.key]?.end = .failure(error)
             return
@@ -262,7 +268,8 @@ struct ConnectionStateMachine {
             creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
         )
         keyToID[call.key] = id
-        emit(frame, into: &effects)
+        output.writeRequestFrame(callID: id, header: headerBytes, message: call.message, serverStream: call.kind == .serverStream)
+        emitted(into: &effects)
     }
 
     private func fail(

@@ -396,13 +396,22 @@ public final class RPCConnection: Sendable {
             perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
         }
         for (continuation, result) in effects.unary {
-            continuation.resume(with: result.mapError { $0 as any Error })
+            switch result {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let error): continuation.resume(throwing: error)
+            }
         }
         for (continuation, result) in effects.stream {
-            continuation.resume(with: result.mapError { $0 as any Error })
+            switch result {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let error): continuation.resume(throwing: error)
+            }
         }
         for (continuation, result) in effects.writers {
-            continuation.resume(with: result.mapError { $0 as any Error })
+            switch result {
+            case .success: continuation.resume()
+            case .failure(let error): continuation.resume(throwing: error)
+            }
         }
         for cancellation in effects.cancellations { cancellation.cancel() }
         if effects.ready { readyPromise.succeed() }

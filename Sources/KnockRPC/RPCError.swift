@@ -4,16 +4,51 @@ public import SwiftProtobuf
 /// How a call failed: a gRPC-numbered status code, a message for people, details for programs,
 /// and the underlying error when there is one.
 public struct RPCError: Error, Sendable, CustomStringConvertible {
+    /// The fields, in one heap box so that an `RPCError` (and every `Result` carrying one) is a
+    /// single pointer wide on the hot paths of the runtime.
+    private final class Storage: Sendable {
+        let code: StatusCode
+        let message: String
+        let details: [Google_Protobuf_Any]
+        let trailers: Metadata
+        let cause: (any Error & Sendable)?
+
+        init(code: StatusCode, message: String, details: [Google_Protobuf_Any], trailers: Metadata, cause: (any Error & Sendable)?) {
+            self.code = code
+            self.message = message
+            self.details = details
+            self.trailers = trailers
+            self.cause = cause
+        }
+    }
+
+    private var storage: Storage
+
     /// The status code, as sent in the END frame.
-    public var code: StatusCode
+    public var code: StatusCode {
+        get { storage.code }
+        set { storage = Storage(code: newValue, message: message, details: details, trailers: trailers, cause: cause) }
+    }
     /// A sentence in English saying what went wrong.
-    public var message: String
+    public var message: String {
+        get { storage.message }
+        set { storage = Storage(code: code, message: newValue, details: details, trailers: trailers, cause: cause) }
+    }
     /// Machine-readable details (`knock.wire.v1.ErrorInfo`, `RetryInfo`, `BadRequest`, …).
-    public var details: [Google_Protobuf_Any]
+    public var details: [Google_Protobuf_Any] {
+        get { storage.details }
+        set { storage = Storage(code: code, message: message, details: newValue, trailers: trailers, cause: cause) }
+    }
     /// Trailing metadata sent with the status.
-    public var trailers: Metadata
+    public var trailers: Metadata {
+        get { storage.trailers }
+        set { storage = Storage(code: code, message: message, details: details, trailers: newValue, cause: cause) }
+    }
     /// The error that caused this one, if any (not sent on the wire).
-    public var cause: (any Error & Sendable)?
+    public var cause: (any Error & Sendable)? {
+        get { storage.cause }
+        set { storage = Storage(code: code, message: message, details: details, trailers: trailers, cause: newValue) }
+    }
 
     /// Creates an error.
     /// - Parameters:
@@ -29,11 +64,7 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         trailers: Metadata = [:],
         cause: (any Error & Sendable)? = nil
     ) {
-        self.code = code
-        self.message = message
-        self.details = details
-        self.trailers = trailers
-        self.cause = cause
+        storage = Storage(code: code, message: message, details: details, trailers: trailers, cause: cause)
     }
 
     /// Reads an error from the status of an END frame. Codes above 16 read as `UNKNOWN`.

@@ -12,13 +12,25 @@ extension Frame {
     ///   - message: The serialized request message.
     ///   - serverStream: Whether the caller expects a server stream.
     public static func request(callID: UInt32, header: WireRequestHeader, message: ByteBuffer, serverStream: Bool = false) -> Frame {
-        let headerBytes = protocolPayload(header)
-        var payload = ByteBuffer()
-        payload.reserveCapacity(4 + headerBytes.readableBytes + message.readableBytes)
-        payload.writeInteger(UInt32(headerBytes.readableBytes))
-        payload.writeImmutableBuffer(headerBytes)
-        payload.writeImmutableBuffer(message)
-        return Frame(type: .request, flags: serverStream ? .serverStream : [], callID: callID, payload: payload)
+        var buffer = ByteBuffer()
+        buffer.writeRequestFrame(callID: callID, header: serializedHeader(header), message: message, serverStream: serverStream)
+        buffer.moveReaderIndex(forwardBy: WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize)
+        return Frame(type: .request, flags: serverStream ? .serverStream : [], callID: callID, payload: buffer)
+    }
+
+    /// The bytes of a request header, for ``NIOCore/ByteBuffer/writeRequestFrame(callID:header:message:serverStream:)``.
+    /// - Parameter header: The header.
+    public static func serializedHeader(_ header: WireRequestHeader) -> [UInt8] {
+        var buffer = protocolPayload(header)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    /// The length prefix a REQUEST frame with these parts has.
+    /// - Parameters:
+    ///   - headerBytes: The serialized request header.
+    ///   - messageBytes: The size of the request message.
+    public static func requestLength(headerBytes: Int, messageBytes: Int) -> Int {
+        WireLimits.frameHeaderSize + 4 + headerBytes + messageBytes
     }
 
     /// A MESSAGE frame carrying one response message of call `callID`.
@@ -108,5 +120,28 @@ extension Frame {
     /// Whether a REQUEST frame starts a server stream.
     public var isServerStream: Bool {
         flags.contains(.serverStream)
+    }
+}
+
+extension ByteBuffer {
+    /// Appends a REQUEST frame built from its parts, without an intermediate payload buffer.
+    /// - Parameters:
+    ///   - callID: The new call's id.
+    ///   - header: The serialized request header (``Frame/serializedHeader(_:)``).
+    ///   - message: The serialized request message.
+    ///   - serverStream: Whether the call is a server stream.
+    /// - Returns: The number of bytes written.
+    @discardableResult
+    public mutating func writeRequestFrame(callID: UInt32, header: [UInt8], message: ByteBuffer, serverStream: Bool) -> Int {
+        let length = Frame.requestLength(headerBytes: header.count, messageBytes: message.readableBytes)
+        reserveCapacity(minimumWritableBytes: WireLimits.lengthPrefixSize + length)
+        var written = writeInteger(UInt32(length))
+        written += writeInteger(FrameType.request.rawValue)
+        written += writeInteger((serverStream ? FrameFlags.serverStream : []).rawValue)
+        written += writeInteger(callID)
+        written += writeInteger(UInt32(header.count))
+        written += writeBytes(header)
+        written += writeImmutableBuffer(message)
+        return written
     }
 }
