@@ -87,6 +87,11 @@ final class RPCChannelHandler: ChannelInboundHandler {
         connection.received(unwrapInboundIn(data))
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        connection.dispatchPending()
+        context.fireChannelReadComplete()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted(let peer, _)? = event as? TLSEvent {
             connection.setPeer(peer)

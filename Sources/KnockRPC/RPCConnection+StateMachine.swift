@@ -65,7 +65,8 @@ struct ConnectionStateMachine {
         var writers = EffectList<(UnsafeContinuation<Void, any Error>, Result<Void, RPCError>)>()
         var cancellations = EffectList<HandlerCancellation>()
         var timers = EffectList<Scheduled<Void>>()
-        var dispatch: IncomingRequest?
+        /// Requests were queued for the serving loop (see ``takeDispatch()``).
+        var dispatch = false
         var timeoutIncoming: (callID: UInt32, deadline: NIODeadline)?
         var close: CloseReason?
         var ready = false
@@ -178,6 +179,16 @@ struct ConnectionStateMachine {
     }
 
     // MARK: Starting calls (caller side)
+
+    /// Requests received and not yet handed to the serving loop.
+    private var toDispatch: [IncomingRequest] = []
+
+    /// Takes the requests to hand to the serving loop.
+    mutating func takeDispatch() -> [IncomingRequest] {
+        guard !toDispatch.isEmpty else { return [] }
+        defer { toDispatch = [] }
+        return toDispatch
+    }
 
     /// Hands out the key of a call about to start. Every key must be passed to
     /// ``startCall(key:header:message:kind:deadline:window:continuation:timer:)`` exactly once.
@@ -550,7 +561,8 @@ struct ConnectionStateMachine {
         incoming[id] = IncomingCall(kind: kind, credit: credit)
         let timeout = parts.header.timeoutUs
         let deadline: NIODeadline? = timeout > 0 ? .now() + .microseconds(Int64(clamping: timeout)) : nil
-        effects.dispatch = IncomingRequest(callID: id, header: parts.header, message: parts.message, kind: kind, deadline: deadline)
+        toDispatch.append(IncomingRequest(callID: id, header: parts.header, message: parts.message, kind: kind, deadline: deadline))
+        effects.dispatch = true
         if let deadline { effects.timeoutIncoming = (id, deadline) }
         return effects
     }

@@ -22,8 +22,8 @@ public final class RPCConnection: Sendable {
     let logger: Logger
     let configuration: ConnectionConfiguration
     private let peerIdentity: Mutex<PeerIdentity?>
-    private let requests: AsyncStream<IncomingRequest>
-    private let requestSink: AsyncStream<IncomingRequest>.Continuation
+    private let requests: AsyncStream<[IncomingRequest]>
+    private let requestSink: AsyncStream<[IncomingRequest]>.Continuation
     private let readyPromise: EventLoopPromise<Void>
     /// Runs tasks on this connection's event loop: the handlers (when
     /// ``ConnectionConfiguration/handlersOnEventLoop`` is set), and any caller that wants its
@@ -48,7 +48,7 @@ public final class RPCConnection: Sendable {
         self.peerIdentity = Mutex(peer)
         let serves = !(router?.isEmpty ?? true)
         self.state = Mutex(ConnectionStateMachine(role: role, configuration: configuration, serves: serves))
-        (requests, requestSink) = AsyncStream.makeStream(of: IncomingRequest.self)
+        (requests, requestSink) = AsyncStream.makeStream(of: [IncomingRequest].self)
         readyPromise = channel.eventLoop.makePromise(of: Void.self)
         taskExecutor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
     }
@@ -227,8 +227,10 @@ public final class RPCConnection: Sendable {
 
     private func serveAll() async {
         await withDiscardingTaskGroup { group in
-            for await request in requests {
-                group.addTask { await self.handle(request) }
+            for await batch in requests {
+                for request in batch {
+                    group.addTask { await self.handle(request) }
+                }
             }
         }
     }
@@ -360,6 +362,12 @@ public final class RPCConnection: Sendable {
         channel.eventLoop.execute { self.flushNow() }
     }
 
+    /// Hands the requests received since the last call to the serving loop.
+    func dispatchPending() {
+        let batch = state.withLock { $0.takeDispatch() }
+        if !batch.isEmpty { requestSink.yield(batch) }
+    }
+
     func received(_ frame: Frame) {
         perform(state.withLock { $0.receive(frame) })
     }
@@ -386,8 +394,9 @@ public final class RPCConnection: Sendable {
 
     func perform(_ effects: ConnectionStateMachine.Effects) {
         for timer in effects.timers { timer.cancel() }
-        if let request = effects.dispatch {
-            requestSink.yield(request)
+        if effects.dispatch {
+            // Requests are handed to the serving loop once per read burst (channelReadComplete).
+            if !channel.eventLoop.inEventLoop { dispatchPending() }
         }
         if let (callID, deadline) = effects.timeoutIncoming {
             let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
@@ -415,7 +424,10 @@ public final class RPCConnection: Sendable {
         }
         for cancellation in effects.cancellations { cancellation.cancel() }
         if effects.ready { readyPromise.succeed() }
-        if effects.finishRequests { requestSink.finish() }
+        if effects.finishRequests {
+            dispatchPending()
+            requestSink.finish()
+        }
         if let reason = effects.close {
             channel.eventLoop.execute { self.flushAndClose(reason) }
         } else if effects.flushNow, channel.eventLoop.inEventLoop {

@@ -21,8 +21,12 @@ extension Frame {
     /// The bytes of a request header, for ``NIOCore/ByteBuffer/writeRequestFrame(callID:header:message:serverStream:)``.
     /// - Parameter header: The header.
     public static func serializedHeader(_ header: WireRequestHeader) -> [UInt8] {
-        var buffer = protocolPayload(header)
-        return buffer.readBytes(length: buffer.readableBytes) ?? []
+        do {
+            return try header.serializedBytes()
+        } catch {
+            // A proto3 message without Any fields always serializes.
+            preconditionFailure("RequestHeader failed to serialize: \(error)")
+        }
     }
 
     /// The length prefix a REQUEST frame with these parts has.
