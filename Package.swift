@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "KnockTLS", targets: ["KnockTLS"]),
         .library(name: "KnockRPC", targets: ["KnockRPC"]),
         .library(name: "KnockPKI", targets: ["KnockPKI"]),
+        .library(name: "KnockMessages", targets: ["KnockMessages"]),
+        .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -102,6 +104,40 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // MARK: Messages of the community core and the module contract (generated)
+        .target(
+            name: "KnockMessages",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Module SDK (the only thing a method module depends on)
+        .target(
+            name: "KnockModuleKit",
+            dependencies: [
+                "KnockMessages",
+                "KnockRPC",
+                "KnockTLS",
+                "KnockWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockModuleKitTests",
+            dependencies: [
+                "KnockModuleKit",
+                "KnockTestSupport",
+            ],
+            swiftSettings: strictSwift
+        ),
+
         // MARK: Certificates (the host is its deployment's CA)
         .target(
             name: "KnockPKI",
@@ -130,6 +166,7 @@ let package = Package(
             name: "KnockTestSupport",
             dependencies: [
                 "KnockRPC",
+                "KnockModuleKit",
                 "KnockPKI",
                 "KnockWire",
                 "KnockTLS",

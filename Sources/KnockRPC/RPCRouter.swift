@@ -81,6 +81,13 @@ public struct RPCRouter: Sendable {
         prefixRoutes.append((prefix, nil, handler))
     }
 
+    /// Adds every route of `other` (its methods win over same-named ones here).
+    /// - Parameter other: Another router.
+    public mutating func merge(_ other: RPCRouter) {
+        routes.merge(other.routes) { _, new in new }
+        prefixRoutes += other.prefixRoutes
+    }
+
     /// Adds every method of `service`.
     /// - Parameter service: The service.
     public mutating func add(_ service: some RPCService) {

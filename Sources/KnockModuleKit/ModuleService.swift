@@ -1,0 +1,62 @@
+/// Serves a ``KnockModule`` over RPC: its strategy points as `knock.module.*` and its own
+/// `<id>.*` methods. The host uses it for linked-in modules (on an in-process connection) and
+/// ``ModuleRunner`` for a module in its own process, so both run the same code path.
+public struct ModuleService: RPCService {
+    /// The module served.
+    public let module: any KnockModule
+    /// The context its code runs with.
+    public let context: ModuleContext
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - module: The module.
+    ///   - context: Its context.
+    public init(module: any KnockModule, context: ModuleContext) {
+        self.module = module
+        self.context = context
+    }
+
+    public func registerMethods(with router: inout RPCRouter) {
+        let module = self.module
+        let context = self.context
+        let id = module.descriptor.id
+        router.register(ModuleMethods.describe) { _, _ in
+            module.descriptor
+        }
+        router.register(ModuleMethods.assess) { request, _ in
+            var response = ModuleAssessResponse()
+            response.suggestions = try await module.assess(request, context: context).map { $0.suggested(by: id) }
+            return response
+        }
+        router.register(ModuleMethods.plan) { request, _ in
+            var response = ModulePlanResponse()
+            response.knocks = try await module.plan(request, context: context).map { knock in
+                var knock = knock
+                knock.suggestedBy = id
+                return knock
+            }
+            return response
+        }
+        router.register(ModuleMethods.handle) { event, _ in
+            var response = ModuleHandleResponse()
+            response.suggestions = try await module.handle(event, context: context).map { $0.suggested(by: id) }
+            return response
+        }
+        var own = RPCRouter()
+        module.registerMethods(with: &own, context: context)
+        for method in own.methods {
+            precondition(method.name.hasPrefix(id + "."), "module \(id) registered \(method.name): its methods must be named \(id).<Method>")
+        }
+        router.merge(own)
+    }
+}
+
+extension ModuleSuggestion {
+    /// The suggestion with its source set.
+    /// - Parameter moduleID: The module that made it.
+    public func suggested(by moduleID: String) -> ModuleSuggestion {
+        var copy = self
+        copy.suggestedBy = moduleID
+        return copy
+    }
+}

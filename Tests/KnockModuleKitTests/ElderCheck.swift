@@ -1,0 +1,80 @@
+import Foundation
+import KnockModuleKit
+import SwiftProtobuf
+
+/// A small module written the way a community would write one, used to test the SDK.
+struct ElderCheck: KnockModule {
+    static let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-check.Watch")
+
+    var descriptor: ModuleDescriptor {
+        var descriptor = ModuleDescriptor()
+        descriptor.id = "elder-check"
+        descriptor.nameZh = "独居老人关注"
+        descriptor.nameEn = "Elders living alone"
+        descriptor.version = "1.0.0"
+        descriptor.summary = "Alerts when an elder living alone does not answer; plans knocks for watched elders."
+        descriptor.methods = [Self.watch.descriptor.moduleMethodInfo]
+        descriptor.assessesVisits = true
+        descriptor.plansDays = true
+        return descriptor
+    }
+
+    func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        var suggestions: [ModuleSuggestion] = []
+        if request.visit.outcome == .noAnswer, request.resident.tags.contains(.livingAlone) {
+            var alert = ModuleRaiseAlert()
+            alert.residentID = request.resident.id
+            alert.urgency = .high
+            alert.message = "\(request.resident.name) did not answer"
+            var suggestion = ModuleSuggestion()
+            suggestion.raiseAlert = alert
+            suggestion.suggestedBy = "someone-else"  // the SDK must overwrite this
+            suggestions.append(suggestion)
+        }
+        if request.visit.requests.contains(where: { $0.contains("送餐") }) {
+            var need = ModuleRaiseNeed()
+            need.residentID = request.resident.id
+            need.category = "meals"
+            need.urgency = .normal
+            need.summary = "asked for meal delivery"
+            var suggestion = ModuleSuggestion()
+            suggestion.raiseNeed = need
+            suggestions.append(suggestion)
+        }
+        return suggestions
+    }
+
+    func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+        let watched = try await context.store.all(CommunityResident.self, collection: "watch", where: ["community": request.communityID])
+        return watched.map { resident in
+            var knock = CommunityPlannedKnock()
+            knock.residentID = resident.id
+            knock.householdID = resident.householdID
+            knock.channel = .door
+            knock.why = "watched elder (\(context.configuration["cadence"] ?? "daily"))"
+            knock.priority = 80
+            knock.date = request.date
+            return knock
+        }
+    }
+
+    func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+        router.register(Self.watch) { resident, _ in
+            guard !resident.id.isEmpty else { throw RPCError(code: .invalidArgument, message: "resident id is missing") }
+            var response = ModulePutResponse()
+            response.version = try await context.store.put(resident, collection: "watch", key: resident.id, index: ["community": resident.communityID])
+            return response
+        }
+    }
+}
+
+extension RPCMethodDescriptor {
+    var moduleMethodInfo: ModuleMethodInfo {
+        var info = ModuleMethodInfo()
+        info.name = name
+        info.serverStream = kind == .serverStream
+        info.requestType = requestType
+        info.responseType = responseType
+        return info
+    }
+}
