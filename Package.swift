@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "KnockPKI", targets: ["KnockPKI"]),
         .library(name: "KnockMessages", targets: ["KnockMessages"]),
         .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
+        .library(name: "KnockHost", targets: ["KnockHost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -133,6 +134,30 @@ let package = Package(
             name: "KnockModuleKitTests",
             dependencies: [
                 "KnockModuleKit",
+                "KnockTestSupport",
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Host
+        .target(
+            name: "KnockHost",
+            dependencies: [
+                "KnockModuleKit",
+                "KnockRPC",
+                "KnockTLS",
+                "KnockPKI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockHostTests",
+            dependencies: [
+                "KnockHost",
+                "KnockModuleKit",
+                "KnockPKI",
                 "KnockTestSupport",
             ],
             swiftSettings: strictSwift

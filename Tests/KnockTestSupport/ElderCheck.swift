@@ -1,12 +1,14 @@
 import Foundation
-import KnockModuleKit
+public import KnockModuleKit
 import SwiftProtobuf
 
 /// A small module written the way a community would write one, used to test the SDK.
-struct ElderCheck: KnockModule {
-    static let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-check.Watch")
+public struct ElderCheck: KnockModule {
+    public init() {}
 
-    var descriptor: ModuleDescriptor {
+    public static let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-check.Watch")
+
+    public var descriptor: ModuleDescriptor {
         var descriptor = ModuleDescriptor()
         descriptor.id = "elder-check"
         descriptor.nameZh = "独居老人关注"
@@ -19,7 +21,7 @@ struct ElderCheck: KnockModule {
         return descriptor
     }
 
-    func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
+    public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
         var suggestions: [ModuleSuggestion] = []
         if request.visit.outcome == .noAnswer, request.resident.tags.contains(.livingAlone) {
             var alert = ModuleRaiseAlert()
@@ -44,7 +46,7 @@ struct ElderCheck: KnockModule {
         return suggestions
     }
 
-    func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+    public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
         let watched = try await context.store.all(CommunityResident.self, collection: "watch", where: ["community": request.communityID])
         return watched.map { resident in
             var knock = CommunityPlannedKnock()
@@ -58,7 +60,7 @@ struct ElderCheck: KnockModule {
         }
     }
 
-    func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+    public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         router.register(Self.watch) { resident, _ in
             guard !resident.id.isEmpty else { throw RPCError(code: .invalidArgument, message: "resident id is missing") }
             var response = ModulePutResponse()
@@ -69,12 +71,73 @@ struct ElderCheck: KnockModule {
 }
 
 extension RPCMethodDescriptor {
-    var moduleMethodInfo: ModuleMethodInfo {
+    public var moduleMethodInfo: ModuleMethodInfo {
         var info = ModuleMethodInfo()
         info.name = name
         info.serverStream = kind == .serverStream
         info.requestType = requestType
         info.responseType = responseType
         return info
+    }
+}
+
+/// A module whose assess never returns (until cancelled) and whose plan fails: the host must
+/// cut it off and carry on without it.
+public struct StuckModule: KnockModule {
+    public let id: String
+
+    public init(id: String = "stuck") {
+        self.id = id
+    }
+
+    public var descriptor: ModuleDescriptor {
+        var descriptor = ModuleDescriptor()
+        descriptor.id = id
+        descriptor.nameZh = "卡住的方法"
+        descriptor.nameEn = "A stuck method"
+        descriptor.version = "0.0.1"
+        descriptor.assessesVisits = true
+        descriptor.plansDays = true
+        return descriptor
+    }
+
+    public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        try await Task.sleep(for: .seconds(3_600))
+        return []
+    }
+
+    public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+        throw RPCError(code: .internal, message: "the stuck method cannot plan")
+    }
+}
+
+/// A module that plans a knock for every resident id in its configuration key `residents`
+/// (comma-separated), with the reason in `why`.
+public struct ListPlanner: KnockModule {
+    public let id: String
+
+    public init(id: String) {
+        self.id = id
+    }
+
+    public var descriptor: ModuleDescriptor {
+        var descriptor = ModuleDescriptor()
+        descriptor.id = id
+        descriptor.nameZh = "名单计划"
+        descriptor.nameEn = "List planner"
+        descriptor.version = "1.0.0"
+        descriptor.plansDays = true
+        return descriptor
+    }
+
+    public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+        (context.configuration["residents"] ?? "").split(separator: ",").map { id in
+            var knock = CommunityPlannedKnock()
+            knock.residentID = String(id)
+            knock.why = context.configuration["why"] ?? String(id)
+            knock.priority = UInt32(context.configuration["priority"] ?? "50") ?? 50
+            knock.channel = .door
+            return knock
+        }
     }
 }

@@ -1,0 +1,131 @@
+public import KnockModuleKit
+public import Logging
+
+/// Consults the modules at the strategy points: every enabled module in parallel, each within
+/// its time limit. A module that errs, hangs or is gone costs its own contribution (logged and
+/// counted), never the caller's call.
+public final class ModuleCoordinator: Sendable {
+    let registry: ModuleRegistry
+    let limits: @Sendable (String) -> ModuleLimits
+    let enabled: @Sendable (_ moduleID: String, _ communityID: String) -> Bool
+    let logger: Logger
+
+    /// Creates a coordinator.
+    /// - Parameters:
+    ///   - registry: The modules.
+    ///   - limits: Time limits per module id.
+    ///   - enabled: Whether a module is enabled for a community.
+    ///   - logger: Where failures are logged.
+    public init(
+        registry: ModuleRegistry,
+        limits: @escaping @Sendable (String) -> ModuleLimits = { _ in ModuleLimits() },
+        enabled: @escaping @Sendable (_ moduleID: String, _ communityID: String) -> Bool = { _, _ in true },
+        logger: Logger
+    ) {
+        self.registry = registry
+        self.limits = limits
+        self.enabled = enabled
+        self.logger = logger
+    }
+
+    /// Asks every enabled module that assesses visits; returns their suggestions, attributed,
+    /// without duplicates, and the modules that did not answer.
+    /// - Parameter request: The visit and its resident.
+    public func assess(_ request: ModuleAssessRequest) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
+        let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
+        let (answers, failures) = await consult(modules, limit: { $0.assess }) { entry, options in
+            try await entry.connection.call(ModuleMethods.assess, request, options: options).suggestions
+        }
+        let attributed = answers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
+        return (Self.deduplicated(attributed), failures)
+    }
+
+    /// Asks every enabled module that plans days; returns the merged knocks (one per resident:
+    /// reasons joined, the highest priority kept, highest priority first) and the modules that
+    /// did not answer.
+    /// - Parameter request: The day and the community.
+    public func plan(_ request: ModulePlanRequest) async -> (knocks: [CommunityPlannedKnock], failures: [ModuleFailure]) {
+        let modules = registry.entries.filter { $0.descriptor.plansDays && enabled($0.descriptor.id, request.communityID) }
+        let (answers, failures) = await consult(modules, limit: { $0.plan }) { entry, options in
+            try await entry.connection.call(ModuleMethods.plan, request, options: options).knocks
+        }
+        let attributed = answers.flatMap { id, knocks in
+            knocks.map { knock in
+                var knock = knock
+                knock.suggestedBy = id
+                if knock.date.isEmpty { knock.date = request.date }
+                return knock
+            }
+        }
+        return (KnockMerger.merge(attributed), failures)
+    }
+
+    /// Tells every enabled module that asked for `event.kind`; returns their suggestions.
+    /// - Parameter event: What happened.
+    public func handle(_ event: ModuleEvent) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
+        let modules = registry.entries.filter { $0.descriptor.events.contains(event.kind) && enabled($0.descriptor.id, event.communityID) }
+        let (answers, failures) = await consult(modules, limit: { $0.handle }) { entry, options in
+            try await entry.connection.call(ModuleMethods.handle, event, options: options).suggestions
+        }
+        let attributed = answers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
+        return (Self.deduplicated(attributed), failures)
+    }
+
+    private func consult<Answer: Sendable>(
+        _ modules: [ModuleRegistry.Entry],
+        limit: @escaping @Sendable (ModuleLimits) -> Duration,
+        call: @escaping @Sendable (ModuleRegistry.Entry, CallOptions) async throws -> Answer
+    ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
+        await withTaskGroup(of: (String, Result<Answer, RPCError>).self) { group in
+            for entry in modules {
+                let options = CallOptions(timeout: limit(limits(entry.descriptor.id)))
+                group.addTask {
+                    do {
+                        return (entry.descriptor.id, .success(try await call(entry, options)))
+                    } catch {
+                        return (entry.descriptor.id, .failure(RPCError(wrapping: error)))
+                    }
+                }
+            }
+            var answers: [(String, Answer)] = []
+            var failures: [ModuleFailure] = []
+            for await (id, result) in group {
+                switch result {
+                case .success(let answer):
+                    registry.record(id, .answered)
+                    answers.append((id, answer))
+                case .failure(let error):
+                    registry.record(id, error.code == .deadlineExceeded ? .timedOut : .failed)
+                    logger.warning("module did not contribute", metadata: ["module": "\(id)", "code": "\(error.code)", "error": "\(error.message)"])
+                    failures.append(ModuleFailure(moduleID: id, code: error.code, message: error.message))
+                }
+            }
+            // Stable order: by module id, whatever order the answers arrived in.
+            answers.sort { $0.0 < $1.0 }
+            failures.sort { $0.moduleID < $1.moduleID }
+            return (answers, failures)
+        }
+    }
+
+    /// Drops suggestions that say the same thing as an earlier one (same kind, resident and
+    /// subject), keeping the first.
+    static func deduplicated(_ suggestions: [ModuleSuggestion]) -> [ModuleSuggestion] {
+        var seen = Set<String>()
+        return suggestions.filter { seen.insert($0.identity).inserted }
+    }
+}
+
+extension ModuleSuggestion {
+    /// What makes two suggestions the same, whoever made them.
+    var identity: String {
+        switch kind {
+        case .raiseNeed(let need): "need|\(need.residentID)|\(need.category)"
+        case .flagKeyPerson(let flag): "flag|\(flag.residentID)|\(flag.reason)"
+        case .unflagKeyPerson(let unflag): "unflag|\(unflag.residentID)"
+        case .scheduleKnock(let knock): "knock|\(knock.residentID)|\(knock.date)|\(knock.channel.rawValue)"
+        case .raiseAlert(let alert): "alert|\(alert.residentID)|\(alert.message)"
+        case .refer(let refer): "refer|\(refer.residentID)|\(refer.toModule)"
+        case nil: "empty|\(suggestedBy)|\(reason)"
+        }
+    }
+}
