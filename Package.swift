@@ -144,6 +144,8 @@ let package = Package(
             name: "KnockHost",
             dependencies: [
                 "KnockModuleKit",
+                "KnockMessages",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "KnockRPC",
                 "KnockTLS",
                 "KnockPKI",

@@ -68,6 +68,11 @@ public nonisolated struct ModuleDescriptor: Sendable {
 
   public var plansDays: Bool = false
 
+  /// A serialized google.protobuf.FileDescriptorSet describing the request and response types of
+  /// `methods` (protoc --include_imports --descriptor_set_out), so generic clients such as
+  /// `knock call` can use them. Optional.
+  public var fileDescriptorSet: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -691,7 +696,7 @@ fileprivate nonisolated let _protobuf_package = "knock.module.v1"
 
 nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Descriptor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}summary\0\u{1}methods\0\u{1}events\0\u{1}permissions\0\u{3}assesses_visits\0\u{3}plans_days\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}summary\0\u{1}methods\0\u{1}events\0\u{1}permissions\0\u{3}assesses_visits\0\u{3}plans_days\0\u{3}file_descriptor_set\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -709,6 +714,7 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.permissions) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.assessesVisits) }()
       case 10: try { try decoder.decodeSingularBoolField(value: &self.plansDays) }()
+      case 11: try { try decoder.decodeSingularBytesField(value: &self.fileDescriptorSet) }()
       default: break
       }
     }
@@ -745,6 +751,9 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.plansDays != false {
       try visitor.visitSingularBoolField(value: self.plansDays, fieldNumber: 10)
     }
+    if !self.fileDescriptorSet.isEmpty {
+      try visitor.visitSingularBytesField(value: self.fileDescriptorSet, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -759,6 +768,7 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.permissions != rhs.permissions {return false}
     if lhs.assessesVisits != rhs.assessesVisits {return false}
     if lhs.plansDays != rhs.plansDays {return false}
+    if lhs.fileDescriptorSet != rhs.fileDescriptorSet {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,117 @@
+import Foundation
+public import KnockModuleKit
+import SwiftProtobuf
+
+/// The host's own methods: `knock.host.Describe` (every method with its types and their
+/// protobuf descriptors, so generic clients can call anything), `knock.host.ListModules` and
+/// `knock.host.Health`.
+public struct HostService: RPCService {
+    public static let describe = RPCMethod<HostDescribeRequest, HostDescribeResponse>("knock.host.Describe")
+    public static let listModules = RPCMethod<HostListModulesRequest, HostListModulesResponse>("knock.host.ListModules")
+    public static let health = RPCMethod<HostHealthRequest, HostHealthResponse>("knock.host.Health")
+
+    let registry: ModuleRegistry
+    let hostMethods: @Sendable () -> [RPCMethodDescriptor]
+    let startedAt: Date
+    let status: @Sendable () -> (draining: Bool, connections: Int)
+    let version: String
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - registry: The modules.
+    ///   - hostMethods: The host's own methods (its router's), for Describe.
+    ///   - version: The host's version.
+    ///   - status: Whether the host is draining, and its open connections.
+    public init(
+        registry: ModuleRegistry,
+        hostMethods: @escaping @Sendable () -> [RPCMethodDescriptor],
+        version: String,
+        status: @escaping @Sendable () -> (draining: Bool, connections: Int)
+    ) {
+        self.registry = registry
+        self.hostMethods = hostMethods
+        self.version = version
+        self.status = status
+        self.startedAt = Date()
+    }
+
+    public func registerMethods(with router: inout RPCRouter) {
+        let registry = self.registry
+        let hostMethods = self.hostMethods
+        let startedAt = self.startedAt
+        let status = self.status
+        let version = self.version
+        router.register(Self.describe) { request, _ in
+            try Self.describe(request, registry: registry, hostMethods: hostMethods())
+        }
+        router.register(Self.listModules) { _, _ in
+            var response = HostListModulesResponse()
+            response.modules = registry.entries.map { entry in
+                let health = registry.health(entry.descriptor.id)
+                var module = HostModuleStatus()
+                module.id = entry.descriptor.id
+                module.nameZh = entry.descriptor.nameZh
+                module.nameEn = entry.descriptor.nameEn
+                module.version = entry.descriptor.version
+                module.origin = entry.origin.label
+                module.healthy = entry.connection.channel.isActive
+                module.answered = UInt64(health.answered)
+                module.failed = UInt64(health.failed)
+                module.timedOut = UInt64(health.timedOut)
+                module.uptimeSeconds = UInt64(max(0, Date().timeIntervalSince(entry.since)))
+                module.methods = entry.descriptor.methods.map(\.name)
+                return module
+            }
+            return response
+        }
+        router.register(Self.health) { _, _ in
+            let (draining, connections) = status()
+            var response = HostHealthResponse()
+            response.status = draining ? "draining" : "serving"
+            response.version = version
+            response.uptimeSeconds = UInt64(max(0, Date().timeIntervalSince(startedAt)))
+            response.connections = UInt32(clamping: connections)
+            response.modules = UInt32(clamping: registry.entries.count)
+            return response
+        }
+    }
+
+    static func describe(_ request: HostDescribeRequest, registry: ModuleRegistry, hostMethods: [RPCMethodDescriptor]) throws -> HostDescribeResponse {
+        var methods: [HostMethod] = hostMethods.map { descriptor in
+            var method = HostMethod()
+            method.name = descriptor.name
+            method.serverStream = descriptor.kind == .serverStream
+            method.requestType = descriptor.requestType
+            method.responseType = descriptor.responseType
+            return method
+        }
+        var files: [String: Google_Protobuf_FileDescriptorProto] = [:]
+        func absorb(_ bytes: Data) throws {
+            guard !bytes.isEmpty else { return }
+            let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: bytes)
+            for file in set.file where files[file.name] == nil { files[file.name] = file }
+        }
+        try absorb(Data(base64Encoded: KnockDescriptorSet.base64) ?? Data())
+        for entry in registry.entries {
+            for info in entry.descriptor.methods {
+                var method = HostMethod()
+                method.name = info.name
+                method.serverStream = info.serverStream
+                method.requestType = info.requestType
+                method.responseType = info.responseType
+                method.module = entry.descriptor.id
+                methods.append(method)
+            }
+            // A module's descriptors that do not parse are left out; its methods still list.
+            try? absorb(entry.descriptor.fileDescriptorSet)
+        }
+        var response = HostDescribeResponse()
+        response.methods = methods
+            .filter { request.prefix.isEmpty || $0.name.hasPrefix(request.prefix) }
+            .sorted { $0.name < $1.name }
+        var set = Google_Protobuf_FileDescriptorSet()
+        set.file = files.keys.sorted().compactMap { files[$0] }
+        response.fileDescriptorSet = try set.serializedBytes()
+        return response
+    }
+}
