@@ -110,6 +110,11 @@ public final class RPCServer: Sendable {
         }
     }
 
+    /// The connections currently open.
+    public var connections: [RPCConnection] {
+        live.connections.withLock { Array($0.values) }
+    }
+
     /// Connections currently open.
     public var connectionCount: Int {
         live.connections.withLock { $0.count }

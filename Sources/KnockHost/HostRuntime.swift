@@ -1,0 +1,119 @@
+import Foundation
+public import KnockModuleKit
+import KnockTLS
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// A running host: the listener (mutual TLS, ALPN knock/1), the built-in and dialed-in modules,
+/// the host's services, and the revocation list, as one swift-service-lifecycle `Service`.
+/// Graceful shutdown (SIGTERM, SIGINT) drains every connection — in-flight calls finish, new
+/// ones are refused with `UNAVAILABLE` — then stops the modules.
+public final class HostRuntime: Service {
+    let state: HostState
+    let configuration: HostConfiguration
+    let builtIns: [any KnockModule]
+    let stores: @Sendable (String) -> any ModuleStore
+    let logger: Logger
+    let version: String
+    private let readySignal: AsyncStream<Int>.Continuation
+    /// Yields the port once the host is listening (useful when `listen.port` is 0).
+    public let listening: AsyncStream<Int>
+
+    /// Creates the runtime.
+    /// - Parameters:
+    ///   - state: The state directory (certificates, revocation list).
+    ///   - configuration: The configuration.
+    ///   - builtIns: The modules linked into this host.
+    ///   - stores: The store of each module id.
+    ///   - version: The host's version, for Health.
+    ///   - logger: Where the host logs.
+    public init(state: HostState, configuration: HostConfiguration, builtIns: [any KnockModule], stores: @escaping @Sendable (String) -> any ModuleStore, version: String = "0.1.0", logger: Logger) {
+        self.state = state
+        self.configuration = configuration
+        self.builtIns = builtIns
+        self.stores = stores
+        self.version = version
+        self.logger = logger
+        (listening, readySignal) = AsyncStream.makeStream(of: Int.self)
+    }
+
+    /// Serves until cancelled or shut down gracefully.
+    /// - Throws: If the certificates cannot be loaded or the address cannot be bound.
+    public func run() async throws {
+        let revocations = RevocationList(file: state.revokedList)
+        var tlsConfiguration = TLSConfiguration.server(
+            certificateChain: .file(state.hostCertificate.path),
+            privateKey: .file(state.hostKey.path),
+            trustRoots: .file(state.caCertificatePath)
+        )
+        tlsConfiguration.peerCertificateCheck = { !revocations.isRevoked($0) }
+        let tls = try TLSContext(configuration: tlsConfiguration)
+        let configuration = self.configuration
+        let policy = HostModuleService.Policy(
+            allowed: { configuration.enabledModules.isEmpty || configuration.enabledModules.contains($0) },
+            communities: { configuration.moduleCommunities[$0] ?? [] },
+            configuration: { configuration.moduleConfiguration[$0] ?? [:] }
+        )
+        let moduleHost = ModuleHost(
+            builtIns: builtIns, policy: policy,
+            limits: { configuration.moduleLimits[$0] ?? ModuleLimits() },
+            stores: stores, logger: logger
+        )
+        let methods = Mutex<[RPCMethodDescriptor]>([])
+        let bound = ServerSlot()
+        var router = RPCRouter(idempotency: IdempotencyCache())
+        router.add(moduleHost.service)
+        router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version) {
+            let server = bound.server.withLock { $0 }
+            return (false, server?.connectionCount ?? 0)
+        })
+        methods.withLock { $0 = router.methods }
+        let connection = ConnectionConfiguration(
+            maxConcurrentCalls: configuration.maxConcurrentCalls,
+            keepaliveInterval: configuration.keepaliveSeconds > 0 ? .seconds(configuration.keepaliveSeconds) : nil,
+            idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil,
+            agent: "knock-host/\(version)"
+        )
+        let server = try await RPCServer.bind(
+            host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
+            limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: router, logger: logger
+        )
+        bound.server.withLock { $0 = server }
+        let port = server.localAddress.port ?? configuration.listenPort
+        logger.info("knock-host serving", metadata: ["name": "\(configuration.name)", "address": "\(configuration.listenHost):\(port)"])
+        readySignal.yield(port)
+        let hostRouter = router
+        let logger = self.logger
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                group.addTask { try await moduleHost.run(hostRouter: hostRouter) }
+                group.addTask {
+                    // Revocations take effect on a running host within a second: the next
+                    // handshake is refused and live connections of the certificate are closed.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        let added = revocations.reload()
+                        guard !added.isEmpty else { continue }
+                        for connection in server.connections where added.contains(connection.peer?.sha256Fingerprint ?? "") {
+                            logger.warning("closing a revoked certificate's connection", metadata: ["subject": "\(connection.peer?.subject ?? "")"])
+                            connection.close()
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            logger.info("draining")
+            server.drain()
+        }
+        readySignal.finish()
+    }
+}
+
+/// The server once bound, for the services built before it.
+final class ServerSlot: Sendable {
+    let server = Mutex<RPCServer?>(nil)
+}
