@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "KnockMessages", targets: ["KnockMessages"]),
         .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
         .library(name: "KnockHost", targets: ["KnockHost"]),
+        .executable(name: "knock", targets: ["knock"]),
+        .executable(name: "elder-watch", targets: ["elder-watch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -168,6 +170,28 @@ let package = Package(
                 "KnockPKI",
                 "KnockTestSupport",
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "knock",
+            dependencies: [
+                "KnockRPC",
+                "KnockTLS",
+                "KnockMessages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Examples
+        // A module written outside the host, run as its own process (depends on KnockModuleKit only).
+        .executableTarget(
+            name: "elder-watch",
+            dependencies: ["KnockModuleKit"],
+            path: "Examples/elder-watch",
+            exclude: ["README.md"],
             swiftSettings: strictSwift
         ),
 
