@@ -185,6 +185,20 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        .testTarget(
+            name: "KnockEndToEndTests",
+            dependencies: [
+                "KnockHost",
+                "KnockTLS",
+                "KnockModuleKit",
+                "KnockPKI",
+                "KnockTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
         // MARK: Examples
         // A module written outside the host, run as its own process (depends on KnockModuleKit only).
         .executableTarget(

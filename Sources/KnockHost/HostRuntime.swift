@@ -12,8 +12,8 @@ import Synchronization
 public final class HostRuntime: Service {
     let state: HostState
     let configuration: HostConfiguration
-    let builtIns: [any KnockModule]
-    let stores: @Sendable (String) -> any ModuleStore
+    /// The modules: registry and coordinator.
+    public let modules: ModuleHost
     let logger: Logger
     let version: String
     private let readySignal: AsyncStream<Int>.Continuation
@@ -31,8 +31,16 @@ public final class HostRuntime: Service {
     public init(state: HostState, configuration: HostConfiguration, builtIns: [any KnockModule], stores: @escaping @Sendable (String) -> any ModuleStore, version: String = "0.1.0", logger: Logger) {
         self.state = state
         self.configuration = configuration
-        self.builtIns = builtIns
-        self.stores = stores
+        let policy = HostModuleService.Policy(
+            allowed: { configuration.enabledModules.isEmpty || configuration.enabledModules.contains($0) },
+            communities: { configuration.moduleCommunities[$0] ?? [] },
+            configuration: { configuration.moduleConfiguration[$0] ?? [:] }
+        )
+        self.modules = ModuleHost(
+            builtIns: builtIns, policy: policy,
+            limits: { configuration.moduleLimits[$0] ?? ModuleLimits() },
+            stores: stores, logger: logger
+        )
         self.version = version
         self.logger = logger
         (listening, readySignal) = AsyncStream.makeStream(of: Int.self)
@@ -50,16 +58,7 @@ public final class HostRuntime: Service {
         tlsConfiguration.peerCertificateCheck = { !revocations.isRevoked($0) }
         let tls = try TLSContext(configuration: tlsConfiguration)
         let configuration = self.configuration
-        let policy = HostModuleService.Policy(
-            allowed: { configuration.enabledModules.isEmpty || configuration.enabledModules.contains($0) },
-            communities: { configuration.moduleCommunities[$0] ?? [] },
-            configuration: { configuration.moduleConfiguration[$0] ?? [:] }
-        )
-        let moduleHost = ModuleHost(
-            builtIns: builtIns, policy: policy,
-            limits: { configuration.moduleLimits[$0] ?? ModuleLimits() },
-            stores: stores, logger: logger
-        )
+        let moduleHost = modules
         let methods = Mutex<[RPCMethodDescriptor]>([])
         let bound = ServerSlot()
         var router = RPCRouter(idempotency: IdempotencyCache())

@@ -1,0 +1,126 @@
+import Foundation
+import KnockHost
+import KnockModuleKit
+import KnockPKI
+import KnockTLS
+import KnockTestSupport
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The example module (Examples/elder-watch) as a real second process, dialing into a real
+/// host over mutual TLS with its own certificate; the real `knock` CLI lists it.
+@Suite("A module in its own process, and the knock CLI", .serialized)
+struct RemoteModuleTests {
+    final class Stores: Sendable {
+        let byModule = Mutex<[String: MemoryModuleStore]>([:])
+        func store(_ id: String) -> MemoryModuleStore {
+            byModule.withLock { stores in
+                if let store = stores[id] { return store }
+                let store = MemoryModuleStore()
+                stores[id] = store
+                return store
+            }
+        }
+    }
+
+    @Test("elder-watch registers, serves a member's call through the host, plans, and leaves when stopped")
+    func elderWatch() async throws {
+        let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
+        try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
+        var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
+        configuration.listenPort = 0
+        let stores = Stores()
+        let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [ElderCheck()], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
+        let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
+        let serving = Task { try await group.run() }
+        var ports = runtime.listening.makeAsyncIterator()
+        let port = try #require(await ports.next())
+        let address = "127.0.0.1:\(port)"
+
+        let moduleIdentity = try state.issue(identity: KnockIdentity(kind: .module, id: "elder-watch"), commonName: "邻里守望", address: address, serverName: "localhost")
+        let module = try Processes.start("elder-watch", environment: [
+            "KNOCK_HOST": address, "KNOCK_SERVER_NAME": "localhost",
+            "KNOCK_CA": moduleIdentity.appendingPathComponent("ca.pem").path,
+            "KNOCK_MODULE_CERT": moduleIdentity.appendingPathComponent("cert.pem").path,
+            "KNOCK_MODULE_KEY": moduleIdentity.appendingPathComponent("key.pem").path,
+        ])
+        defer { if module.isRunning { module.terminate() } }
+
+        // The administrator's `knock modules` shows both modules.
+        let admin = state.identityDirectory("admin-admin").path
+        var listed = ""
+        for _ in 0..<200 {
+            let output = try Processes.run("knock", ["modules", "--identity", admin, "--host", address])
+            #expect(output.status == 0, "knock modules failed: \(output.stderr)")
+            listed = output.stdout
+            if listed.contains("elder-watch") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(listed.contains("elder-watch"))
+        #expect(listed.contains("邻里守望"))
+        #expect(listed.contains("remote"))
+        #expect(listed.contains("elder-check"))
+        #expect(listed.contains("built-in"))
+
+        // A member calls the remote module's own method through the host.
+        let member = try state.issue(identity: KnockIdentity(kind: .member, id: "m-0012"), commonName: "李四", address: address, serverName: "localhost")
+        let tls = try TLSContext(configuration: .client(
+            certificateChain: .file(member.appendingPathComponent("cert.pem").path), privateKey: .file(member.appendingPathComponent("key.pem").path),
+            trustRoots: .file(member.appendingPathComponent("ca.pem").path), serverName: "localhost"))
+        let connection = try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, serverName: "localhost")
+        var resident = CommunityResident()
+        resident.id = "r-101"
+        resident.communityID = "qinghe"
+        resident.name = "张奶奶"
+        let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-watch.Watch")
+        #expect(try await connection.call(watch, resident).version == 1)
+        // Its record is in the host's store, under the module's own namespace.
+        #expect(try await stores.store("elder-watch").get(collection: "watched", key: "r-101") != nil)
+
+        // It contributes to a plan alongside the built-in module, and assesses a visit.
+        var plan = ModulePlanRequest()
+        plan.date = "2026-11-29"
+        plan.communityID = "qinghe"
+        let planned = await runtime.modules.coordinator.plan(plan)
+        #expect(planned.knocks.map(\.residentID) == ["r-101"])
+        #expect(planned.knocks.first?.suggestedBy == "elder-watch")
+        var assess = ModuleAssessRequest()
+        assess.resident = resident
+        assess.resident.tags = [.elderly, .livingAlone]
+        assess.visit.outcome = .noAnswer
+        let assessed = await runtime.modules.coordinator.assess(assess)
+        #expect(assessed.failures.isEmpty)
+        #expect(Set(assessed.suggestions.map(\.suggestedBy)) == ["elder-check", "elder-watch"])
+
+        // Stopped, the module leaves the registry and its methods are gone.
+        module.terminate()
+        module.waitUntilExit()
+        var gone = false
+        for _ in 0..<200 where !gone {
+            gone = runtime.modules.registry.entry("elder-watch") == nil
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(gone)
+        let after = try await #require(throws: RPCError.self) { try await connection.call(watch, resident) }
+        #expect(after.code == .unimplemented)
+        connection.close()
+
+        // A revoked member is refused at the next connection.
+        try state.revoke("knock://member/m-0012")
+        try await Task.sleep(for: .milliseconds(1_200))
+        await #expect(throws: RPCError.self) { _ = try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, serverName: "localhost") }
+
+        await group.triggerGracefulShutdown()
+        try await serving.value
+        try? FileManager.default.removeItem(at: state.directory)
+    }
+
+    @Test("knock names what is wrong: a missing identity, an unreachable host")
+    func cliErrors() throws {
+        let missing = try Processes.run("knock", ["modules", "--identity", "/nonexistent"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("is not an identity directory"))
+    }
+}
