@@ -13,6 +13,12 @@ struct KnockCommand: AsyncParsableCommand {
     )
 }
 
+/// How results are printed.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case json
+}
+
 /// Options every subcommand takes.
 struct ClientOptions: ParsableArguments {
     @Option(help: "Identity directory (cert.pem, key.pem, ca.pem, host). Default: $KNOCK_IDENTITY or ./knock-state/identities/admin-admin.")
@@ -21,8 +27,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The host to dial, host:port (default: the one in the identity directory).")
     var host: String?
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @Option(help: "Output: table or json.")
+    var output: OutputFormat = .table
+
+    var json: Bool { output == .json }
 
     func connect() async throws -> RPCConnection {
         let path = identity ?? ProcessInfo.processInfo.environment["KNOCK_IDENTITY"] ?? "knock-state/identities/admin-admin"
