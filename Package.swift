@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "KnockPKI", targets: ["KnockPKI"]),
         .library(name: "KnockMessages", targets: ["KnockMessages"]),
         .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
+        // MARK: Storage
+        .library(name: "KnockStore", targets: ["KnockStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -34,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Benchmarks only: latency percentiles.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // MARK: Storage: one SQL layer (SQLKit) over SQLite (embedded default) and PostgreSQL.
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         // MARK: Benchmarks (release builds: swift run -c release knock-bench rpc)
@@ -188,6 +194,38 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Storage
+        .target(
+            name: "KnockStore",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockStoreTests",
+            dependencies: [
+                "KnockStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["CrashFixture"],
+            swiftSettings: strictSwift
+        ),
+        // A second process for the durability test: writes records, acknowledging each on
+        // stdout, until the test kills it.
+        .executableTarget(
+            name: "knock-store-crash-fixture",
+            dependencies: ["KnockStore"],
+            path: "Tests/KnockStoreTests/CrashFixture",
             swiftSettings: strictSwift
         ),
     ]
