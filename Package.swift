@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "KnockMessages", targets: ["KnockMessages"]),
         .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
         .library(name: "KnockHost", targets: ["KnockHost"]),
+        .library(name: "KnockStore", targets: ["KnockStore"]),
+        .executable(name: "knock-host", targets: ["knock-host"]),
         .executable(name: "knock", targets: ["knock"]),
         .executable(name: "elder-watch", targets: ["elder-watch"]),
     ],
@@ -40,6 +42,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Benchmarks only: latency percentiles.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // MARK: Storage: one SQL layer (SQLKit) over SQLite (embedded default) and PostgreSQL.
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         // MARK: Benchmarks (release builds: swift run -c release knock-bench rpc)
@@ -150,6 +156,7 @@ let package = Package(
             dependencies: [
                 "KnockModuleKit",
                 "KnockMessages",
+                "KnockStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +181,19 @@ let package = Package(
         ),
 
         // MARK: Executables
+        .executableTarget(
+            name: "knock-host",
+            dependencies: [
+                "KnockHost",
+                "KnockPKI",
+                "KnockStore",
+                "KnockModuleKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "knock",
             dependencies: [
@@ -259,6 +279,38 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Storage
+        .target(
+            name: "KnockStore",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockStoreTests",
+            dependencies: [
+                "KnockStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["CrashFixture"],
+            swiftSettings: strictSwift
+        ),
+        // A second process for the durability test: writes records, acknowledging each on
+        // stdout, until the test kills it.
+        .executableTarget(
+            name: "knock-store-crash-fixture",
+            dependencies: ["KnockStore"],
+            path: "Tests/KnockStoreTests/CrashFixture",
             swiftSettings: strictSwift
         ),
     ]

@@ -1,0 +1,121 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import Synchronization
+
+/// SQLite in a local file: one connection, lent to one task at a time, on a thread of its own.
+///
+/// SQLite allows one writer at a time anyway; one connection behind an ``AsyncMutex`` makes
+/// every transaction's statements run together, in arrival order. The file is in write-ahead-log
+/// mode with `synchronous=FULL`: a transaction is in the log, synced to disk, before `COMMIT`
+/// returns, so an acknowledged write survives a killed process and a power cut.
+///
+/// SQLite blocks its thread while it syncs or waits for another process's lock; the engine's own
+/// one-thread pool keeps that from starving anyone else's blocking work, and two stores on one
+/// file from starving each other.
+final class SQLiteEngine: StorageEngine {
+    private let connection: SQLiteConnection
+    private let threadPool: NIOThreadPool
+    private let path: String
+    private let lock = AsyncMutex()
+    private let closed = Mutex(false)
+    private let logger: Logger
+
+    /// How long a statement waits for another process holding the file's write lock.
+    static let busyTimeoutMilliseconds = 5_000
+
+    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, path: String, logger: Logger) {
+        self.connection = connection
+        self.threadPool = threadPool
+        self.path = path
+        self.logger = logger
+    }
+
+    /// Opens (creating if absent) the database file at `path` and sets it up.
+    /// - Throws: ``StoreError`` `unavailable` if the file cannot be opened or set up.
+    static func open(path: String, logger: Logger, eventLoopGroup: any EventLoopGroup) async throws -> SQLiteEngine {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: .file(path: path),
+                threadPool: threadPool,
+                logger: logger,
+                on: eventLoopGroup.any()
+            ).get()
+        } catch {
+            await stop(threadPool)
+            throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be opened: \(error)", cause: error)
+        }
+        let engine = SQLiteEngine(connection: connection, threadPool: threadPool, path: path, logger: logger)
+        do {
+            let database = connection.sql(queryLogLevel: nil)
+            // First, so that what follows waits for another process instead of failing.
+            try await database.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+            let mode = try await database.raw("PRAGMA journal_mode = WAL").first(decodingColumn: "journal_mode", as: String.self)
+            if mode?.lowercased() != "wal" {
+                logger.warning("SQLite cannot use write-ahead logging for this file; it keeps journal mode \(mode ?? "unknown")", metadata: ["path": "\(path)"])
+            }
+            try await database.execute("PRAGMA synchronous = FULL")
+        } catch {
+            await closeIgnoringCancellation(connection)
+            await stop(threadPool)
+            throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be set up: \(error)", cause: error)
+        }
+        return engine
+    }
+
+    func withSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await lock.withLock {
+            guard !closed.withLock({ $0 }) else {
+                throw StoreError(code: .unavailable, message: "the store \(path) is closed")
+            }
+            return try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    func transaction<Result: Sendable>(holding lock: TransactionLock, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        // BEGIN IMMEDIATE takes the file's write lock at once (waiting up to the busy timeout for
+        // another process), so a transaction never fails halfway for want of it. That lock also
+        // covers every `TransactionLock`: one writer at a time, whatever it writes.
+        let logger = self.logger
+        return try await withSession { database in
+            try await database.inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
+                logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
+            }, body)
+        }
+    }
+
+    /// Closes `connection`, even in a cancelled task (the async `close()` of sqlite-nio gives up
+    /// when its task is cancelled, and a connection left open traps in its `deinit`).
+    private static func closeIgnoringCancellation(_ connection: SQLiteConnection) async {
+        do {
+            try await connection.close().get()
+        } catch {
+            // sqlite-nio closes the handle whatever sqlite3_close says; only a stopped thread
+            // pool fails here, and then there is nothing more to do.
+        }
+    }
+
+    /// Stops the engine's thread once its queued work is done.
+    private static func stop(_ threadPool: NIOThreadPool) async {
+        try? await threadPool.shutdownGracefully()
+    }
+
+    /// Waits for the task using the connection, then closes it. Later calls fail as unavailable.
+    func close() async {
+        do {
+            try await lock.withLock(waitsThroughCancellation: true) {
+                guard !closed.withLock({ $0 }) else { return }
+                closed.withLock { $0 = true }
+                await Self.closeIgnoringCancellation(connection)
+                await Self.stop(threadPool)
+            }
+        } catch {
+            logger.warning("SQLite did not close cleanly", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import SQLKit
+
+/// What the store needs of a database engine: a session (one connection, the caller's alone
+/// until the closure returns) and transactions on it. Everything above runs the same SQL on
+/// every engine.
+protocol StorageEngine: Sendable {
+    /// Runs `body` on one connection that no other task uses meanwhile.
+    /// - Throws: What `body` throws; the driver's error if no connection can be had.
+    func withSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
+    /// Runs `body` in one transaction: committed if `body` returns, rolled back if it throws.
+    /// - Parameters:
+    ///   - lock: What else the transaction holds until it ends, for every process on the database.
+    ///   - body: The transaction's work.
+    /// - Throws: What `body` throws; the driver's error if the transaction cannot begin or commit.
+    func transaction<Result: Sendable>(holding lock: TransactionLock, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+}
+
+/// A lock a transaction holds until it ends, beyond the rows it writes.
+enum TransactionLock: Sendable {
+    /// Only the rows it writes.
+    case none
+    /// The right to apply migrations: hosts starting together apply each migration once.
+    case migrations
+    /// The right to run a batch for this module: batches writing several records in different
+    /// orders would otherwise deadlock each other.
+    case batches(module: String)
+}
+
+extension StorageEngine {
+    /// Runs `body` in one transaction that holds only the rows it writes.
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await transaction(holding: .none, body)
+    }
+}
+
+extension SQLDatabase {
+    /// Runs one statement given as text (transaction control and pragmas; everything else goes
+    /// through SQLKit's builders).
+    func execute(_ statement: String) async throws {
+        try await execute(sql: SQLRaw(statement)) { _ in }
+    }
+
+    /// Begins a transaction with `begin`, runs `body`, commits; rolls back if anything throws.
+    /// - Parameters:
+    ///   - begin: Begins the transaction (and takes its locks).
+    ///   - rollbackFailed: Called when the rollback itself fails, so the engine can discard a
+    ///     connection left in an unknown state.
+    ///   - body: The transaction's work.
+    /// - Throws: What `body` or `COMMIT` throws (the rollback's own error is passed to `rollbackFailed`).
+    func inTransaction<Result: Sendable>(
+        begin: (any SQLDatabase) async throws -> Void,
+        rollbackFailed: (any Error) async -> Void,
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await begin(self)
+        do {
+            let result = try await body(self)
+            try await execute("COMMIT")
+            return result
+        } catch {
+            do {
+                try await execute("ROLLBACK")
+            } catch let rollbackError {
+                await rollbackFailed(rollbackError)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import KnockHost
+import KnockModuleKit
+import KnockStore
+import Logging
+import ServiceLifecycle
+
+/// Starts a host from its state directory: configuration, store, built-in modules, signals.
+enum HostServer {
+    /// The modules linked into this host (the targets under Plugins/). None are built yet.
+    static let builtInModules: [any KnockModule] = []
+
+    static func serve(state: HostState) async throws {
+        guard state.exists else {
+            throw StoreError(code: .invalidArgument, message: "\(state.directory.path) is not a Knock state directory; run knock-host init first")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["KNOCK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "knock.host")
+        let configuration = try await HostConfiguration.load(file: state.configurationFile, moduleIDs: builtInModules.map(\.descriptor.id))
+        let location = try storeLocation(configuration.storeURL, state: state)
+        try await KnockDatabase.withDatabase(at: location, logger: logger) { database in
+            let runtime = HostRuntime(
+                state: state, configuration: configuration, builtIns: builtInModules,
+                stores: { DatabaseModuleStore(database: database, module: $0) }, logger: logger
+            )
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: runtime)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+            try await group.run()
+        }
+    }
+
+    static func storeLocation(_ url: String, state: HostState) throws -> StoreLocation {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
+        guard url.hasPrefix("sqlite:") else {
+            throw StoreError(code: .invalidArgument, message: "store.url must be sqlite:<file> or postgres://…, not \(url)")
+        }
+        let path = String(url.dropFirst("sqlite:".count))
+        return .sqlite(path: path.hasPrefix("/") ? path : state.directory.appendingPathComponent(path).path)
+    }
+}
