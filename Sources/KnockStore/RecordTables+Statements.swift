@@ -86,6 +86,18 @@ extension RecordTables {
         module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
         on database: any SQLDatabase
     ) async throws -> QueryPage {
+        // One more than asked for: whether it comes back says whether there is a next page.
+        let rows = try await pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after, on: database).all()
+        let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
+        let nextKey = rows.count > limit ? found.last?.key : nil
+        return QueryPage(records: found, nextKey: nextKey)
+    }
+
+    /// The statement of ``query(module:collection:where:limit:after:on:)``, reading up to `limit` rows.
+    static func pageSelect(
+        module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
+        on database: any SQLDatabase
+    ) -> SQLSelectBuilder {
         let select: SQLSelectBuilder
         let sorted = conditions.sorted { $0.key < $1.key }
         if let first = sorted.first {
@@ -121,11 +133,7 @@ extension RecordTables {
             }
             select.orderBy("key")
         }
-        // One more than asked for: whether it comes back says whether there is a next page.
-        let rows = try await select.limit(limit + 1).all()
-        let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
-        let nextKey = rows.count > limit ? found.last?.key : nil
-        return QueryPage(records: found, nextKey: nextKey)
+        return select.limit(limit)
     }
 
     /// Deletes a record and its index entries.
