@@ -13,7 +13,9 @@ import SQLKit
 /// up to ``attempts`` times.
 struct PostgresEngine: StorageEngine {
     enum Connections: Sendable {
+        /// The pool serving the store: each session leases a connection of its own.
         case pool(PostgresClient)
+        /// One connection, for migrations at start, used by one task at a time.
         case single(PostgresConnection)
     }
 

@@ -6,6 +6,8 @@ import SQLKit
 extension RecordTables {
     /// The columns a record is read from.
     private static let recordColumns = ["key", "value", "index_fields", "version", "updated_at"]
+    /// The columns a new record is written to.
+    private static let insertedColumns = ["module", "collection", "key", "value", "index_fields", "version", "updated_at"]
 
     /// Writes a record and its index entries.
     /// - Returns: The record's new version.
@@ -23,7 +25,7 @@ extension RecordTables {
         switch expectedVersion {
         case nil:
             row = try await database.insert(into: records)
-                .columns("module", "collection", "key", "value", "index_fields", "version", "updated_at")
+                .columns(insertedColumns)
                 .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
                 .onConflict(with: ["module", "collection", "key"]) { update in
                     update
@@ -36,7 +38,7 @@ extension RecordTables {
                 .first()
         case 0?:
             row = try await database.insert(into: records)
-                .columns("module", "collection", "key", "value", "index_fields", "version", "updated_at")
+                .columns(insertedColumns)
                 .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
                 .ignoringConflicts(with: ["module", "collection", "key"])
                 .returning("version")
