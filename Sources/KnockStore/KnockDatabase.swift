@@ -154,6 +154,12 @@ public final class KnockDatabase: Sendable {
             throw StoreError.from(error, while: "connecting to \(location)")
         }
         do {
+            // Held until the connection closes: hosts starting together create the schema and the
+            // migrations table one after the other (PostgreSQL's IF NOT EXISTS is not safe
+            // against a concurrent create).
+            try await connection.sql(queryLogLevel: nil)
+                .raw("SELECT pg_advisory_lock(hashtextextended(\(bind: MigrationTable.lockName), 0))")
+                .run()
             if let schema = url.schema {
                 try await createSchemaIfAbsent(schema, on: connection)
             }

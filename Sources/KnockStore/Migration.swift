@@ -15,4 +15,7 @@ struct Migration: Sendable {
 /// The table that records applied migrations.
 enum MigrationTable {
     static let name = "knock_migrations"
+    /// The name of PostgreSQL's advisory lock held while migrations are applied (one per
+    /// database: stores in different schemas of one database start one after the other).
+    static let lockName = "knock.migrations"
 }

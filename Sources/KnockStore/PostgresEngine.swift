@@ -13,7 +13,9 @@ import SQLKit
 /// up to ``attempts`` times.
 struct PostgresEngine: StorageEngine {
     enum Connections: Sendable {
+        /// The pool serving the store: each session leases a connection of its own.
         case pool(PostgresClient)
+        /// One connection, for migrations at start, used by one task at a time.
         case single(PostgresConnection)
     }
 
@@ -36,8 +38,9 @@ struct PostgresEngine: StorageEngine {
             case .none:
                 break
             case .migrations:
-                // Two hosts starting together: the second waits here, then finds the migration applied.
-                try await database.raw("LOCK TABLE \(ident: MigrationTable.name) IN SHARE ROW EXCLUSIVE MODE").run()
+                // Two hosts starting together: the second waits here, then finds the migration
+                // applied. (The store's opening already holds it for the session; it nests.)
+                try await database.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: MigrationTable.lockName), 0))").run()
             case .batches(let module):
                 // A transaction-scoped advisory lock, released at COMMIT or ROLLBACK. Single puts
                 // and deletes need none: each locks one record, and no cycle forms with one lock.

@@ -6,6 +6,8 @@ import SQLKit
 extension RecordTables {
     /// The columns a record is read from.
     private static let recordColumns = ["key", "value", "index_fields", "version", "updated_at"]
+    /// The columns a new record is written to.
+    private static let insertedColumns = ["module", "collection", "key", "value", "index_fields", "version", "updated_at"]
 
     /// Writes a record and its index entries.
     /// - Returns: The record's new version.
@@ -23,7 +25,7 @@ extension RecordTables {
         switch expectedVersion {
         case nil:
             row = try await database.insert(into: records)
-                .columns("module", "collection", "key", "value", "index_fields", "version", "updated_at")
+                .columns(insertedColumns)
                 .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
                 .onConflict(with: ["module", "collection", "key"]) { update in
                     update
@@ -36,7 +38,7 @@ extension RecordTables {
                 .first()
         case 0?:
             row = try await database.insert(into: records)
-                .columns("module", "collection", "key", "value", "index_fields", "version", "updated_at")
+                .columns(insertedColumns)
                 .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
                 .ignoringConflicts(with: ["module", "collection", "key"])
                 .returning("version")
@@ -86,6 +88,18 @@ extension RecordTables {
         module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
         on database: any SQLDatabase
     ) async throws -> QueryPage {
+        // One more than asked for: whether it comes back says whether there is a next page.
+        let rows = try await pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after, on: database).all()
+        let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
+        let nextKey = rows.count > limit ? found.last?.key : nil
+        return QueryPage(records: found, nextKey: nextKey)
+    }
+
+    /// The statement of ``query(module:collection:where:limit:after:on:)``, reading up to `limit` rows.
+    static func pageSelect(
+        module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
+        on database: any SQLDatabase
+    ) -> SQLSelectBuilder {
         let select: SQLSelectBuilder
         let sorted = conditions.sorted { $0.key < $1.key }
         if let first = sorted.first {
@@ -121,11 +135,7 @@ extension RecordTables {
             }
             select.orderBy("key")
         }
-        // One more than asked for: whether it comes back says whether there is a next page.
-        let rows = try await select.limit(limit + 1).all()
-        let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
-        let nextKey = rows.count > limit ? found.last?.key : nil
-        return QueryPage(records: found, nextKey: nextKey)
+        return select.limit(limit)
     }
 
     /// Deletes a record and its index entries.
