@@ -52,7 +52,7 @@ struct RemoteModuleTests {
         let admin = state.identityDirectory("admin-admin").path
         var listed = ""
         for _ in 0..<200 {
-            let output = try Processes.run("knock", ["modules", "--identity", admin, "--host", address])
+            let output = try await Processes.run("knock", ["modules", "--identity", admin, "--host", address])
             #expect(output.status == 0, "knock modules failed: \(output.stderr)")
             listed = output.stdout
             if listed.contains("elder-watch") { break }
@@ -118,8 +118,8 @@ struct RemoteModuleTests {
     }
 
     @Test("knock names what is wrong: a missing identity, an unreachable host")
-    func cliErrors() throws {
-        let missing = try Processes.run("knock", ["modules", "--identity", "/nonexistent"])
+    func cliErrors() async throws {
+        let missing = try await Processes.run("knock", ["modules", "--identity", "/nonexistent"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("is not an identity directory"))
     }

@@ -18,18 +18,8 @@ struct PythonClientTests {
     }
 
     func python(_ arguments: [String]) async throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.client] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let output = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.client] + arguments)
+        return Run(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     @Test("unary calls from Python: a success, an error status, and a refused certificate")
