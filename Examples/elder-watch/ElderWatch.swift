@@ -13,6 +13,9 @@ import KnockModuleKit
 struct ElderWatch: KnockModule {
     static let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-watch.Watch")
     static let unwatch = RPCMethod<CommunityResident, ModuleDeleteResponse>("elder-watch.Unwatch")
+    /// A server stream: every watched resident of a community, then each one added later, until
+    /// the caller stops following.
+    static let follow = RPCMethod<ModulePlanRequest, CommunityResident>("elder-watch.Follow", kind: .serverStream)
 
     var descriptor: ModuleDescriptor {
         var descriptor = ModuleDescriptor()
@@ -21,9 +24,10 @@ struct ElderWatch: KnockModule {
         descriptor.nameEn = "Neighbourhood watch"
         descriptor.version = "1.0.0"
         descriptor.summary = "Watched elders get a knock every day; an elder living alone who does not answer raises an alert."
-        descriptor.methods = [Self.watch.descriptor, Self.unwatch.descriptor].map { method in
+        descriptor.methods = [Self.watch.descriptor, Self.unwatch.descriptor, Self.follow.descriptor].map { method in
             var info = ModuleMethodInfo()
             info.name = method.name
+            info.serverStream = method.kind == .serverStream
             info.requestType = method.requestType
             info.responseType = method.responseType
             return info
@@ -75,6 +79,17 @@ struct ElderWatch: KnockModule {
             response.version = try await context.store.put(resident, collection: "watched", key: resident.id, index: ["community": resident.communityID])
             context.logger.info("watching a resident", metadata: ["resident": "\(resident.id)"])
             return response
+        }
+        router.register(Self.follow) { request, _, writer in
+            var sent = Set<String>()
+            while !Task.isCancelled {
+                let watched = try await context.store.all(CommunityResident.self, collection: "watched", where: ["community": request.communityID])
+                for resident in watched where !sent.contains(resident.id) {
+                    try await writer.write(resident)
+                    sent.insert(resident.id)
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
         }
         router.register(Self.unwatch) { resident, _ in
             var response = ModuleDeleteResponse()
