@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KnockTLS", targets: ["KnockTLS"]),
         .library(name: "KnockRPC", targets: ["KnockRPC"]),
         .library(name: "KnockPKI", targets: ["KnockPKI"]),
+        .library(name: "KnockSupervisor", targets: ["KnockSupervisor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -30,6 +31,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Process supervision (KnockSupervisor): Service protocol, spawning and reaping children.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // No Foundation trait: the supervisor needs only the core of swift-subprocess.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         // Benchmarks only: latency percentiles.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -150,6 +156,39 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strictSwift
+        ),
+    
+        // MARK: Process supervision
+        .target(
+            name: "KnockSupervisor",
+            dependencies: [
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // A second process that runs a supervisor, for the orphan-protection test.
+        .executableTarget(
+            name: "knock-supervisor-fixture",
+            dependencies: [
+                "KnockSupervisor",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SupervisorFixture",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockSupervisorTests",
+            dependencies: [
+                "KnockSupervisor",
+                "knock-supervisor-fixture",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

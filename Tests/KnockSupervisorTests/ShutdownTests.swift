@@ -1,0 +1,95 @@
+import KnockSupervisor
+import Logging
+import ServiceLifecycle
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Shutdown")
+struct ShutdownTests {
+    /// One process that exits on SIGTERM and one that ignores it (the ignored disposition
+    /// survives `exec`, so `sleep` itself ignores SIGTERM).
+    func processes(stopTimeout: Duration) -> [SupervisedProcess] {
+        [
+            SupervisedProcess(id: "polite", executablePath: "/bin/sleep", arguments: ["1000"], stopTimeout: stopTimeout),
+            SupervisedProcess(
+                id: "stubborn",
+                executablePath: "/bin/sh",
+                arguments: ["-c", "trap '' TERM; exec sleep 1000"],
+                stopTimeout: stopTimeout
+            ),
+        ]
+    }
+
+    @Test("cancelling run() stops every child, SIGKILLing one that ignores SIGTERM")
+    func cancellationStopsEveryChild() async throws {
+        let stopTimeout = Duration.milliseconds(500)
+        let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: .init()))
+
+        var pids: [Int32] = []
+        var cancelledAt = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await supervisor.run() }
+            pids = [
+                try await waitUntilRunning("polite", in: supervisor),
+                try await waitUntilRunning("stubborn", in: supervisor),
+            ]
+            cancelledAt = .now
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        let stoppedAfter = ContinuousClock.now - cancelledAt
+
+        // run() returned only after every child was reaped: no pid is left, not even a zombie.
+        for pid in pids {
+            #expect(processIsGone(pid), "pid \(pid) is still there")
+        }
+        #expect(supervisor.status(of: "polite")?.lastExit == .signalled(signal: SIGTERM))
+        #expect(supervisor.status(of: "stubborn")?.lastExit == .signalled(signal: SIGKILL))
+        #expect(supervisor.statuses().allSatisfy { $0.state == .stopped })
+        // The stubborn child was given its stop timeout before SIGKILL, and no more than a
+        // (generous) while after it.
+        #expect(stoppedAfter >= stopTimeout)
+        #expect(stoppedAfter < stopTimeout + .seconds(10))
+    }
+
+    @Test("graceful shutdown of a ServiceGroup stops every child through the stopping state")
+    func gracefulShutdownStopsEveryChild() async throws {
+        let stopTimeout = Duration.milliseconds(500)
+        let logs = RecordingLogHandler.Store()
+        let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: logs))
+        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: logs))
+        let updates = supervisor.statusUpdates()
+
+        var pids: [Int32] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            pids = [
+                try await waitUntilRunning("polite", in: supervisor),
+                try await waitUntilRunning("stubborn", in: supervisor),
+            ]
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+
+        for pid in pids {
+            #expect(processIsGone(pid), "pid \(pid) is still there")
+        }
+        #expect(supervisor.status(of: "polite")?.lastExit == .signalled(signal: SIGTERM))
+        #expect(supervisor.status(of: "stubborn")?.lastExit == .signalled(signal: SIGKILL))
+
+        var states: [String: [ProcessState]] = [:]
+        for await update in updates {
+            states[update.id, default: []].append(update.state)
+        }
+        for id in ["polite", "stubborn"] {
+            let seen = states[id] ?? []
+            #expect(seen.contains { if case .stopping = $0 { return true } else { return false } }, "\(id): \(seen)")
+            #expect(seen.last == .stopped)
+            // Neither was started again during the shutdown.
+            #expect(supervisor.status(of: id)?.restartCount == 0)
+        }
+    }
+}
