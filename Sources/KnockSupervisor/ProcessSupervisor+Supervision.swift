@@ -79,23 +79,30 @@ extension ProcessSupervisor {
             hasStarted = true
 
             let outcome = await runOnce(process, plan: plan, control: control, logger: logger)
-            table.update(id) {
-                if let exit = outcome.exit {
-                    $0.lastExit = exit
-                }
-                if let error = outcome.error {
-                    $0.lastError = error
+            // The exit and the state that follows it are recorded in one change, so that no
+            // observer sees an exited process still `running`.
+            func recordExit(then state: ProcessState, error: SupervisorError? = nil) {
+                table.update(id) {
+                    $0.state = state
+                    if let exit = outcome.exit {
+                        $0.lastExit = exit
+                    }
+                    if let error = error ?? outcome.error {
+                        $0.lastError = error
+                    }
                 }
             }
 
             let flags = control.flags
             if Task.isCancelled || flags.stopRequested {
+                recordExit(then: .stopped)
                 if let exit = outcome.exit {
                     logger.info("exited with \(exit) on shutdown", metadata: ["exit": "\(exit)"])
                 }
                 return
             }
             if flags.restartRequested {
+                recordExit(then: .starting)
                 logger.info("restarting on request; it exited with \(outcome.exit.map { "\($0)" } ?? "no status")")
                 schedule.reset()
                 continue
@@ -110,7 +117,7 @@ extension ProcessSupervisor {
             switch schedule.processExited(afterRunningFor: outcome.uptime) {
             case .restart(let delay):
                 let deadline = ContinuousClock.now.advanced(by: delay)
-                table.update(id) { $0.state = .backingOff(until: Date().addingTimeInterval(delay.timeInterval)) }
+                recordExit(then: .backingOff(until: Date().addingTimeInterval(delay.timeInterval)))
                 logger.warning(
                     "\(what); restarting in \(delay.roundedForLog)",
                     metadata: outcome.exit.map { ["exit": "\($0)"] } ?? [:]
@@ -121,10 +128,7 @@ extension ProcessSupervisor {
                     code: .restartLimitReached,
                     message: "'\(id)' was restarted \(restarts) time\(restarts == 1 ? "" : "s") in a row without staying up for \(process.restartPolicy.stablePeriod.roundedForLog); it last \(what)"
                 )
-                table.update(id) {
-                    $0.state = .failed(error)
-                    $0.lastError = error
-                }
+                recordExit(then: .failed(error), error: error)
                 logger.error("\(what); giving up after \(restarts) restarts in a row; waiting for a restart request")
                 guard await control.wait(until: { $0.interruptRequested }) else {
                     return
@@ -215,6 +219,12 @@ extension ProcessSupervisor {
                     }
                     group.cancelAll()
                 case .teardownNeeded:
+                    table.update(process.id) { status in
+                        if case .running(let pid, _) = status.state {
+                            status.state = .stopping(pid: pid)
+                        }
+                    }
+                    logger.info("stopping (its output is closed): SIGTERM, and SIGKILL after \(process.stopTimeout.roundedForLog)")
                     group.cancelAll()
                 case .idle:
                     break

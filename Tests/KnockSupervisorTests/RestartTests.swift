@@ -41,7 +41,11 @@ struct RestartTests {
         // The stream saw the process back off, with the wait growing.
         var backoffs: [Date] = []
         var previousUntil: Date?
+        var runningPIDs: [Int32] = []
         for await update in updates where update.id == "canteen" {
+            if case .running(let pid, _) = update.state {
+                runningPIDs.append(pid)
+            }
             if case .backingOff(let until) = update.state {
                 backoffs.append(until)
                 if let previousUntil {
@@ -51,6 +55,8 @@ struct RestartTests {
             }
         }
         #expect(backoffs.count >= 4)
+        // Each start shows as running once: an exit is never reported on a `running` status.
+        #expect(Set(runningPIDs).count == runningPIDs.count)
         // The stream ended when run() returned, with the process stopped.
         #expect(supervisor.status(of: "canteen")?.state == .stopped)
 

@@ -10,14 +10,15 @@ import Glibc
 @Suite("Shutdown")
 struct ShutdownTests {
     /// One process that exits on SIGTERM and one that ignores it (the ignored disposition
-    /// survives `exec`, so `sleep` itself ignores SIGTERM).
+    /// survives `exec`, so `sleep` itself ignores SIGTERM). The second says `ready` once it
+    /// ignores SIGTERM: before that, it is running but would still die of it.
     func processes(stopTimeout: Duration) -> [SupervisedProcess] {
         [
             SupervisedProcess(id: "polite", executablePath: "/bin/sleep", arguments: ["1000"], stopTimeout: stopTimeout),
             SupervisedProcess(
                 id: "stubborn",
                 executablePath: "/bin/sh",
-                arguments: ["-c", "trap '' TERM; exec sleep 1000"],
+                arguments: ["-c", "trap '' TERM; echo ready; exec sleep 1000"],
                 stopTimeout: stopTimeout
             ),
         ]
@@ -26,7 +27,8 @@ struct ShutdownTests {
     @Test("cancelling run() stops every child, SIGKILLing one that ignores SIGTERM")
     func cancellationStopsEveryChild() async throws {
         let stopTimeout = Duration.milliseconds(500)
-        let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: .init()))
+        let logs = RecordingLogHandler.Store()
+        let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: logs))
 
         var pids: [Int32] = []
         var cancelledAt = ContinuousClock.now
@@ -36,6 +38,7 @@ struct ShutdownTests {
                 try await waitUntilRunning("polite", in: supervisor),
                 try await waitUntilRunning("stubborn", in: supervisor),
             ]
+            try await waitForLine("ready", from: "stubborn", in: logs)
             cancelledAt = .now
             group.cancelAll()
             try await group.waitForAll()
@@ -70,6 +73,7 @@ struct ShutdownTests {
                 try await waitUntilRunning("polite", in: supervisor),
                 try await waitUntilRunning("stubborn", in: supervisor),
             ]
+            try await waitForLine("ready", from: "stubborn", in: logs)
             await serviceGroup.triggerGracefulShutdown()
             try await group.waitForAll()
         }
@@ -91,5 +95,62 @@ struct ShutdownTests {
             // Neither was started again during the shutdown.
             #expect(supervisor.status(of: id)?.restartCount == 0)
         }
+    }
+
+    @Test("a child that closed its stdout and stderr is still stopped on shutdown and on request")
+    func childWithClosedOutputIsStopped() async throws {
+        let stopTimeout = Duration.milliseconds(500)
+        let quiet = [
+            SupervisedProcess(
+                id: "quiet",
+                executablePath: "/bin/sh",
+                arguments: ["-c", "exec >/dev/null 2>&1; exec sleep 1000"],
+                restartPolicy: .init(initialBackoff: .seconds(60), maximumBackoff: .seconds(60)),
+                stopTimeout: stopTimeout
+            ),
+            SupervisedProcess(
+                id: "quiet-stubborn",
+                executablePath: "/bin/sh",
+                arguments: ["-c", "trap '' TERM; echo ready; exec >/dev/null 2>&1; exec sleep 1000"],
+                stopTimeout: stopTimeout
+            ),
+        ]
+        let logs = RecordingLogHandler.Store()
+        let supervisor = try ProcessSupervisor(processes: quiet, logger: .recording(into: logs))
+        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: .init()))
+
+        var pids: [Int32] = []
+        var shutdownAt = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            let first = try await waitUntilRunning("quiet", in: supervisor)
+            // Once `sleep` runs, the shell has closed the output; give the supervisor a moment
+            // to see the pipes end. (Were it slower, the stop would take the other path, and the
+            // test still pass.)
+            try await waitForProgram("sleep", pid: first)
+            try await Task.sleep(for: .milliseconds(200))
+            try supervisor.restart("quiet")
+            pids = [
+                try await waitUntilRunning("quiet", in: supervisor, otherThan: first),
+                try await waitUntilRunning("quiet-stubborn", in: supervisor),
+            ]
+            try await waitForLine("ready", from: "quiet-stubborn", in: logs)
+            try await waitForProgram("sleep", pid: pids[1])
+            #expect(processIsGone(first))
+            #expect(supervisor.status(of: "quiet")?.lastExit == .signalled(signal: SIGTERM))
+            try await Task.sleep(for: .milliseconds(200))
+            shutdownAt = .now
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        let stoppedAfter = ContinuousClock.now - shutdownAt
+
+        for pid in pids {
+            #expect(processIsGone(pid), "pid \(pid) is still there")
+        }
+        #expect(supervisor.status(of: "quiet")?.lastExit == .signalled(signal: SIGTERM))
+        #expect(supervisor.status(of: "quiet-stubborn")?.lastExit == .signalled(signal: SIGKILL))
+        #expect(stoppedAfter >= stopTimeout)
+        #expect(stoppedAfter < stopTimeout + .seconds(10))
     }
 }

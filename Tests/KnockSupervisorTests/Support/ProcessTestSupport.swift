@@ -59,6 +59,22 @@ func waitUntilRunning(
     return status.state.pid!
 }
 
+/// Waits until a process has written `line` (to stdout or stderr).
+func waitForLine(_ line: String, from id: String, in logs: RecordingLogHandler.Store) async throws {
+    try await eventually("'\(line)' from \(id)") {
+        logs.entries(module: id).contains { $0.metadata["stream"] != nil && $0.message == line }
+    }
+}
+
+/// Waits until process `pid` runs the program `name` (its `/proc/<pid>/comm`), i.e. the shell
+/// that started it has reached its final `exec`.
+func waitForProgram(_ name: String, pid: Int32) async throws {
+    try await eventually("pid \(pid) to run \(name)") {
+        let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
+        return comm?.trimmingCharacters(in: .newlines) == name
+    }
+}
+
 /// Runs `supervisor` while `body` runs, then cancels it and waits until `run()` has returned.
 func whileRunning<T>(
     _ supervisor: ProcessSupervisor,
