@@ -13,9 +13,11 @@ final class ProcessControl: Sendable {
         var stopRequested = false
         /// Someone asked for the process to be started afresh now.
         var restartRequested = false
-        /// The body that pumps the current process's output has returned (its pipes closed),
-        /// while the process itself may still be running.
+        /// The current process's stdout and stderr have both ended, while the process itself
+        /// may still be running.
         var outputFinished = false
+        /// A task has taken on stopping the current process; no other may send it signals.
+        var isStopping = false
 
         /// A stop or a restart is asked for.
         var interruptRequested: Bool {
@@ -49,6 +51,18 @@ final class ProcessControl: Sendable {
         }
         for waiter in waiters {
             waiter.resume()
+        }
+    }
+
+    /// Takes on stopping the current process, unless another task already has.
+    /// - Returns: `true` when the caller is to stop the process.
+    func claimStop() -> Bool {
+        state.withLock { state in
+            guard !state.flags.isStopping else {
+                return false
+            }
+            state.flags.isStopping = true
+            return true
         }
     }
 

@@ -151,7 +151,10 @@ extension ProcessSupervisor {
             case idle
         }
 
-        control.update { $0.outputFinished = false }
+        control.update {
+            $0.outputFinished = false
+            $0.isStopping = false
+        }
         var options = PlatformOptions()
         // Its own process group: a Ctrl-C at the host's terminal reaches the host, which stops
         // the children in order, rather than every child at once.
@@ -198,10 +201,11 @@ extension ProcessSupervisor {
                 }
             }
             group.addTask {
-                // The process closed its stdout and stderr but may still run, so no task of the
-                // body is left to stop it: cancelling the run makes swift-subprocess tear it down.
+                // The process closed its stdout and stderr but may still run, and the body that
+                // would stop it has returned: cancelling the run makes swift-subprocess tear it
+                // down (SIGTERM, then SIGKILL after the stop timeout).
                 let needed = await control.wait(until: { $0.interruptRequested && $0.outputFinished })
-                return needed ? .teardownNeeded : .idle
+                return needed && control.claimStop() ? .teardownNeeded : .idle
             }
 
             var outcome = RunOutcome(exit: nil, error: nil, uptime: .zero)
@@ -273,27 +277,39 @@ extension ProcessSupervisor {
                 return .pump
             }
             group.addTask {
-                guard await control.wait(until: { $0.interruptRequested }), !Task.isCancelled else {
-                    return .watcher
+                let woken = await control.wait(until: { $0.interruptRequested || $0.outputFinished })
+                if woken {
+                    // The output ended first: from here on the task in `runOnce` stops the process.
+                    guard !control.flags.outputFinished, control.claimStop() else {
+                        return .watcher
+                    }
+                    table.update(process.id) { $0.state = .stopping(pid: pid) }
+                    logger.info("stopping: SIGTERM, and SIGKILL after \(process.stopTimeout.roundedForLog)")
+                    await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: process.stopTimeout)])
+                } else {
+                    // The supervisor is cancelled, and swift-subprocess is sending the process
+                    // SIGTERM (then SIGKILL after the stop timeout). The pumps end at once, but
+                    // this body, and with it the read ends of the pipes, stays until the process
+                    // has exited, so that a process writing while it stops is not killed by
+                    // SIGPIPE first. Signal 0 checks only that the process exists: this step waits
+                    // for the exit, with a SIGKILL after it only as a backstop.
+                    await execution.teardown(
+                        using: [.send(signal: Signal(rawValue: 0), allowedDurationToNextStep: process.stopTimeout + .seconds(1))]
+                    )
                 }
-                table.update(process.id) { $0.state = .stopping(pid: pid) }
-                logger.info("stopping: SIGTERM, and SIGKILL after \(process.stopTimeout.roundedForLog)")
-                await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: process.stopTimeout)])
                 return .watcher
             }
             var pumpsRunning = 2
-            while let finished = await group.next() {
+            for await finished in group {
                 if case .pump = finished {
                     pumpsRunning -= 1
                     if pumpsRunning == 0 {
-                        // A stop under way finishes (teardown is not cancellable); an idle
-                        // watcher ends.
-                        group.cancelAll()
+                        // Wakes an idle watcher; one that is stopping the process finishes that.
+                        control.update { $0.outputFinished = true }
                     }
                 }
             }
         }
-        control.update { $0.outputFinished = true }
     }
 
     /// Logs a stream line by line until it ends, holding at most one line in memory.

@@ -2,6 +2,10 @@ import KnockSupervisor
 import Logging
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("Output logging")
 struct OutputLoggingTests {
     @Test("stdout and stderr lines reach the logger with module and stream metadata")
@@ -66,19 +70,43 @@ struct OutputLoggingTests {
         let process = SupervisedProcess(
             id: "opportunity",
             executablePath: "./module.sh",
+            arguments: ["two words", "$HOME", "'quoted'", ""],
             environment: ["KNOCK_HOST_ADDRESS": "127.0.0.1:7443", "KNOCK_MODULE_CERTIFICATE": "certs/opportunity.pem"],
             workingDirectory: directory.path,
             restartPolicy: quickPolicy()
         )
-        _ = try directory.script("module.sh", #"echo "$KNOCK_HOST_ADDRESS $KNOCK_MODULE_CERTIFICATE $(pwd) home=${HOME:+set}"; exec sleep 1000"#)
+        _ = try directory.script(
+            "module.sh",
+            #"echo "$KNOCK_HOST_ADDRESS $KNOCK_MODULE_CERTIFICATE $(pwd) home=${HOME:+set}"; printf '<%s>\n' "$@"; exec sleep 1000"#
+        )
         let logs = RecordingLogHandler.Store()
         let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
 
         try await whileRunning(supervisor) {
-            try await eventually("the module's line") { !logs.entries(module: "opportunity", stream: "stdout").isEmpty }
+            try await eventually("the module's lines") { logs.entries(module: "opportunity", stream: "stdout").count >= 5 }
         }
-        let line = logs.entries(module: "opportunity", stream: "stdout").first?.message
+        let lines = logs.entries(module: "opportunity", stream: "stdout").map(\.message)
         // The host's own environment is inherited too (HOME is set for the test runner).
-        #expect(line == "127.0.0.1:7443 certs/opportunity.pem \(directory.path) home=set")
+        #expect(lines.first == "127.0.0.1:7443 certs/opportunity.pem \(directory.path) home=set")
+        // Arguments reach the module as they are, through the orphan-protection shell untouched.
+        #expect(Array(lines.dropFirst()) == ["<two words>", "<$HOME>", "<'quoted'>", "<>"])
+    }
+
+    @Test("a process flooding its output is logged line by line and still stopped promptly")
+    func floodingProcess() async throws {
+        let stopTimeout = Duration.seconds(1)
+        let process = SupervisedProcess(id: "policy-outreach", executablePath: "/usr/bin/yes", arguments: ["door knock"], stopTimeout: stopTimeout)
+        let logs = RecordingLogHandler.Store(keepsEntries: false)
+        let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
+
+        var cancelledAt = ContinuousClock.now
+        try await whileRunning(supervisor) {
+            try await eventually("a flood of lines") { logs.outputCount > 5_000 }
+            cancelledAt = .now
+        }
+        // `yes` exits on SIGTERM; the flood did not hold up the stop.
+        #expect(ContinuousClock.now - cancelledAt < stopTimeout)
+        #expect(supervisor.status(of: "policy-outreach")?.lastExit == .signalled(signal: SIGTERM))
+        #expect(logs.lastOutput == "door knock")
     }
 }

@@ -153,4 +153,44 @@ struct ShutdownTests {
         #expect(stoppedAfter >= stopTimeout)
         #expect(stoppedAfter < stopTimeout + .seconds(10))
     }
+
+    enum StopPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case gracefulShutdown
+        case cancellation
+
+        var testDescription: String { rawValue }
+    }
+
+    @Test("a child that writes while it stops is not cut short by SIGPIPE", arguments: StopPath.allCases)
+    func childFinishesItsOwnShutdown(path: StopPath) async throws {
+        let process = SupervisedProcess(
+            id: "follow-up",
+            executablePath: "/bin/sh",
+            arguments: ["-c", "trap 'echo saving; sleep 0.2; echo bye; exit 0' TERM; echo ready; while :; do sleep 0.05; done"],
+            stopTimeout: .seconds(10)
+        )
+        let logs = RecordingLogHandler.Store()
+        let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
+        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: .init()))
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            try await waitForLine("ready", from: "follow-up", in: logs)
+            switch path {
+            case .gracefulShutdown:
+                await serviceGroup.triggerGracefulShutdown()
+            case .cancellation:
+                group.cancelAll()
+            }
+            try await group.waitForAll()
+        }
+
+        // It ran its own shutdown to the end and exited with status 0, within the stop timeout.
+        #expect(supervisor.status(of: "follow-up")?.lastExit == .exited(status: 0))
+        if path == .gracefulShutdown {
+            // On graceful shutdown what it writes while stopping is logged too.
+            let lines = logs.entries(module: "follow-up", stream: "stdout").map(\.message)
+            #expect(lines == ["ready", "saving", "bye"])
+        }
+    }
 }

@@ -12,14 +12,45 @@ struct RecordingLogHandler: LogHandler {
 
     /// Where the entries of every copy of the handler go.
     final class Store: Sendable {
-        private let entries = Mutex<[Entry]>([])
+        private struct State {
+            var entries: [Entry] = []
+            var outputCount = 0
+            var lastOutput: String?
+        }
+
+        private let state = Mutex(State())
+        private let keepsEntries: Bool
+
+        /// - Parameter keepsEntries: Whether to keep every entry, or only count the processes'
+        ///   output lines and keep the last one (for floods).
+        init(keepsEntries: Bool = true) {
+            self.keepsEntries = keepsEntries
+        }
 
         func append(_ entry: Entry) {
-            entries.withLock { $0.append(entry) }
+            state.withLock { state in
+                if entry.metadata["stream"] != nil {
+                    state.outputCount += 1
+                    state.lastOutput = entry.message
+                }
+                if keepsEntries {
+                    state.entries.append(entry)
+                }
+            }
         }
 
         var all: [Entry] {
-            entries.withLock { $0 }
+            state.withLock { $0.entries }
+        }
+
+        /// How many lines of process output were logged.
+        var outputCount: Int {
+            state.withLock { $0.outputCount }
+        }
+
+        /// The last line of process output logged.
+        var lastOutput: String? {
+            state.withLock { $0.lastOutput }
         }
 
         /// The entries of one module, optionally of one stream only.
