@@ -160,16 +160,28 @@ extension ProcessSupervisor {
         // the children in order, rather than every child at once.
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: process.stopTimeout)]
-        var environment: [Environment.Key: String?] = [:]
-        for (name, value) in process.environment {
-            if let key = Environment.Key(rawValue: name) {
-                environment[key] = value
+        let environment: Environment
+        if let inherited = process.inheritedEnvironment.selectedVariables() {
+            var variables: [Environment.Key: String] = [:]
+            for (name, value) in inherited.merging(process.environment, uniquingKeysWith: { $1 }) {
+                if let key = Environment.Key(rawValue: name) {
+                    variables[key] = value
+                }
             }
+            environment = .custom(variables)
+        } else {
+            var additions: [Environment.Key: String?] = [:]
+            for (name, value) in process.environment {
+                if let key = Environment.Key(rawValue: name) {
+                    additions[key] = value
+                }
+            }
+            environment = .inherit.updating(additions)
         }
         let subprocessConfiguration = Subprocess.Configuration(
             executable: .path(FilePath(plan.executable)),
             arguments: Arguments(plan.arguments),
-            environment: .inherit.updating(environment),
+            environment: environment,
             workingDirectory: process.workingDirectory.map { FilePath($0) },
             platformOptions: options
         )

@@ -33,9 +33,14 @@ public struct SupervisedProcess: Sendable, Hashable {
     public var executablePath: String
     /// The arguments after the program's name (`argv[1...]`).
     public var arguments: [String]
-    /// Variables added to (or replacing those of) the host's own environment, which the
-    /// process otherwise inherits.
+    /// Variables added to (or replacing those of) the environment the process inherits from
+    /// the host.
     public var environment: [String: String]
+    /// Which of the host's own environment variables the process inherits, before
+    /// ``environment`` is added. All of them by default; a host that keeps secrets in its
+    /// environment (a database password, say) should pass only what modules need, e.g.
+    /// `.only(["PATH", "HOME", "LANG", "TZ"])`.
+    public var inheritedEnvironment: EnvironmentInheritance
     /// The directory the process starts in, or `nil` for the host's current directory.
     public var workingDirectory: String?
     /// How soon, and how often, the process is started again after it exits.
@@ -49,7 +54,8 @@ public struct SupervisedProcess: Sendable, Hashable {
     ///   - id: The name the host knows the process by, e.g. `canteen`.
     ///   - executablePath: The program to run.
     ///   - arguments: The arguments after the program's name.
-    ///   - environment: Variables added to the host's environment.
+    ///   - environment: Variables added to the inherited environment.
+    ///   - inheritedEnvironment: Which of the host's variables are inherited; all by default.
     ///   - workingDirectory: The directory to start in, or `nil` for the host's.
     ///   - restartPolicy: How soon and how often to restart; by default 100 ms doubling up to
     ///     30 s, reset after 10 s up, never giving up.
@@ -59,6 +65,7 @@ public struct SupervisedProcess: Sendable, Hashable {
         executablePath: String,
         arguments: [String] = [],
         environment: [String: String] = [:],
+        inheritedEnvironment: EnvironmentInheritance = .all,
         workingDirectory: String? = nil,
         restartPolicy: RestartPolicy = RestartPolicy(),
         stopTimeout: Duration = .seconds(10)
@@ -67,6 +74,7 @@ public struct SupervisedProcess: Sendable, Hashable {
         self.executablePath = executablePath
         self.arguments = arguments
         self.environment = environment
+        self.inheritedEnvironment = inheritedEnvironment
         self.workingDirectory = workingDirectory
         self.restartPolicy = restartPolicy
         self.stopTimeout = stopTimeout

@@ -1,3 +1,4 @@
+import Foundation
 import KnockSupervisor
 import Logging
 import Testing
@@ -77,7 +78,7 @@ struct OutputLoggingTests {
         )
         _ = try directory.script(
             "module.sh",
-            #"echo "$KNOCK_HOST_ADDRESS $KNOCK_MODULE_CERTIFICATE $(pwd) home=${HOME:+set}"; printf '<%s>\n' "$@"; exec sleep 1000"#
+            #"echo "$KNOCK_HOST_ADDRESS $KNOCK_MODULE_CERTIFICATE $(pwd) home=$HOME"; printf '<%s>\n' "$@"; exec sleep 1000"#
         )
         let logs = RecordingLogHandler.Store()
         let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
@@ -86,10 +87,42 @@ struct OutputLoggingTests {
             try await eventually("the module's lines") { logs.entries(module: "opportunity", stream: "stdout").count >= 5 }
         }
         let lines = logs.entries(module: "opportunity", stream: "stdout").map(\.message)
-        // The host's own environment is inherited too (HOME is set for the test runner).
-        #expect(lines.first == "127.0.0.1:7443 certs/opportunity.pem \(directory.path) home=set")
+        // The host's own environment is inherited too.
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? ""
+        #expect(lines.first == "127.0.0.1:7443 certs/opportunity.pem \(directory.path) home=\(home)")
         // Arguments reach the module as they are, through the orphan-protection shell untouched.
         #expect(Array(lines.dropFirst()) == ["<two words>", "<$HOME>", "<'quoted'>", "<>"])
+    }
+
+    @Test("a process can be given only some of the host's environment")
+    func restrictedEnvironment() async throws {
+        let process = SupervisedProcess(
+            id: "family-support",
+            executablePath: "/usr/bin/env",
+            environment: ["KNOCK_MODULE_ID": "family-support"],
+            inheritedEnvironment: .only(["PATH", "KNOCK_NO_SUCH_VARIABLE"]),
+            restartPolicy: .init(initialBackoff: .seconds(60), maximumBackoff: .seconds(60))
+        )
+        let logs = RecordingLogHandler.Store()
+        let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
+
+        try await whileRunning(supervisor) {
+            try await waitForStatus(of: "family-support", in: supervisor, "backing off after env exited") {
+                if case .backingOff = $0.state { return true }
+                return false
+            }
+        }
+        let variables = Dictionary(
+            logs.entries(module: "family-support", stream: "stdout").map { line in
+                let parts = line.message.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            },
+            uniquingKeysWith: { $1 }
+        )
+        #expect(variables["KNOCK_MODULE_ID"] == "family-support")
+        #expect(variables["PATH"] == ProcessInfo.processInfo.environment["PATH"])
+        // Nothing else of the host's: only PWD, which the orphan-protection shell sets.
+        #expect(Set(variables.keys).subtracting(["PWD"]) == ["KNOCK_MODULE_ID", "PATH"])
     }
 
     @Test("a process flooding its output is logged line by line and still stopped promptly")

@@ -76,6 +76,7 @@ func waitForProgram(_ name: String, pid: Int32) async throws {
 }
 
 /// Runs `supervisor` while `body` runs, then cancels it and waits until `run()` has returned.
+@discardableResult
 func whileRunning<T>(
     _ supervisor: ProcessSupervisor,
     _ body: () async throws -> T
