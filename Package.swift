@@ -159,7 +159,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-    
+
         // MARK: Process supervision
         .target(
             name: "KnockSupervisor",

@@ -17,7 +17,7 @@ import Darwin
 /// the supervisor starts each module as
 ///
 /// ```
-/// setpriv --pdeathsig <signal> -- /bin/sh -c '[ "$PPID" = "$1" ] || exit 125; shift; exec "$@"' \
+/// setpriv --pdeathsig SIGKILL -- /bin/sh -c '[ "$PPID" = "$1" ] || exit 125; shift; exec "$@"' \
 ///     knock-supervisor <host pid> <executable> <arguments…>
 /// ```
 ///
@@ -26,7 +26,8 @@ import Darwin
 /// host could die after creating the child but before the signal was armed, when the child
 /// would otherwise be adopted by `init` unarmed — and `exec`s the module. A process keeps its
 /// pid and its parent-death signal through `exec`, so the pid the supervisor reports, signals
-/// and reaps is the module's own, and it is armed for as long as it runs.
+/// and reaps is the module's own, and it is armed for as long as it runs. Its arguments pass
+/// through the shell untouched (`"$@"`); the shell adds `PWD` to its environment.
 ///
 /// ## Which thread counts as the parent
 /// The kernel sends the signal when the *thread* that created the child exits, not when the

@@ -26,7 +26,10 @@ import ServiceLifecycle
 /// - On graceful shutdown, or when the task running ``run()`` is cancelled, every process gets
 ///   `SIGTERM`, and `SIGKILL` if it is still running after its
 ///   ``SupervisedProcess/stopTimeout``. ``run()`` returns once every process has exited and been
-///   reaped.
+///   reaped. On graceful shutdown what a process writes while it stops is still logged; on
+///   cancellation it may not be (the process is not harmed: its pipes stay open until it exits).
+/// - ``restart(_:)`` starts one process afresh at once; ``status(of:)``, ``statuses()`` and
+///   ``statusUpdates()`` tell the host where every process is.
 /// - If the host dies, even by `SIGKILL`, the children get a parent-death signal; see
 ///   ``OrphanProtection``.
 ///

@@ -24,66 +24,86 @@ struct ShutdownTests {
         ]
     }
 
-    @Test("cancelling run() stops every child, SIGKILLing one that ignores SIGTERM")
-    func cancellationStopsEveryChild() async throws {
-        let stopTimeout = Duration.milliseconds(500)
-        let logs = RecordingLogHandler.Store()
-        let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: logs))
-
-        var pids: [Int32] = []
-        var cancelledAt = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await supervisor.run() }
-            pids = [
-                try await waitUntilRunning("polite", in: supervisor),
-                try await waitUntilRunning("stubborn", in: supervisor),
-            ]
-            try await waitForLine("ready", from: "stubborn", in: logs)
-            cancelledAt = .now
-            group.cancelAll()
-            try await group.waitForAll()
-        }
-        let stoppedAfter = ContinuousClock.now - cancelledAt
-
-        // run() returned only after every child was reaped: no pid is left, not even a zombie.
+    /// Checks what a stop left behind: every pid gone (reaped, not even a zombie), the polite
+    /// process ended by SIGTERM, the stubborn one by SIGKILL, and the stubborn one given its stop
+    /// timeout, but no more than a (generous) while after it.
+    func expectStopped(
+        _ pids: [Int32],
+        polite: String,
+        stubborn: String,
+        in supervisor: ProcessSupervisor,
+        after stoppedAfter: Duration,
+        stopTimeout: Duration,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for pid in pids {
-            #expect(processIsGone(pid), "pid \(pid) is still there")
+            #expect(processIsGone(pid), "pid \(pid) is still there", sourceLocation: sourceLocation)
         }
-        #expect(supervisor.status(of: "polite")?.lastExit == .signalled(signal: SIGTERM))
-        #expect(supervisor.status(of: "stubborn")?.lastExit == .signalled(signal: SIGKILL))
-        #expect(supervisor.statuses().allSatisfy { $0.state == .stopped })
-        // The stubborn child was given its stop timeout before SIGKILL, and no more than a
-        // (generous) while after it.
-        #expect(stoppedAfter >= stopTimeout)
-        #expect(stoppedAfter < stopTimeout + .seconds(10))
+        #expect(supervisor.status(of: polite)?.lastExit == .signalled(signal: SIGTERM), sourceLocation: sourceLocation)
+        #expect(supervisor.status(of: stubborn)?.lastExit == .signalled(signal: SIGKILL), sourceLocation: sourceLocation)
+        #expect(stoppedAfter >= stopTimeout, sourceLocation: sourceLocation)
+        #expect(stoppedAfter < stopTimeout + .seconds(10), sourceLocation: sourceLocation)
     }
 
-    @Test("graceful shutdown of a ServiceGroup stops every child through the stopping state")
-    func gracefulShutdownStopsEveryChild() async throws {
+    /// The two ways a supervisor is stopped.
+    enum StopPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// The host's ServiceGroup shuts down gracefully.
+        case gracefulShutdown
+        /// The task running `run()` is cancelled.
+        case cancellation
+
+        var testDescription: String { rawValue }
+    }
+
+    /// Runs the supervisor — in a ServiceGroup for a graceful shutdown, alone for cancellation —
+    /// until `ready` returns, then stops it by `path`.
+    /// - Returns: The time from the stop until `run()` returned.
+    @discardableResult
+    func runThenStop(
+        _ supervisor: ProcessSupervisor,
+        by path: StopPath,
+        once ready: () async throws -> Void
+    ) async throws -> Duration {
+        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: .init()))
+        var stoppedAt = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            switch path {
+            case .gracefulShutdown:
+                group.addTask { try await serviceGroup.run() }
+            case .cancellation:
+                group.addTask { try await supervisor.run() }
+            }
+            try await ready()
+            stoppedAt = .now
+            switch path {
+            case .gracefulShutdown:
+                await serviceGroup.triggerGracefulShutdown()
+            case .cancellation:
+                group.cancelAll()
+            }
+            try await group.waitForAll()
+        }
+        return ContinuousClock.now - stoppedAt
+    }
+
+    @Test("stopping the supervisor stops every child, SIGKILLing one that ignores SIGTERM", arguments: StopPath.allCases)
+    func stopsEveryChild(path: StopPath) async throws {
         let stopTimeout = Duration.milliseconds(500)
         let logs = RecordingLogHandler.Store()
         let supervisor = try ProcessSupervisor(processes: processes(stopTimeout: stopTimeout), logger: .recording(into: logs))
-        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: logs))
         let updates = supervisor.statusUpdates()
 
         var pids: [Int32] = []
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await serviceGroup.run() }
+        let stoppedAfter = try await runThenStop(supervisor, by: path) {
             pids = [
                 try await waitUntilRunning("polite", in: supervisor),
                 try await waitUntilRunning("stubborn", in: supervisor),
             ]
             try await waitForLine("ready", from: "stubborn", in: logs)
-            await serviceGroup.triggerGracefulShutdown()
-            try await group.waitForAll()
         }
 
-        for pid in pids {
-            #expect(processIsGone(pid), "pid \(pid) is still there")
-        }
-        #expect(supervisor.status(of: "polite")?.lastExit == .signalled(signal: SIGTERM))
-        #expect(supervisor.status(of: "stubborn")?.lastExit == .signalled(signal: SIGKILL))
-
+        // run() returned only after every child was reaped.
+        expectStopped(pids, polite: "polite", stubborn: "stubborn", in: supervisor, after: stoppedAfter, stopTimeout: stopTimeout)
         var states: [String: [ProcessState]] = [:]
         for await update in updates {
             states[update.id, default: []].append(update.state)
@@ -117,12 +137,9 @@ struct ShutdownTests {
         ]
         let logs = RecordingLogHandler.Store()
         let supervisor = try ProcessSupervisor(processes: quiet, logger: .recording(into: logs))
-        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: .init()))
 
         var pids: [Int32] = []
-        var shutdownAt = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await serviceGroup.run() }
+        let stoppedAfter = try await runThenStop(supervisor, by: .gracefulShutdown) {
             let first = try await waitUntilRunning("quiet", in: supervisor)
             // Once `sleep` runs, the shell has closed the output; give the supervisor a moment
             // to see the pipes end. (Were it slower, the stop would take the other path, and the
@@ -139,26 +156,9 @@ struct ShutdownTests {
             #expect(processIsGone(first))
             #expect(supervisor.status(of: "quiet")?.lastExit == .signalled(signal: SIGTERM))
             try await Task.sleep(for: .milliseconds(200))
-            shutdownAt = .now
-            await serviceGroup.triggerGracefulShutdown()
-            try await group.waitForAll()
         }
-        let stoppedAfter = ContinuousClock.now - shutdownAt
 
-        for pid in pids {
-            #expect(processIsGone(pid), "pid \(pid) is still there")
-        }
-        #expect(supervisor.status(of: "quiet")?.lastExit == .signalled(signal: SIGTERM))
-        #expect(supervisor.status(of: "quiet-stubborn")?.lastExit == .signalled(signal: SIGKILL))
-        #expect(stoppedAfter >= stopTimeout)
-        #expect(stoppedAfter < stopTimeout + .seconds(10))
-    }
-
-    enum StopPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case gracefulShutdown
-        case cancellation
-
-        var testDescription: String { rawValue }
+        expectStopped(pids, polite: "quiet", stubborn: "quiet-stubborn", in: supervisor, after: stoppedAfter, stopTimeout: stopTimeout)
     }
 
     @Test("a child that writes while it stops is not cut short by SIGPIPE", arguments: StopPath.allCases)
@@ -171,18 +171,8 @@ struct ShutdownTests {
         )
         let logs = RecordingLogHandler.Store()
         let supervisor = try ProcessSupervisor(processes: [process], logger: .recording(into: logs))
-        let serviceGroup = ServiceGroup(services: [supervisor], logger: .recording(into: .init()))
-
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await serviceGroup.run() }
+        try await runThenStop(supervisor, by: path) {
             try await waitForLine("ready", from: "follow-up", in: logs)
-            switch path {
-            case .gracefulShutdown:
-                await serviceGroup.triggerGracefulShutdown()
-            case .cancellation:
-                group.cancelAll()
-            }
-            try await group.waitForAll()
         }
 
         // It ran its own shutdown to the end and exited with status 0, within the stop timeout.
