@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "knock-host", targets: ["knock-host"]),
         .executable(name: "knock", targets: ["knock"]),
         .executable(name: "elder-watch", targets: ["elder-watch"]),
+        .library(name: "KnockSupervisor", targets: ["KnockSupervisor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Process supervision (KnockSupervisor): spawning and reaping children.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
         // Benchmarks only: latency percentiles.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         // MARK: Storage: one SQL layer (SQLKit) over SQLite (embedded default) and PostgreSQL.
@@ -311,6 +314,39 @@ let package = Package(
             name: "knock-store-crash-fixture",
             dependencies: ["KnockStore"],
             path: "Tests/KnockStoreTests/CrashFixture",
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Process supervision
+        .target(
+            name: "KnockSupervisor",
+            dependencies: [
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // A second process that runs a supervisor, for the orphan-protection test.
+        .executableTarget(
+            name: "knock-supervisor-fixture",
+            dependencies: [
+                "KnockSupervisor",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SupervisorFixture",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockSupervisorTests",
+            dependencies: [
+                "KnockSupervisor",
+                "knock-supervisor-fixture",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
     ]

@@ -74,20 +74,25 @@ public final class HostRuntime: Service {
             idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil,
             agent: "knock-host/\(version)"
         )
-        let server = try await RPCServer.bind(
-            host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
-            limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: router, logger: logger
-        )
-        bound.server.withLock { $0 = server }
-        let port = server.localAddress.port ?? configuration.listenPort
-        logger.info("knock-host serving", metadata: ["name": "\(configuration.name)", "address": "\(configuration.listenHost):\(port)"])
-        readySignal.yield(port)
         let hostRouter = router
         let logger = self.logger
+        let builtInCount = modules.builtIns.count
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
+                // Built-in modules first, so the host never answers without them.
                 group.addTask { try await moduleHost.run(hostRouter: hostRouter) }
+                while moduleHost.registry.entries.count < builtInCount, !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let server = try await RPCServer.bind(
+                    host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
+                    limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: hostRouter, logger: logger
+                )
+                bound.server.withLock { $0 = server }
+                let port = server.localAddress.port ?? configuration.listenPort
+                logger.info("knock-host serving", metadata: ["name": "\(configuration.name)", "address": "\(configuration.listenHost):\(port)"])
+                readySignal.yield(port)
+                group.addTask { try await server.run() }
                 group.addTask {
                     // Revocations take effect on a running host within a second: the next
                     // handshake is refused and live connections of the certificate are closed.
@@ -106,7 +111,7 @@ public final class HostRuntime: Service {
             }
         } onGracefulShutdown: {
             logger.info("draining")
-            server.drain()
+            bound.server.withLock { $0 }?.drain()
         }
         readySignal.finish()
     }

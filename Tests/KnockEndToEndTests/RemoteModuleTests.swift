@@ -55,7 +55,7 @@ struct RemoteModuleTests {
             let output = try await Processes.run("knock", ["modules", "--identity", admin, "--host", address])
             #expect(output.status == 0, "knock modules failed: \(output.stderr)")
             listed = output.stdout
-            if listed.contains("elder-watch") { break }
+            if listed.contains("elder-watch"), listed.contains("elder-check") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(listed.contains("elder-watch"))

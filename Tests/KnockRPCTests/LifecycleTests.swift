@@ -21,11 +21,14 @@ struct LifecycleTests {
         async let serving: Void = server.run()
         let started = ContinuousClock.now
         let error = try await #require(throws: RPCError.self) {
-            try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 5_000, tag: "slow"), options: CallOptions(timeout: .milliseconds(200)))
+            try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 10_000, tag: "slow"), options: CallOptions(timeout: .seconds(1)))
         }
         #expect(error.code == .deadlineExceeded)
-        #expect(ContinuousClock.now - started < .seconds(2))
-        #expect(await probe.wait { $0.wasCancelled("slow") }, "the handler's task was not cancelled")
+        #expect(ContinuousClock.now - started < .seconds(4))
+        // A handler that started is cancelled at the deadline; on a very loaded machine the call
+        // may end before its handler ever starts, and then it never runs.
+        #expect(await probe.wait { $0.wasCancelled("slow") || !$0.didStart("slow") }, "the handler's task was not cancelled")
+        #expect(probe.didStart("slow") == probe.wasCancelled("slow"))
         // The connection carries on.
         #expect(try await client.call(DemoService.echo, DemoEchoRequest(text: "after")).text == "after")
         client.close()

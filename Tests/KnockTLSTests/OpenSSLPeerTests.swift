@@ -120,7 +120,11 @@ struct OpenSSLPeerTests {
         }
         let connection = try #require(client, "openssl s_server did not start")
         #expect(await connection.log.waitUntilClosed())
-        #expect(connection.log.snapshot.tlsErrors.first?.code == .noApplicationProtocol)
+        // Usually noApplicationProtocol; on a loaded machine s_server's close can be read in the
+        // same pass as its last handshake message, and the connection ends as unexpectedEOF.
+        // Either way the client refuses the peer: no handshake is reported, nothing is sent.
+        let code = connection.log.snapshot.tlsErrors.first?.code
+        #expect(code == .noApplicationProtocol || code == .unexpectedEOF)
         #expect(connection.log.snapshot.handshake == nil)
         try server.send("", closing: true)
         _ = await server.finish(timeout: .seconds(5))
