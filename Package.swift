@@ -160,6 +160,7 @@ let package = Package(
                 "KnockModuleKit",
                 "KnockMessages",
                 "KnockStore",
+                "KnockSupervisor",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -212,6 +213,7 @@ let package = Package(
             name: "KnockEndToEndTests",
             dependencies: [
                 "KnockHost",
+                "KnockSupervisor",
                 "KnockTLS",
                 "KnockModuleKit",
                 "KnockPKI",

@@ -1,5 +1,7 @@
 import Foundation
 public import KnockModuleKit
+import KnockPKI
+import KnockSupervisor
 import KnockTLS
 public import Logging
 public import ServiceLifecycle
@@ -16,6 +18,7 @@ public final class HostRuntime: Service {
     public let modules: ModuleHost
     let logger: Logger
     let version: String
+    private let supervisorSlot = SupervisorSlot()
     private let readySignal: AsyncStream<Int>.Continuation
     /// Yields the port once the host is listening (useful when `listen.port` is 0).
     public let listening: AsyncStream<Int>
@@ -44,6 +47,43 @@ public final class HostRuntime: Service {
         self.version = version
         self.logger = logger
         (listening, readySignal) = AsyncStream.makeStream(of: Int.self)
+    }
+
+    /// The supervisor of the module executables the configuration lists, once serving.
+    public var supervisor: ProcessSupervisor? {
+        supervisorSlot.supervisor.withLock { $0 }
+    }
+
+    /// A supervisor for `configuration.supervised`, each module with its own certificate
+    /// (issued into the state directory the first time) and the host's address in its
+    /// environment; `nil` when none is configured.
+    func makeSupervisor(port: Int) throws -> ProcessSupervisor? {
+        guard !configuration.supervised.isEmpty else { return nil }
+        let adminHost = (try? String(contentsOf: state.identityDirectory("admin-admin").appendingPathComponent("host"), encoding: .utf8)) ?? ""
+        let serverName = adminHost.split(separator: "\n").dropFirst().first.map(String.init) ?? "localhost"
+        let dialHost = configuration.listenHost == "0.0.0.0" || configuration.listenHost == "::" ? "127.0.0.1" : configuration.listenHost
+        let processes = try configuration.supervised.map { module -> SupervisedProcess in
+            let folder = state.identityDirectory("module-\(module.id)")
+            if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("cert.pem").path) {
+                try state.issue(identity: KnockIdentity(kind: .module, id: module.id), commonName: module.id,
+                                address: "\(dialHost):\(port)", serverName: serverName)
+            }
+            return SupervisedProcess(
+                id: module.id, executablePath: module.executable, arguments: module.arguments,
+                environment: [
+                    "KNOCK_HOST": "\(dialHost):\(port)",
+                    "KNOCK_SERVER_NAME": serverName,
+                    "KNOCK_CA": folder.appendingPathComponent("ca.pem").path,
+                    "KNOCK_MODULE_CERT": folder.appendingPathComponent("cert.pem").path,
+                    "KNOCK_MODULE_KEY": folder.appendingPathComponent("key.pem").path,
+                ]
+            )
+        }
+        do {
+            return try ProcessSupervisor(processes: processes, logger: logger)
+        } catch {
+            throw PKIError(.invalidRequest, "modules.supervised: \(error)")
+        }
     }
 
     /// Serves until cancelled or shut down gracefully.
@@ -93,6 +133,10 @@ public final class HostRuntime: Service {
                 logger.info("knock-host serving", metadata: ["name": "\(configuration.name)", "address": "\(configuration.listenHost):\(port)"])
                 readySignal.yield(port)
                 group.addTask { try await server.run() }
+                if let supervisor = try self.makeSupervisor(port: port) {
+                    self.supervisorSlot.supervisor.withLock { $0 = supervisor }
+                    group.addTask { try await supervisor.run() }
+                }
                 group.addTask {
                     // Revocations take effect on a running host within a second: the next
                     // handshake is refused and live connections of the certificate are closed.
@@ -120,4 +164,9 @@ public final class HostRuntime: Service {
 /// The server once bound, for the services built before it.
 final class ServerSlot: Sendable {
     let server = Mutex<RPCServer?>(nil)
+}
+
+/// The supervisor once serving.
+final class SupervisorSlot: Sendable {
+    let supervisor = Mutex<ProcessSupervisor?>(nil)
 }
