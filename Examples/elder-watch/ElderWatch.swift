@@ -24,14 +24,7 @@ struct ElderWatch: KnockModule {
         descriptor.nameEn = "Neighbourhood watch"
         descriptor.version = "1.0.0"
         descriptor.summary = "Watched elders get a knock every day; an elder living alone who does not answer raises an alert."
-        descriptor.methods = [Self.watch.descriptor, Self.unwatch.descriptor, Self.follow.descriptor].map { method in
-            var info = ModuleMethodInfo()
-            info.name = method.name
-            info.serverStream = method.kind == .serverStream
-            info.requestType = method.requestType
-            info.responseType = method.responseType
-            return info
-        }
+        descriptor.methods = [Self.watch.descriptor, Self.unwatch.descriptor, Self.follow.descriptor].map(ModuleMethodInfo.init)
         descriptor.assessesVisits = true
         descriptor.plansDays = true
         return descriptor

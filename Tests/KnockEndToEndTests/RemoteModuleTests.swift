@@ -13,25 +13,13 @@ import Testing
 /// host over mutual TLS with its own certificate; the real `knock` CLI lists it.
 @Suite("A module in its own process, and the knock CLI", .serialized)
 struct RemoteModuleTests {
-    final class Stores: Sendable {
-        let byModule = Mutex<[String: MemoryModuleStore]>([:])
-        func store(_ id: String) -> MemoryModuleStore {
-            byModule.withLock { stores in
-                if let store = stores[id] { return store }
-                let store = MemoryModuleStore()
-                stores[id] = store
-                return store
-            }
-        }
-    }
-
     @Test("elder-watch registers, serves a member's call through the host, plans, and leaves when stopped")
     func elderWatch() async throws {
         let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
         try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
         var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
         configuration.listenPort = 0
-        let stores = Stores()
+        let stores = ModuleStores()
         let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [ElderCheck()], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
         let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
         let serving = Task { try await group.run() }

@@ -21,7 +21,7 @@ struct SupervisedModuleTests {
         var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
         configuration.listenPort = 0
         configuration.supervised = [HostConfiguration.SupervisedModule(id: "elder-watch", executable: Processes.binaries.appendingPathComponent("elder-watch").path)]
-        let stores = RemoteModuleTests.Stores()
+        let stores = ModuleStores()
         let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
         let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
         let serving = Task { try await group.run() }

@@ -12,18 +12,6 @@ import Testing
 /// module executable does the same from a second process).
 @Suite("Modules in the host: built-in and dialed in")
 struct ModuleHostTests {
-    final class Stores: Sendable {
-        let byModule = Mutex<[String: MemoryModuleStore]>([:])
-        func store(_ id: String) -> MemoryModuleStore {
-            byModule.withLock { stores in
-                if let store = stores[id] { return store }
-                let store = MemoryModuleStore()
-                stores[id] = store
-                return store
-            }
-        }
-    }
-
     struct Harness {
         let deployment: TestDeployment
         let host: ModuleHost
@@ -56,7 +44,7 @@ struct ModuleHostTests {
         }
     }
 
-    func start(builtIns: [any KnockModule], stores: Stores = Stores(), policy: HostModuleService.Policy = .init(), limits: ModuleLimits = ModuleLimits()) async throws -> Harness {
+    func start(builtIns: [any KnockModule], stores: ModuleStores = ModuleStores(), policy: HostModuleService.Policy = .init(), limits: ModuleLimits = ModuleLimits()) async throws -> Harness {
         let deployment = try TestDeployment()
         let host = ModuleHost(builtIns: builtIns, policy: policy, limits: { _ in limits }, stores: { stores.store($0) }, logger: Logger(label: "test.host"))
         var router = RPCRouter()
@@ -193,7 +181,7 @@ struct ModuleHostTests {
 
     @Test("a dialed-in module's store is its own; a disconnected module leaves the registry")
     func storeAndDisconnect() async throws {
-        let stores = Stores()
+        let stores = ModuleStores()
         let harness = try await start(builtIns: [], stores: stores)
         let remote = try harness.dialIn(ElderCheck())
         #expect(await waitFor { harness.host.registry.entry("elder-check") != nil })

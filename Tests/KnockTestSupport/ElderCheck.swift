@@ -1,6 +1,7 @@
 import Foundation
 public import KnockModuleKit
 import SwiftProtobuf
+import Synchronization
 
 /// A small module written the way a community would write one, used to test the SDK.
 public struct ElderCheck: KnockModule {
@@ -15,7 +16,7 @@ public struct ElderCheck: KnockModule {
         descriptor.nameEn = "Elders living alone"
         descriptor.version = "1.0.0"
         descriptor.summary = "Alerts when an elder living alone does not answer; plans knocks for watched elders."
-        descriptor.methods = [Self.watch.descriptor.moduleMethodInfo]
+        descriptor.methods = [ModuleMethodInfo(Self.watch.descriptor)]
         descriptor.assessesVisits = true
         descriptor.plansDays = true
         return descriptor
@@ -67,17 +68,6 @@ public struct ElderCheck: KnockModule {
             response.version = try await context.store.put(resident, collection: "watch", key: resident.id, index: ["community": resident.communityID])
             return response
         }
-    }
-}
-
-extension RPCMethodDescriptor {
-    public var moduleMethodInfo: ModuleMethodInfo {
-        var info = ModuleMethodInfo()
-        info.name = name
-        info.serverStream = kind == .serverStream
-        info.requestType = requestType
-        info.responseType = responseType
-        return info
     }
 }
 
@@ -138,6 +128,23 @@ public struct ListPlanner: KnockModule {
             knock.priority = UInt32(context.configuration["priority"] ?? "50") ?? 50
             knock.channel = .door
             return knock
+        }
+    }
+}
+
+/// A memory store per module id, as the host's database keeps one namespace per module.
+public final class ModuleStores: Sendable {
+    private let byModule = Mutex<[String: MemoryModuleStore]>([:])
+
+    public init() {}
+
+    /// The store of `id`, created on first use.
+    public func store(_ id: String) -> MemoryModuleStore {
+        byModule.withLock { stores in
+            if let store = stores[id] { return store }
+            let store = MemoryModuleStore()
+            stores[id] = store
+            return store
         }
     }
 }
