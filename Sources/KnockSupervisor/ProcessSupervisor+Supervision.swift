@@ -273,19 +273,22 @@ extension ProcessSupervisor {
         logger.info("started", metadata: ["executable": "\(process.executablePath)"])
 
         let table = self.table
-        let level = configuration.outputLogLevel
-        let maximumLineLength = configuration.maximumLineLength
+        let output = OutputLogging(
+            level: configuration.outputLogLevel,
+            maximumLineLength: configuration.maximumLineLength,
+            maximumLinesPerSecond: configuration.maximumOutputLinesPerSecond
+        )
         await withTaskGroup(of: Finished.self) { group in
             group.addTask {
                 var streamLogger = logger
                 streamLogger[metadataKey: "stream"] = "stdout"
-                await Self.pump(execution.standardOutput, into: streamLogger, level: level, maximumLineLength: maximumLineLength)
+                await Self.pump(execution.standardOutput, into: streamLogger, output, control: control)
                 return .pump
             }
             group.addTask {
                 var streamLogger = logger
                 streamLogger[metadataKey: "stream"] = "stderr"
-                await Self.pump(execution.standardError, into: streamLogger, level: level, maximumLineLength: maximumLineLength)
+                await Self.pump(execution.standardError, into: streamLogger, output, control: control)
                 return .pump
             }
             group.addTask {
@@ -324,25 +327,49 @@ extension ProcessSupervisor {
         }
     }
 
-    /// Logs a stream line by line until it ends, holding at most one line in memory.
+    /// How a process's output is logged.
+    struct OutputLogging: Sendable {
+        var level: Logger.Level
+        var maximumLineLength: Int
+        var maximumLinesPerSecond: Int?
+    }
+
+    /// Logs a stream line by line until it ends, holding at most one line in memory and keeping
+    /// to the line rate.
     private static func pump(
-        _ output: SubprocessOutputSequence,
+        _ stream: SubprocessOutputSequence,
         into logger: Logger,
-        level: Logger.Level,
-        maximumLineLength: Int
+        _ output: OutputLogging,
+        control: ProcessControl
     ) async {
-        var splitter = OutputLineSplitter(maximumLineLength: maximumLineLength)
+        var splitter = OutputLineSplitter(maximumLineLength: output.maximumLineLength)
+        var pacer = output.maximumLinesPerSecond.map { OutputPacer(linesPerSecond: $0, now: .now) }
+        var linesInBuffer = 0
         let emit = { (line: OutputLineSplitter.Line) in
+            linesInBuffer += 1
             if line.isTruncated {
-                logger.log(level: level, "\(line.text)", metadata: ["truncated": "true"])
+                logger.log(level: output.level, "\(line.text)", metadata: ["truncated": "true"])
             } else {
-                logger.log(level: level, "\(line.text)")
+                logger.log(level: output.level, "\(line.text)")
             }
         }
         do {
-            for try await buffer in output {
+            for try await buffer in stream {
+                linesInBuffer = 0
                 buffer.withUnsafeBytes { bytes in
                     splitter.append(bytes, emit: emit)
+                }
+                let pause = pacer?.pause(afterLogging: linesInBuffer, at: .now) ?? .zero
+                if pause > .zero {
+                    // Cut short by a stop or restart request, or the supervisor's cancellation:
+                    // then the rest is drained without pauses.
+                    _ = await control.wait(until: { $0.interruptRequested }, deadline: .now.advanced(by: pause))
+                } else {
+                    // A read returns without suspending while the pipe has data, so a process
+                    // that writes without pause would otherwise keep this task on its thread for
+                    // good, and with it whatever else waits for that thread (the stop of this very
+                    // process, among others).
+                    await Task.yield()
                 }
             }
         } catch {

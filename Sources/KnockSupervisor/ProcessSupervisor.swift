@@ -22,7 +22,8 @@ import ServiceLifecycle
 ///   status or signal) and recorded in ``status(of:)``.
 /// - Every line a process writes to stdout or stderr is logged to the `Logger` given at `init`,
 ///   with the metadata `module=<id>`, `stream=stdout|stderr` and `pid`; see
-///   ``Configuration/maximumLineLength`` for long lines and floods.
+///   ``Configuration/maximumLineLength`` and ``Configuration/maximumOutputLinesPerSecond`` for
+///   long lines and floods.
 /// - On graceful shutdown, or when the task running ``run()`` is cancelled, every process gets
 ///   `SIGTERM`, and `SIGKILL` if it is still running after its
 ///   ``SupervisedProcess/stopTimeout``. ``run()`` returns once every process has exited and been
@@ -53,7 +54,8 @@ public final class ProcessSupervisor: Service, Sendable {
     /// - Throws: ``SupervisorError`` with ``SupervisorError/Code/invalidConfiguration`` naming the
     ///   first problem: an empty or repeated id, a restart policy that cannot work, a negative
     ///   stop timeout, an environment variable name that is empty or holds `=`, a maximum line
-    ///   length below 1, or a parent-death signal without a name (see ``ExitReason``).
+    ///   length or line rate below 1, or a parent-death signal without a name (see
+    ///   ``ExitReason``).
     public init(
         processes: [SupervisedProcess],
         configuration: Configuration = Configuration(),
@@ -150,6 +152,9 @@ public final class ProcessSupervisor: Service, Sendable {
     private static func problem(in processes: [SupervisedProcess], configuration: Configuration) -> String? {
         if configuration.maximumLineLength < 1 {
             return "maximumLineLength must be at least 1"
+        }
+        if let rate = configuration.maximumOutputLinesPerSecond, rate < 1 {
+            return "maximumOutputLinesPerSecond must be at least 1"
         }
         if case .parentDeathSignal(let signal, _) = configuration.orphanProtection.mode, ExitReason.signalName(signal) == nil {
             return "the parent-death signal \(signal) is not one of the signals setpriv can be given by name"

@@ -14,14 +14,14 @@ struct TimedOut: Error, CustomStringConvertible {
 /// Waits, polling, until `condition` holds. The timeouts are generous: they only decide how
 /// long a broken build takes to fail, never whether a working one passes.
 func eventually(
-    _ what: String,
+    _ what: @autoclosure () -> String,
     timeout: Duration = .seconds(15),
     _ condition: () throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while try !condition() {
         guard ContinuousClock.now < deadline else {
-            throw TimedOut(description: "timed out after \(timeout) waiting for \(what)")
+            throw TimedOut(description: "timed out after \(timeout) waiting for \(what())")
         }
         try await Task.sleep(for: .milliseconds(10))
     }

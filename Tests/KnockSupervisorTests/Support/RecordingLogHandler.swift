@@ -19,7 +19,7 @@ struct RecordingLogHandler: LogHandler {
         }
 
         private let state = Mutex(State())
-        private let keepsEntries: Bool
+        let keepsEntries: Bool
 
         /// - Parameter keepsEntries: Whether to keep every entry, or only count the processes'
         ///   output lines and keep the last one (for floods).
@@ -76,6 +76,11 @@ struct RecordingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        guard store.keepsEntries else {
+            // Floods: count only, without the cost of copying metadata.
+            store.append(Entry(level: event.level, message: "\(event.message)", metadata: metadata["stream"].map { ["stream": "\($0)"] } ?? [:]))
+            return
+        }
         var merged: [String: String] = [:]
         for (key, value) in metadata {
             merged[key] = "\(value)"
