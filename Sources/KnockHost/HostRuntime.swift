@@ -76,7 +76,10 @@ public final class HostRuntime: Service {
                     "KNOCK_CA": folder.appendingPathComponent("ca.pem").path,
                     "KNOCK_MODULE_CERT": folder.appendingPathComponent("cert.pem").path,
                     "KNOCK_MODULE_KEY": folder.appendingPathComponent("key.pem").path,
-                ]
+                ],
+                // Paths only, never key material (a process's environment is readable in
+                // /proc), and none of the host's own variables beyond these.
+                inheritedEnvironment: .only(["PATH", "HOME", "LANG", "TZ", "KNOCK_LOG_LEVEL"])
             )
         }
         do {
