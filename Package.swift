@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KnockTLS", targets: ["KnockTLS"]),
         .library(name: "KnockRPC", targets: ["KnockRPC"]),
         .library(name: "KnockPKI", targets: ["KnockPKI"]),
+        .library(name: "KnockSchema", targets: ["KnockSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -151,6 +152,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Schemas (descriptor-driven protobuf <-> JSON, for calling methods the CLI has never seen)
+        .target(
+            name: "KnockSchema",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockSchemaTests",
+            dependencies: [
+                "KnockSchema",
+                "KnockWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
     ]
