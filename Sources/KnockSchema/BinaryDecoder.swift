@@ -74,14 +74,17 @@ struct BinaryDecoder {
                 message.set(field, to: try Self.readScalar(field.type, from: &reader))
             }
         case .repeated:
-            let index = message.list(field.number).count
-            try within(.index(index)) {
-                if field.type.isPackable, wireType == .lengthDelimited {
-                    var packed = try reader.readLengthDelimited()
-                    while !packed.isAtEnd {
+            if field.type.isPackable, wireType == .lengthDelimited {
+                var packed = try reader.readLengthDelimited()
+                while !packed.isAtEnd {
+                    try within(.index(message.count(field.number))) {
                         message.append(field, try Self.readScalar(field.type, from: &packed))
                     }
-                } else if case .message(let typeName) = field.type {
+                }
+                return
+            }
+            try within(.index(message.count(field.number))) {
+                if case .message(let typeName) = field.type {
                     let empty = DynamicMessage(schema: try pool.message(named: typeName))
                     let element = try decodeMessage(field, wireType: wireType, from: &reader, into: empty, depth: depth)
                     message.append(field, .message(element))

@@ -39,6 +39,12 @@ struct DynamicMessage {
         return []
     }
 
+    /// How many values a repeated field holds.
+    func count(_ number: Int32) -> Int {
+        if case .list(let values) = values[number] { return values.count }
+        return 0
+    }
+
     /// Sets a singular field, clearing the other members of its oneof.
     mutating func set(_ field: FieldSchema, to value: DynamicValue) {
         clearOneofSiblings(of: field)

@@ -1,7 +1,7 @@
 /// A parsed JSON value. Numbers keep their text, so that 64-bit integers are converted exactly
 /// and `1.0` can still be told to be the integer 1; objects keep their members in order,
 /// duplicates included, so that the reader can report them.
-indirect enum JSONValue {
+enum JSONValue {
     case null
     case bool(Bool)
     case number(String)
