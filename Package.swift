@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "knock", targets: ["knock"]),
         .executable(name: "elder-watch", targets: ["elder-watch"]),
         .library(name: "KnockSupervisor", targets: ["KnockSupervisor"]),
+        .library(name: "KnockSchema", targets: ["KnockSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -202,6 +203,8 @@ let package = Package(
             name: "knock",
             dependencies: [
                 "KnockRPC",
+                "KnockSchema",
+                .product(name: "NIOCore", package: "swift-nio"),
                 "KnockTLS",
                 "KnockMessages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -349,6 +352,25 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Schemas (descriptor-driven protobuf <-> JSON, for calling methods the CLI has never seen)
+        .target(
+            name: "KnockSchema",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockSchemaTests",
+            dependencies: [
+                "KnockSchema",
+                "KnockWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
     ]

@@ -9,7 +9,7 @@ struct KnockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knock",
         abstract: "The reference client of a Knock host (天天敲门组).",
-        subcommands: [Modules.self, Health.self]
+        subcommands: [Call.self, Modules.self, Health.self]
     )
 }
 

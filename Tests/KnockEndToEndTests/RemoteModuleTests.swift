@@ -64,6 +64,20 @@ struct RemoteModuleTests {
         resident.name = "张奶奶"
         let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-watch.Watch")
         #expect(try await connection.call(watch, resident).version == 1)
+        // `knock call` reaches it too, JSON in and out, through the host's Describe.
+        let called = try await Processes.run("knock", ["call", "elder-watch.Watch", "--json", #"{"id": "r-102", "communityId": "qinghe", "name": "李爷爷"}"#,
+                                                       "--identity", admin, "--host", address, "--output", "json"])
+        #expect(called.status == 0, "knock call failed: \(called.stderr)")
+        #expect(called.stdout.contains(#""version":"1""#), "knock call printed \(called.stdout)")
+        let health = try await Processes.run("knock", ["call", "knock.host.Health", "--identity", admin, "--host", address])
+        #expect(health.stdout.contains("serving"), "knock call knock.host.Health printed \(health.stdout) \(health.stderr)")
+        let badJSON = try await Processes.run("knock", ["call", "elder-watch.Watch", "--json", #"{"id": 5}"#, "--identity", admin, "--host", address])
+        #expect(badJSON.status == 1)
+        #expect(badJSON.stderr.contains("knock.community.v1.Resident"), "knock call printed \(badJSON.stderr)")
+        let noMethod = try await Processes.run("knock", ["call", "elder-watch.Nothing", "--identity", admin, "--host", address])
+        #expect(noMethod.stderr.contains("no method elder-watch.Nothing"))
+        #expect(noMethod.stderr.contains("elder-watch.Watch"))
+
         // Its record is in the host's store, under the module's own namespace.
         #expect(try await stores.store("elder-watch").get(collection: "watched", key: "r-101") != nil)
 
@@ -72,7 +86,7 @@ struct RemoteModuleTests {
         plan.date = "2026-11-29"
         plan.communityID = "qinghe"
         let planned = await runtime.modules.coordinator.plan(plan)
-        #expect(planned.knocks.map(\.residentID) == ["r-101"])
+        #expect(planned.knocks.map(\.residentID) == ["r-101", "r-102"])
         #expect(planned.knocks.first?.suggestedBy == "elder-watch")
         var assess = ModuleAssessRequest()
         assess.resident = resident
