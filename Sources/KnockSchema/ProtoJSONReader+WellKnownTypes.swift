@@ -64,7 +64,8 @@ extension ProtoJSONReader {
         guard case .object(let members) = json else { return }
         let valueSchema = try pool.message(named: "google.protobuf.Value")
         var entries: [MapKey: DynamicValue] = [:]
-        for (key, element) in members {
+        for member in members {
+            let (key, element) = (member.key, member.value)
             try within(.key(key)) {
                 guard entries[.string(key)] == nil else {
                     throw SchemaError(.invalidField, "the key is given twice")

@@ -30,10 +30,10 @@ extension ProtoJSONWriter {
             return .string(paths.joined(separator: ","))
         case .structure:
             guard case .map(let entries)? = message[1] else { return .object([]) }
-            var members: [(key: String, value: JSONValue)] = []
+            var members: [JSONMember] = []
             for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
                 let jsonKey = key.jsonKey
-                members.append((jsonKey, try within(.key(jsonKey)) { try json(value, of: .message("google.protobuf.Value"), depth: depth) }))
+                members.append(JSONMember(jsonKey, try within(.key(jsonKey)) { try json(value, of: .message("google.protobuf.Value"), depth: depth) }))
             }
             return .object(members)
         case .value:
@@ -91,9 +91,9 @@ extension ProtoJSONWriter {
         let schema = try pool.message(named: AnyTypeURL.typeName(typeURL))
         let contents = try BinaryDecoder(pool: pool).decode(payload, as: schema, depth: depth + 1)
         if schema.wellKnown != nil {
-            return .object([("@type", .string(typeURL)), ("value", try json(contents, depth: depth + 1))])
+            return .object([JSONMember("@type", .string(typeURL)), JSONMember("value", try json(contents, depth: depth + 1))])
         }
-        return .object([("@type", .string(typeURL))] + (try members(of: contents, depth: depth + 1)))
+        return .object([JSONMember("@type", .string(typeURL))] + (try members(of: contents, depth: depth + 1)))
     }
 
     private static func secondsAndNanos(_ message: DynamicMessage) -> (Int64, Int32) {
