@@ -20,42 +20,36 @@ struct DigitScanner {
 
     /// Reads exactly `digits` decimal digits.
     mutating func number(digits: Int) -> Int64? {
-        guard bytes.count - position >= digits else { return nil }
-        var value: Int64 = 0
-        for _ in 0..<digits {
-            let byte = bytes[position]
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            position += 1
+        let start = position
+        guard let (value, count) = digitRun(atMost: digits), count == digits else {
+            position = start
+            return nil
         }
         return value
     }
 
     /// Reads 1 to 9 digits after a decimal point, as nanoseconds.
     mutating func fraction() -> Int64? {
-        var value: Int64 = 0
-        var count = 0
-        while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-            guard count < 9 else { return nil }
-            value = value * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
-            count += 1
-            position += 1
-        }
-        guard count > 0 else { return nil }
-        for _ in count..<9 { value *= 10 }
-        return value
+        guard let (value, count) = digitRun(atMost: 9), count > 0 else { return nil }
+        return (count..<9).reduce(value) { scaled, _ in scaled * 10 }
     }
 
     /// Reads 1 to 12 digits as a whole number.
     mutating func wholeNumber() -> Int64? {
+        guard let (value, count) = digitRun(atMost: 12), count > 0 else { return nil }
+        return value
+    }
+
+    /// Reads the decimal digits that follow; `nil` when there are more than `limit`.
+    private mutating func digitRun(atMost limit: Int) -> (value: Int64, count: Int)? {
         var value: Int64 = 0
         var count = 0
         while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-            guard count < 12 else { return nil }
+            guard count < limit else { return nil }
             value = value * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
             count += 1
             position += 1
         }
-        return count > 0 ? value : nil
+        return (value, count)
     }
 }

@@ -69,7 +69,7 @@ struct JSONParser {
             throw error("objects and lists are nested more than \(Self.maximumDepth) levels deep")
         }
         position += 1
-        var members: [(key: String, value: JSONValue)] = []
+        var members: [JSONMember] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -87,7 +87,7 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth)))
+            members.append(JSONMember(key, try parseValue(depth: depth)))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):

@@ -32,35 +32,36 @@ struct JSONText {
         case .string(let string):
             writeString(string)
         case .array(let elements):
-            guard !elements.isEmpty else {
-                output.append(contentsOf: "[]".utf8)
-                return
+            writeContainer(elements, open: "[", close: "]", indent: indent) { text, element in
+                text.write(element, indent: indent + 1)
             }
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(indent + 1)
-                write(element, indent: indent + 1)
-            }
-            newline(indent)
-            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else {
-                output.append(contentsOf: "{}".utf8)
-                return
+            writeContainer(members, open: "{", close: "}", indent: indent) { text, member in
+                text.writeString(member.key)
+                text.output.append(UInt8(ascii: ":"))
+                if text.pretty { text.output.append(UInt8(ascii: " ")) }
+                text.write(member.value, indent: indent + 1)
             }
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(indent + 1)
-                writeString(member.key)
-                output.append(UInt8(ascii: ":"))
-                if pretty { output.append(UInt8(ascii: " ")) }
-                write(member.value, indent: indent + 1)
-            }
-            newline(indent)
-            output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Writes the brackets of an array or object, with its items separated by commas and, when
+    /// pretty, each on its own line.
+    private mutating func writeContainer<Item>(
+        _ items: [Item],
+        open: Unicode.Scalar,
+        close: Unicode.Scalar,
+        indent: Int,
+        writeItem: (inout JSONText, Item) -> Void
+    ) {
+        output.append(UInt8(ascii: open))
+        for (index, item) in items.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            newline(indent + 1)
+            writeItem(&self, item)
+        }
+        if !items.isEmpty { newline(indent) }
+        output.append(UInt8(ascii: close))
     }
 
     private mutating func newline(_ indent: Int) {

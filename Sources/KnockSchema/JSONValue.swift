@@ -7,7 +7,7 @@ enum JSONValue {
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
+    case object([JSONMember])
 
     /// What kind of value it is, for "expected …, found …" messages.
     var kindDescription: String {

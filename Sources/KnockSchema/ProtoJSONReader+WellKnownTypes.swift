@@ -4,29 +4,21 @@ extension ProtoJSONReader {
         var message = DynamicMessage(schema: schema)
         switch wellKnown {
         case .timestamp:
-            guard case .string(let text) = json else {
-                throw Self.mismatch("a timestamp string like \"2024-05-01T09:30:00Z\"", found: json)
-            }
-            guard let (seconds, nanos) = TimestampFormat.parse(text) else {
-                throw SchemaError(
-                    .invalidValue,
-                    "\(JSONText.quoted(Self.excerpt(text))) is not an RFC 3339 timestamp from year 1 to 9999, like \"2024-05-01T09:30:00Z\""
-                )
-            }
-            try set(&message, 1, to: .int(seconds))
-            try set(&message, 2, to: .int(Int64(nanos)))
+            try setSecondsAndNanos(
+                &message,
+                from: json,
+                expected: "a timestamp string like \"2024-05-01T09:30:00Z\"",
+                parse: TimestampFormat.parse,
+                invalid: "is not an RFC 3339 timestamp from year 1 to 9999, like \"2024-05-01T09:30:00Z\""
+            )
         case .duration:
-            guard case .string(let text) = json else {
-                throw Self.mismatch("a duration string like \"1.5s\"", found: json)
-            }
-            guard let (seconds, nanos) = DurationFormat.parse(text) else {
-                throw SchemaError(
-                    .invalidValue,
-                    "\(JSONText.quoted(Self.excerpt(text))) is not a duration of at most 315576000000 seconds, like \"1.5s\""
-                )
-            }
-            try set(&message, 1, to: .int(seconds))
-            try set(&message, 2, to: .int(Int64(nanos)))
+            try setSecondsAndNanos(
+                &message,
+                from: json,
+                expected: "a duration string like \"1.5s\"",
+                parse: DurationFormat.parse,
+                invalid: "is not a duration of at most 315576000000 seconds, like \"1.5s\""
+            )
         case .fieldMask:
             guard case .string(let text) = json else {
                 throw Self.mismatch("a field mask string like \"visit.residentId,notes\"", found: json)
@@ -60,11 +52,30 @@ extension ProtoJSONReader {
         return message
     }
 
+    /// Sets a `Timestamp` or `Duration` from its string form.
+    private func setSecondsAndNanos(
+        _ message: inout DynamicMessage,
+        from json: JSONValue,
+        expected: String,
+        parse: (String) -> (seconds: Int64, nanos: Int32)?,
+        invalid: String
+    ) throws {
+        guard case .string(let text) = json else {
+            throw Self.mismatch(expected, found: json)
+        }
+        guard let (seconds, nanos) = parse(text) else {
+            throw SchemaError(.invalidValue, "\(JSONText.quoted(Self.excerpt(text))) \(invalid)")
+        }
+        try set(&message, 1, to: .int(seconds))
+        try set(&message, 2, to: .int(Int64(nanos)))
+    }
+
     private func setStructFields(_ message: inout DynamicMessage, from json: JSONValue) throws {
         guard case .object(let members) = json else { return }
         let valueSchema = try pool.message(named: "google.protobuf.Value")
         var entries: [MapKey: DynamicValue] = [:]
-        for (key, element) in members {
+        for member in members {
+            let (key, element) = (member.key, member.value)
             try within(.key(key)) {
                 guard entries[.string(key)] == nil else {
                     throw SchemaError(.invalidField, "the key is given twice")

@@ -24,11 +24,12 @@ struct ProtoJSONReader {
     }
 
     /// Reads the members of a message's JSON object (for `Any`, all but `@type`).
-    func message(members: [(key: String, value: JSONValue)], schema: MessageSchema) throws -> DynamicMessage {
+    func message(members: [JSONMember], schema: MessageSchema) throws -> DynamicMessage {
         var message = DynamicMessage(schema: schema)
         var seen: [Int32: String] = [:]
         var oneofMembers: [Int: String] = [:]
-        for (key, value) in members {
+        for member in members {
+            let (key, value) = (member.key, member.value)
             guard let field = schema.field(jsonKey: key) else {
                 if ignoreUnknownFields { continue }
                 throw SchemaError(.invalidField, Self.unknownFieldMessage(key, in: schema), fieldPath: key)
@@ -97,7 +98,8 @@ struct ProtoJSONReader {
             }
             var entries: [MapKey: DynamicValue] = [:]
             entries.reserveCapacity(members.count)
-            for (key, element) in members {
+            for member in members {
+                let (key, element) = (member.key, member.value)
                 try within(.key(key)) {
                     let mapKey = try Self.mapKey(key, type: keyType)
                     guard entries[mapKey] == nil else {

@@ -3,23 +3,13 @@ extension ProtoJSONWriter {
     func json(_ wellKnown: WellKnownType, _ message: DynamicMessage, depth: Int) throws -> JSONValue {
         switch wellKnown {
         case .timestamp:
-            let (seconds, nanos) = Self.secondsAndNanos(message)
-            guard let text = TimestampFormat.format(seconds: seconds, nanos: nanos) else {
-                throw SchemaError(
-                    .invalidValue,
-                    "a google.protobuf.Timestamp of \(seconds) s and \(nanos) ns is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"
-                )
+            return try Self.timeString(message, format: TimestampFormat.format) { seconds, nanos in
+                "a google.protobuf.Timestamp of \(seconds) s and \(nanos) ns is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"
             }
-            return .string(text)
         case .duration:
-            let (seconds, nanos) = Self.secondsAndNanos(message)
-            guard let text = DurationFormat.format(seconds: seconds, nanos: nanos) else {
-                throw SchemaError(
-                    .invalidValue,
-                    "a google.protobuf.Duration of \(seconds) s and \(nanos) ns is out of range or has mixed signs"
-                )
+            return try Self.timeString(message, format: DurationFormat.format) { seconds, nanos in
+                "a google.protobuf.Duration of \(seconds) s and \(nanos) ns is out of range or has mixed signs"
             }
-            return .string(text)
         case .fieldMask:
             let paths = try message.list(1).map { value -> String in
                 guard case .string(let path) = value, let jsonPath = FieldMaskPath.json(fromProto: path) else {
@@ -30,10 +20,10 @@ extension ProtoJSONWriter {
             return .string(paths.joined(separator: ","))
         case .structure:
             guard case .map(let entries)? = message[1] else { return .object([]) }
-            var members: [(key: String, value: JSONValue)] = []
+            var members: [JSONMember] = []
             for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
                 let jsonKey = key.jsonKey
-                members.append((jsonKey, try within(.key(jsonKey)) { try json(value, of: .message("google.protobuf.Value"), depth: depth) }))
+                members.append(JSONMember(jsonKey, try within(.key(jsonKey)) { try json(value, of: .message("google.protobuf.Value"), depth: depth) }))
             }
             return .object(members)
         case .value:
@@ -91,16 +81,24 @@ extension ProtoJSONWriter {
         let schema = try pool.message(named: AnyTypeURL.typeName(typeURL))
         let contents = try BinaryDecoder(pool: pool).decode(payload, as: schema, depth: depth + 1)
         if schema.wellKnown != nil {
-            return .object([("@type", .string(typeURL)), ("value", try json(contents, depth: depth + 1))])
+            return .object([JSONMember("@type", .string(typeURL)), JSONMember("value", try json(contents, depth: depth + 1))])
         }
-        return .object([("@type", .string(typeURL))] + (try members(of: contents, depth: depth + 1)))
+        return .object([JSONMember("@type", .string(typeURL))] + (try members(of: contents, depth: depth + 1)))
     }
 
-    private static func secondsAndNanos(_ message: DynamicMessage) -> (Int64, Int32) {
+    /// The string form of a `Timestamp` or `Duration`.
+    private static func timeString(
+        _ message: DynamicMessage,
+        format: (Int64, Int32) -> String?,
+        invalid: (Int64, Int32) -> String
+    ) throws -> JSONValue {
         var seconds: Int64 = 0
         var nanos: Int32 = 0
         if case .int(let value)? = message.single(1) { seconds = value }
         if case .int(let value)? = message.single(2) { nanos = Int32(truncatingIfNeeded: value) }
-        return (seconds, nanos)
+        guard let text = format(seconds, nanos) else {
+            throw SchemaError(.invalidValue, invalid(seconds, nanos))
+        }
+        return .string(text)
     }
 }

@@ -21,8 +21,8 @@ struct ProtoJSONWriter {
     }
 
     /// The members of a message's JSON object.
-    func members(of message: DynamicMessage, depth: Int) throws -> [(key: String, value: JSONValue)] {
-        var members: [(key: String, value: JSONValue)] = []
+    func members(of message: DynamicMessage, depth: Int) throws -> [JSONMember] {
+        var members: [JSONMember] = []
         for field in message.schema.fields {
             guard let contents = message[field.number] else { continue }
             let key = useProtoFieldNames ? field.name : field.jsonName
@@ -30,7 +30,7 @@ struct ProtoJSONWriter {
                 switch contents {
                 case .single(let value):
                     if !field.hasPresence, value.isDefault { return }
-                    members.append((key, try json(value, of: field.type, depth: depth)))
+                    members.append(JSONMember(key, try json(value, of: field.type, depth: depth)))
                 case .list(let values):
                     guard !values.isEmpty else { return }
                     var elements: [JSONValue] = []
@@ -38,16 +38,16 @@ struct ProtoJSONWriter {
                     for (index, value) in values.enumerated() {
                         elements.append(try within(.index(index)) { try json(value, of: field.type, depth: depth) })
                     }
-                    members.append((key, .array(elements)))
+                    members.append(JSONMember(key, .array(elements)))
                 case .map(let entries):
                     guard case .map(_, let valueType) = field.cardinality, !entries.isEmpty else { return }
-                    var object: [(key: String, value: JSONValue)] = []
+                    var object: [JSONMember] = []
                     object.reserveCapacity(entries.count)
                     for (mapKey, value) in entries.sorted(by: { $0.key < $1.key }) {
                         let jsonKey = mapKey.jsonKey
-                        object.append((jsonKey, try within(.key(jsonKey)) { try json(value, of: valueType, depth: depth) }))
+                        object.append(JSONMember(jsonKey, try within(.key(jsonKey)) { try json(value, of: valueType, depth: depth) }))
                     }
-                    members.append((key, .object(object)))
+                    members.append(JSONMember(key, .object(object)))
                 }
             }
         }

@@ -18,8 +18,8 @@ public struct SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// A message or enum type name is not in the pool (also an `Any` whose `@type` is not).
         public static let unknownType = Code(rawValue: "unknown_type")
-        /// The descriptor set does not parse, or contradicts itself (a duplicate type name, a
-        /// field whose type is missing, a map entry without key or value).
+        /// The descriptor set does not parse, or contradicts itself (a type defined twice, a
+        /// field number out of range or used twice, a map entry without key or value).
         public static let invalidDescriptor = Code(rawValue: "invalid_descriptor")
         /// The text is not JSON at all: a syntax error, or nesting deeper than the limit.
         public static let invalidJSON = Code(rawValue: "invalid_json")
@@ -35,9 +35,8 @@ public struct SchemaError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The protobuf binary input does not parse: a truncated varint, a length beyond the end,
         /// a wire type that does not fit the field, invalid UTF-8 in a string, nesting too deep.
         public static let malformedBinary = Code(rawValue: "malformed_binary")
-        /// The schema uses a feature this codec does not implement (group-encoded fields).
-        public static let unsupported = Code(rawValue: "unsupported")
 
+        /// The identifier, e.g. `unknown_type`.
         public var description: String { rawValue }
     }
 

@@ -78,7 +78,13 @@ struct SchemaPoolBuilder {
         var schemas: [String: MessageSchema] = [:]
         schemas.reserveCapacity(pending.count)
         for (name, message) in pending {
-            let fields = try message.descriptor.field.map { try fieldSchema($0, in: name, file: message.file) }
+            let oneofCount = message.descriptor.oneofDecl.count
+            let fields = try message.descriptor.field.map {
+                try fieldSchema($0, in: name, oneofCount: oneofCount, file: message.file)
+            }
+            guard Set(fields.map(\.number)).count == fields.count else {
+                throw SchemaError(.invalidDescriptor, "message '\(name)' uses a field number twice")
+            }
             schemas[name] = MessageSchema(
                 fullName: name,
                 fields: fields,
@@ -88,11 +94,22 @@ struct SchemaPoolBuilder {
         return schemas
     }
 
+    /// The largest field number protobuf allows (2^29 - 1).
+    static let maximumFieldNumber: Int32 = 536_870_911
+
     private func fieldSchema(
         _ field: Google_Protobuf_FieldDescriptorProto,
         in messageName: String,
+        oneofCount: Int,
         file: Google_Protobuf_FileDescriptorProto
     ) throws -> FieldSchema {
+        // The descriptors come from a peer: check what the codec would otherwise index blindly.
+        guard (1...Self.maximumFieldNumber).contains(field.number) else {
+            throw SchemaError(.invalidDescriptor, "field '\(field.name)' of '\(messageName)' has number \(field.number), outside 1 to \(Self.maximumFieldNumber)")
+        }
+        if field.hasOneofIndex, !(0..<oneofCount).contains(Int(field.oneofIndex)) {
+            throw SchemaError(.invalidDescriptor, "field '\(field.name)' of '\(messageName)' names oneof \(field.oneofIndex), which the message does not declare")
+        }
         let type = try fieldType(field, in: messageName)
         let jsonName = field.hasJsonName ? field.jsonName : Self.lowerCamelCase(field.name)
         let isRealOneof = field.hasOneofIndex && !field.proto3Optional

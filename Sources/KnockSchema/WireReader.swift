@@ -64,23 +64,22 @@ struct WireReader {
 
     /// Reads a little-endian 32-bit value.
     mutating func readFixed32() throws -> UInt32 {
-        try require(4, for: "a 32-bit value")
-        var value: UInt32 = 0
-        for offset in 0..<4 {
-            value |= UInt32(bytes[position + offset]) << (8 * offset)
-        }
-        position += 4
-        return value
+        try readLittleEndian(UInt32.self, for: "a 32-bit value")
     }
 
     /// Reads a little-endian 64-bit value.
     mutating func readFixed64() throws -> UInt64 {
-        try require(8, for: "a 64-bit value")
-        var value: UInt64 = 0
-        for offset in 0..<8 {
-            value |= UInt64(bytes[position + offset]) << (8 * offset)
+        try readLittleEndian(UInt64.self, for: "a 64-bit value")
+    }
+
+    private mutating func readLittleEndian<Value: FixedWidthInteger & UnsignedInteger>(_: Value.Type, for what: String) throws -> Value {
+        let size = Value.bitWidth / 8
+        try require(size, for: what)
+        var value: Value = 0
+        for offset in 0..<size {
+            value |= Value(bytes[position + offset]) << (8 * offset)
         }
-        position += 8
+        position += size
         return value
     }
 

@@ -14,27 +14,12 @@ struct ErrorTests {
 
     /// The error converting `json` to a message of `type` (the fixture's `Everything` unless told).
     private func jsonError(_ json: String, type: String = Fixtures.everythingType) -> SchemaError? {
-        do {
-            _ = try codec.binary(fromJSON: json, messageType: type)
-            return nil
-        } catch let error as SchemaError {
-            return error
-        } catch {
-            Issue.record("not a SchemaError: \(error)")
-            return nil
-        }
+        Fixtures.schemaError { _ = try codec.binary(fromJSON: json, messageType: type) }
     }
 
+    /// The error converting `bytes` to JSON.
     private func binaryError(_ bytes: [UInt8], type: String = Fixtures.everythingType) -> SchemaError? {
-        do {
-            _ = try codec.json(fromBinary: bytes, messageType: type)
-            return nil
-        } catch let error as SchemaError {
-            return error
-        } catch {
-            Issue.record("not a SchemaError: \(error)")
-            return nil
-        }
+        Fixtures.schemaError { _ = try codec.json(fromBinary: bytes, messageType: type) }
     }
 
     @Test("an unknown type is named, with a suggestion when the simple name exists")

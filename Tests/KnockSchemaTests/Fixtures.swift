@@ -2,6 +2,7 @@ import Foundation
 import KnockSchema
 import KnockWire
 import SwiftProtobuf
+import Testing
 
 /// The committed descriptor sets (see scripts/generate-schema-fixtures).
 enum Fixtures {
@@ -43,9 +44,26 @@ enum Fixtures {
 
     /// A message after a trip through its binary form. SwiftProtobuf compares an `Any` holding
     /// a decoded message and an `Any` holding the same message's bytes as different; after the
-    /// trip every `Any` holds bytes, so `==` compares what the messages mean.
+    /// trip every `Any` holds bytes (with map entries in key order, as the dynamic codec writes
+    /// them), so `==` compares what the messages mean.
     static func normalized<M: SwiftProtobuf.Message>(_ message: M) throws -> M {
         registerAnyTypes()
-        return try M(serializedBytes: message.serializedBytes() as [UInt8])
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try M(serializedBytes: message.serializedBytes(options: options) as [UInt8])
+    }
+
+    /// The ``SchemaError`` that `body` throws; `nil` when it throws nothing. Any other error is
+    /// recorded as a test failure.
+    static func schemaError(_ body: () throws -> Void) -> SchemaError? {
+        do {
+            try body()
+            return nil
+        } catch let error as SchemaError {
+            return error
+        } catch {
+            Issue.record("not a SchemaError: \(error)")
+            return nil
+        }
     }
 }

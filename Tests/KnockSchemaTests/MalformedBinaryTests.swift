@@ -13,16 +13,9 @@ struct MalformedBinaryTests {
         codec = try Fixtures.everythingCodec()
     }
 
+    /// The error converting `bytes` to JSON.
     private func failure(_ bytes: [UInt8], type: String = Fixtures.everythingType) -> SchemaError? {
-        do {
-            _ = try codec.json(fromBinary: bytes, messageType: type)
-            return nil
-        } catch let error as SchemaError {
-            return error
-        } catch {
-            Issue.record("not a SchemaError: \(error)")
-            return nil
-        }
+        Fixtures.schemaError { _ = try codec.json(fromBinary: bytes, messageType: type) }
     }
 
     private static func varint(_ value: UInt64) -> [UInt8] {

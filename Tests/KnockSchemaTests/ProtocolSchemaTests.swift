@@ -39,14 +39,32 @@ struct ProtocolSchemaTests {
         return status
     }
 
+    /// Compares two statuses with the details unpacked: the bytes inside an `Any` holding a map
+    /// depend on the writer's map order, which SwiftProtobuf does not fix.
+    private static func expectSame(_ actual: WireStatus, _ expected: WireStatus) throws {
+        var actualRest = actual
+        var expectedRest = expected
+        actualRest.details = []
+        expectedRest.details = []
+        #expect(actualRest == expectedRest)
+        #expect(actual.details.map(\.typeURL) == expected.details.map(\.typeURL))
+        for (got, want) in zip(actual.details, expected.details) {
+            if want.isA(WireErrorInfo.self) {
+                #expect(try WireErrorInfo(unpackingAny: got) == WireErrorInfo(unpackingAny: want))
+            } else {
+                #expect(try WireBadRequest(unpackingAny: got) == WireBadRequest(unpackingAny: want))
+            }
+        }
+    }
+
     @Test("knock.wire.v1.Status with Any details (ErrorInfo, BadRequest) reads as JSON and back")
     func statusWithDetails() throws {
         let status = try Self.status()
         let json = try codec.json(fromBinary: try status.serializedBytes() as [UInt8], messageType: "knock.wire.v1.Status")
         #expect(json == #"{"code":9,"message":"a resolved need cannot be reopened here","details":[{"@type":"type.googleapis.com/knock.wire.v1.ErrorInfo","reason":"NEED_TRANSITION_NOT_ALLOWED","domain":"knock.core","metadata":{"from":"open","to":"resolved"}},{"@type":"type.googleapis.com/knock.wire.v1.BadRequest","violations":[{"field":"visit.resident_id","description":"expected a string"}]}],"trailers":[{"key":"grid","text":"7"},{"key":"trace","binary":"AAE="}]}"#)
-        #expect(try Fixtures.normalized(WireStatus(jsonString: json)) == Fixtures.normalized(status))
+        try Self.expectSame(WireStatus(jsonString: json), status)
         let bytes = try codec.binary(fromJSON: json, messageType: "knock.wire.v1.Status")
-        #expect(try WireStatus(serializedBytes: bytes) == Fixtures.normalized(status))
+        try Self.expectSame(WireStatus(serializedBytes: bytes), status)
     }
 
     @Test("SwiftProtobuf's JSON for Hello and RequestHeader converts to the same bytes")

@@ -134,3 +134,46 @@ struct SchemaPoolTests {
         }
     }
 }
+
+@Suite("SchemaPool refuses descriptors that contradict themselves")
+struct InvalidDescriptorTests {
+    private static func file(fields: [(String, Int32, Int32?)], oneofs: Int = 0) -> Google_Protobuf_FileDescriptorProto {
+        var message = Google_Protobuf_DescriptorProto()
+        message.name = "Broken"
+        message.field = fields.map { name, number, oneof in
+            var field = Google_Protobuf_FieldDescriptorProto()
+            field.name = name
+            field.number = number
+            field.type = .int32
+            if let oneof { field.oneofIndex = oneof }
+            return field
+        }
+        message.oneofDecl = (0..<oneofs).map { index in
+            var oneof = Google_Protobuf_OneofDescriptorProto()
+            oneof.name = "choice\(index)"
+            return oneof
+        }
+        var file = Google_Protobuf_FileDescriptorProto()
+        file.name = "broken.proto"
+        file.package = "broken"
+        file.syntax = "proto3"
+        file.messageType = [message]
+        return file
+    }
+
+    @Test("field numbers out of range or repeated, and oneof indices the message lacks", arguments: [
+        ([("a", -1, nil)], 0, "field 'a' of 'broken.Broken' has number -1, outside 1 to 536870911"),
+        ([("a", 536_870_912, nil)], 0, "field 'a' of 'broken.Broken' has number 536870912, outside 1 to 536870911"),
+        ([("a", 1, nil), ("b", 1, nil)], 0, "message 'broken.Broken' uses a field number twice"),
+        ([("a", 1, 1)], 1, "field 'a' of 'broken.Broken' names oneof 1, which the message does not declare"),
+        ([("a", 1, -2)], 0, "field 'a' of 'broken.Broken' names oneof -2, which the message does not declare"),
+    ] as [([(String, Int32, Int32?)], Int, String)])
+    func refused(fields: [(String, Int32, Int32?)], oneofs: Int, expected: String) throws {
+        #expect {
+            try SchemaPool(files: [Self.file(fields: fields, oneofs: oneofs)])
+        } throws: { error in
+            guard let error = error as? SchemaError else { return false }
+            return error.code == .invalidDescriptor && error.message == expected
+        }
+    }
+}
