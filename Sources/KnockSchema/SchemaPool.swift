@@ -12,7 +12,10 @@ public import SwiftProtobuf
 /// uses it is converted.
 ///
 /// Supported: proto3 and proto2 files, and edition files as far as field presence, packed
-/// encoding and delimited (group) encoding set in field or file options go.
+/// encoding and delimited (group) encoding set in field or file options go. Not supported:
+/// extensions (skipped as unknown fields in binary, rejected in JSON), proto2 `required` checks
+/// and default values, and closed-enum handling (every enum is read as open: a number the enum
+/// does not name is kept and written as a number).
 public struct SchemaPool: Sendable {
     /// Message types by fully-qualified name (no leading dot).
     let messages: [String: MessageSchema]
