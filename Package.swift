@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Process supervision (KnockSupervisor): spawning and reaping children.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
         // Benchmarks only: latency percentiles.
@@ -158,6 +160,8 @@ let package = Package(
         .target(
             name: "KnockHost",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "KnockModuleKit",
                 "KnockMessages",
                 "KnockStore",
@@ -215,6 +219,7 @@ let package = Package(
         .testTarget(
             name: "KnockEndToEndTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
                 "KnockHost",
                 "KnockSupervisor",
                 "KnockTLS",

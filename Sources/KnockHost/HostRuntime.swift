@@ -106,7 +106,8 @@ public final class HostRuntime: Service {
         let bound = ServerSlot()
         var router = RPCRouter(idempotency: IdempotencyCache())
         router.add(moduleHost.service)
-        router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version) {
+        let metrics = HostMetrics(modules: moduleHost.registry) { bound.server.withLock { $0 }?.connectionCount ?? 0 }
+        router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version, metrics: metrics.exposition) {
             let server = bound.server.withLock { $0 }
             return (false, server?.connectionCount ?? 0)
         })
@@ -127,9 +128,16 @@ public final class HostRuntime: Service {
                 while moduleHost.registry.entries.count < builtInCount, !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(5))
                 }
+                let registry = moduleHost.registry
+                let knownMethods = Set(hostRouter.methods.map(\.name))
+                let known: @Sendable (String) -> Bool = { method in
+                    knownMethods.contains(method)
+                        || registry.entry(String(method.prefix { $0 != "." }))?.descriptor.methods.contains { $0.name == method } == true
+                }
                 let server = try await RPCServer.bind(
                     host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
-                    limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: hostRouter, logger: logger
+                    limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: hostRouter,
+                    interceptors: [metrics.interceptor(known: known)], logger: logger
                 )
                 bound.server.withLock { $0 = server }
                 let port = server.localAddress.port ?? configuration.listenPort

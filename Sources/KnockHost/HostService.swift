@@ -9,25 +9,30 @@ public struct HostService: RPCService {
     public static let describe = RPCMethod<HostDescribeRequest, HostDescribeResponse>("knock.host.Describe")
     public static let listModules = RPCMethod<HostListModulesRequest, HostListModulesResponse>("knock.host.ListModules")
     public static let health = RPCMethod<HostHealthRequest, HostHealthResponse>("knock.host.Health")
+    public static let metrics = RPCMethod<HostMetricsRequest, HostMetricsResponse>("knock.host.Metrics")
 
     let registry: ModuleRegistry
     let hostMethods: @Sendable () -> [RPCMethodDescriptor]
     let startedAt: Date
     let status: @Sendable () -> (draining: Bool, connections: Int)
     let version: String
+    let exposition: (@Sendable () -> String)?
 
     /// Creates the service.
     /// - Parameters:
     ///   - registry: The modules.
     ///   - hostMethods: The host's own methods (its router's), for Describe.
     ///   - version: The host's version.
+    ///   - metrics: The metrics in Prometheus text format, for `knock.host.Metrics`.
     ///   - status: Whether the host is draining, and its open connections.
     public init(
         registry: ModuleRegistry,
         hostMethods: @escaping @Sendable () -> [RPCMethodDescriptor],
         version: String,
+        metrics: (@Sendable () -> String)? = nil,
         status: @escaping @Sendable () -> (draining: Bool, connections: Int)
     ) {
+        self.exposition = metrics
         self.registry = registry
         self.hostMethods = hostMethods
         self.version = version
@@ -41,6 +46,13 @@ public struct HostService: RPCService {
         let startedAt = self.startedAt
         let status = self.status
         let version = self.version
+        if let exposition {
+            router.register(Self.metrics) { _, _ in
+                var response = HostMetricsResponse()
+                response.text = exposition()
+                return response
+            }
+        }
         router.register(Self.describe) { request, _ in
             try Self.describe(request, registry: registry, hostMethods: hostMethods())
         }

@@ -9,7 +9,7 @@ struct KnockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knock",
         abstract: "The reference client of a Knock host (天天敲门组).",
-        subcommands: [Call.self, Modules.self, Health.self]
+        subcommands: [Call.self, Modules.self, Health.self, Metrics.self]
     )
 }
 
@@ -90,6 +90,20 @@ struct Health: AsyncParsableCommand {
             } else {
                 print("\(health.status): knock-host \(health.version), up \(health.uptimeSeconds) s, \(health.connections) connections, \(health.modules) modules")
             }
+        }
+    }
+}
+
+struct Metrics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the host's metrics (Prometheus text format).")
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await reporting {
+            let connection = try await options.connect()
+            defer { connection.close() }
+            let metrics = try await connection.call(RPCMethod<HostMetricsRequest, HostMetricsResponse>("knock.host.Metrics"), HostMetricsRequest(), options: CallOptions(timeout: .seconds(10)))
+            print(metrics.text, terminator: "")
         }
     }
 }

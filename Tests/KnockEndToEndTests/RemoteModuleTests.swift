@@ -3,6 +3,7 @@ import KnockHost
 import KnockModuleKit
 import KnockPKI
 import KnockTLS
+import NIOCore
 import KnockTestSupport
 import Logging
 import ServiceLifecycle
@@ -69,6 +70,10 @@ struct RemoteModuleTests {
                                                        "--identity", admin, "--host", address, "--output", "json"])
         #expect(called.status == 0, "knock call failed: \(called.stderr)")
         #expect(called.stdout.contains(#""version":"1""#), "knock call printed \(called.stdout)")
+        let builtIn = try await Processes.run("knock", ["call", "elder-check.Watch", "--json", #"{"id": "r-103", "communityId": "qinghe"}"#,
+                                                        "--identity", admin, "--host", address, "--output", "json"])
+        #expect(builtIn.status == 0, "knock call to the built-in module failed: \(builtIn.stderr)")
+        #expect(builtIn.stdout.contains(#""version":"1""#))
         let health = try await Processes.run("knock", ["call", "knock.host.Health", "--identity", admin, "--host", address])
         #expect(health.stdout.contains("serving"), "knock call knock.host.Health printed \(health.stdout) \(health.stderr)")
         let badJSON = try await Processes.run("knock", ["call", "elder-watch.Watch", "--json", #"{"id": 5}"#, "--identity", admin, "--host", address])
@@ -78,6 +83,17 @@ struct RemoteModuleTests {
         #expect(noMethod.stderr.contains("no method elder-watch.Nothing"))
         #expect(noMethod.stderr.contains("elder-watch.Watch"))
 
+        // Metrics count calls by method and status; names the host does not serve count as unknown.
+        _ = try? await connection.callRaw("nobody.Anything", ByteBuffer())
+        let metrics = try await Processes.run("knock", ["metrics", "--identity", admin, "--host", address])
+        #expect(metrics.status == 0, "knock metrics failed: \(metrics.stderr)")
+        #expect(metrics.stdout.contains("knock_rpc_calls_total"))
+        #expect(metrics.stdout.contains(#"method="elder-watch.Watch""#))
+        #expect(metrics.stdout.contains(#"method="unknown""#))
+        #expect(!metrics.stdout.contains("nobody.Anything"))
+        #expect(metrics.stdout.contains(#"knock_module_up{module="elder-watch",origin="remote"} 1"#) || metrics.stdout.contains(#"knock_module_up{origin="remote",module="elder-watch"} 1"#),
+                "metrics: \(metrics.stdout)")
+
         // Its record is in the host's store, under the module's own namespace.
         #expect(try await stores.store("elder-watch").get(collection: "watched", key: "r-101") != nil)
 
@@ -86,8 +102,9 @@ struct RemoteModuleTests {
         plan.date = "2026-11-29"
         plan.communityID = "qinghe"
         let planned = await runtime.modules.coordinator.plan(plan)
-        #expect(planned.knocks.map(\.residentID) == ["r-101", "r-102"])
-        #expect(planned.knocks.first?.suggestedBy == "elder-watch")
+        // Both contribute: the built-in module's watched resident (priority 80) first.
+        #expect(planned.knocks.map(\.residentID) == ["r-103", "r-101", "r-102"])
+        #expect(planned.knocks.map(\.suggestedBy) == ["elder-check", "elder-watch", "elder-watch"])
         var assess = ModuleAssessRequest()
         assess.resident = resident
         assess.resident.tags = [.elderly, .livingAlone]
