@@ -17,7 +17,13 @@ public struct ModuleContext: Sendable {
         get { settings.current }
         set { settings.replace(with: newValue) }
     }
-    let settings: ModuleSettings
+    var settings: ModuleSettings
+
+    /// Waits until the module's configuration is known (at once, except for a module in its own
+    /// process that has not finished registering).
+    public func waitUntilConfigured() async {
+        await settings.waitUntilConfigured()
+    }
     /// The module's own records, invisible to other modules.
     public var store: any ModuleStore
     /// Calls to the host's core services, limited to what the module's descriptor asked for and
@@ -63,17 +69,45 @@ public protocol HostCalling: Sendable {
 
 extension RPCConnection: HostCalling {}
 
-/// The configuration a context reads, replaceable when a module (re)registers.
+/// The configuration a context reads, replaceable when a module (re)registers. A module in
+/// its own process gets its configuration from the host when it registers; until then the
+/// strategy points wait (``waitUntilConfigured()``), so the host never consults a module that
+/// does not yet know its settings.
 final class ModuleSettings: Sendable {
-    private let values: Mutex<[String: String]>
-
-    init(_ values: [String: String]) {
-        self.values = Mutex(values)
+    private struct State {
+        var values: [String: String]
+        var configured: Bool
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    var current: [String: String] { values.withLock { $0 } }
+    private let state: Mutex<State>
 
+    init(_ values: [String: String], configured: Bool = true) {
+        state = Mutex(State(values: values, configured: configured))
+    }
+
+    var current: [String: String] { state.withLock { $0.values } }
+
+    /// Sets the configuration and releases everything waiting for it.
     func replace(with values: [String: String]) {
-        self.values.withLock { $0 = values }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.values = values
+            state.configured = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once a configuration has been set.
+    func waitUntilConfigured() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.configured { return true }
+                state.waiters.append(waiter)
+                return false
+            }
+            if ready { waiter.resume() }
+        }
     }
 }

@@ -109,10 +109,12 @@ public struct ModuleRunner: Sendable {
             serverName: configuration.serverName
         ))
         let link = HostLink()
-        let context = ModuleContext(
+        var context = ModuleContext(
             moduleID: descriptor.id, logger: logger, clock: clock,
             store: RemoteModuleStore(host: link), host: link
         )
+        // The host's configuration arrives with the registration; until then calls wait.
+        context.settings = ModuleSettings([:], configured: false)
         var router = RPCRouter()
         router.add(ModuleService(module: module, context: context))
         var backoff = Duration.milliseconds(100)

@@ -24,11 +24,13 @@ public struct ModuleService: RPCService {
             module.descriptor
         }
         router.register(ModuleMethods.assess) { request, _ in
+            await context.waitUntilConfigured()
             var response = ModuleAssessResponse()
             response.suggestions = try await module.assess(request, context: context).map { $0.suggested(by: id) }
             return response
         }
         router.register(ModuleMethods.plan) { request, _ in
+            await context.waitUntilConfigured()
             var response = ModulePlanResponse()
             response.knocks = try await module.plan(request, context: context).map { knock in
                 var knock = knock
@@ -38,12 +40,23 @@ public struct ModuleService: RPCService {
             return response
         }
         router.register(ModuleMethods.handle) { event, _ in
+            await context.waitUntilConfigured()
             var response = ModuleHandleResponse()
             response.suggestions = try await module.handle(event, context: context).map { $0.suggested(by: id) }
             return response
         }
         var own = RPCRouter()
         module.registerMethods(with: &own, context: context)
+        // The module's own methods also wait for its configuration.
+        var gated = RPCRouter()
+        for method in own.methods {
+            guard let route = own.route(for: method.name) else { continue }
+            gated.register(raw: method) { request, serverContext, responses in
+                await context.waitUntilConfigured()
+                try await route.handler(request, serverContext, responses)
+            }
+        }
+        own = gated
         for method in own.methods {
             precondition(method.name.hasPrefix(id + "."), "module \(id) registered \(method.name): its methods must be named \(id).<Method>")
         }

@@ -102,7 +102,7 @@ public struct RPCRouter: Sendable {
     /// Whether any method is registered.
     public var isEmpty: Bool { routes.isEmpty && prefixRoutes.isEmpty }
 
-    func route(for name: String) -> (kind: RPCMethodKind?, handler: RawHandler)? {
+    package func route(for name: String) -> (kind: RPCMethodKind?, handler: RawHandler)? {
         if let route = routes[name] { return (route.descriptor.kind, route.handler) }
         for route in prefixRoutes where name.hasPrefix(route.prefix) {
             return (route.kind, route.handler)
