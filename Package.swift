@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "KnockModuleKit", targets: ["KnockModuleKit"]),
         .library(name: "KnockHost", targets: ["KnockHost"]),
         .library(name: "KnockStore", targets: ["KnockStore"]),
+        .library(name: "KnockDomain", targets: ["KnockDomain"]),
         .executable(name: "knock-host", targets: ["knock-host"]),
         .executable(name: "knock", targets: ["knock"]),
         .executable(name: "elder-watch", targets: ["elder-watch"]),
@@ -296,9 +297,21 @@ let package = Package(
         ),
 
         // MARK: Storage
+        // MARK: Community core (model and rules, no I/O)
+        .target(
+            name: "KnockDomain",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KnockDomainTests",
+            dependencies: ["KnockDomain"],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "KnockStore",
             dependencies: [
+                "KnockDomain",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

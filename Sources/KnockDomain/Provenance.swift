@@ -1,0 +1,34 @@
+/// Who caused a change, for the record: a member, a method module, an integrator or the host.
+public enum Provenance: Sendable, Hashable, Codable {
+    case member(String)
+    case module(String)
+    case integrator(String)
+    case host
+
+    /// `member:m-12`, `module:daily-knock`, `integrator:hospital`, `host`.
+    public var text: String {
+        switch self {
+        case .member(let id): "member:\(id)"
+        case .module(let id): "module:\(id)"
+        case .integrator(let id): "integrator:\(id)"
+        case .host: "host"
+        }
+    }
+
+    /// Reads ``text``'s form back; anything unrecognised is `nil`.
+    public init?(text: String) {
+        if text == "host" {
+            self = .host
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = String(text[text.index(after: colon)...])
+        guard !name.isEmpty else { return nil }
+        switch text[..<colon] {
+        case "member": self = .member(name)
+        case "module": self = .module(name)
+        case "integrator": self = .integrator(name)
+        default: return nil
+        }
+    }
+}
