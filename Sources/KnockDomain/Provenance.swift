@@ -1,14 +1,17 @@
-/// Who caused a change, for the record: a member, a method module, an integrator or the host.
+/// Who caused a change, for the record: a member, an administrator, a method module, an
+/// integrator or the host.
 public enum Provenance: Sendable, Hashable, Codable {
     case member(String)
+    case administrator(String)
     case module(String)
     case integrator(String)
     case host
 
-    /// `member:m-12`, `module:daily-knock`, `integrator:hospital`, `host`.
+    /// `member:m-12`, `admin:chen`, `module:daily-knock`, `integrator:hospital`, `host`.
     public var text: String {
         switch self {
         case .member(let id): "member:\(id)"
+        case .administrator(let id): "admin:\(id)"
         case .module(let id): "module:\(id)"
         case .integrator(let id): "integrator:\(id)"
         case .host: "host"
@@ -26,6 +29,7 @@ public enum Provenance: Sendable, Hashable, Codable {
         guard !name.isEmpty else { return nil }
         switch text[..<colon] {
         case "member": self = .member(name)
+        case "admin": self = .administrator(name)
         case "module": self = .module(name)
         case "integrator": self = .integrator(name)
         default: return nil

@@ -253,6 +253,62 @@ public nonisolated enum CommunityUrgency: SwiftProtobuf.Enum, Swift.CaseIterable
 
 }
 
+/// Where a need is in its lifecycle: open → assigned → in progress → resolved → followed up, or
+/// declined.
+public nonisolated enum CommunityNeedStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case `open` // = 1
+  case assigned // = 2
+  case inProgress // = 3
+  case resolved // = 4
+  case followedUp // = 5
+  case declined // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .open
+    case 2: self = .assigned
+    case 3: self = .inProgress
+    case 4: self = .resolved
+    case 5: self = .followedUp
+    case 6: self = .declined
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .open: return 1
+    case .assigned: return 2
+    case .inProgress: return 3
+    case .resolved: return 4
+    case .followedUp: return 5
+    case .declined: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [CommunityNeedStatus] = [
+    .unspecified,
+    .open,
+    .assigned,
+    .inProgress,
+    .resolved,
+    .followedUp,
+    .declined,
+  ]
+
+}
+
 /// A resident, with what a method needs to judge a visit.
 public nonisolated struct CommunityResident: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -361,6 +417,322 @@ public nonisolated struct CommunityPlannedKnock: Sendable {
   public init() {}
 }
 
+/// One step in a need's history.
+public nonisolated struct CommunityNeedEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  /// "member:m-12", "module:canteen", "integrator:hotline", "host".
+  public var by: String = String()
+
+  /// Unspecified for the raising.
+  public var from: CommunityNeedStatus = .unspecified
+
+  public var to: CommunityNeedStatus = .unspecified
+
+  /// "member:<id>", "module:<id>" or "department:<name>"; empty when nobody owns it.
+  public var owner: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// An entry of the resident-needs list (居民需求清单).
+public nonisolated struct CommunityNeed: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var residentID: String {
+    get {_storage._residentID}
+    set {_uniqueStorage()._residentID = newValue}
+  }
+
+  public var householdID: String {
+    get {_storage._householdID}
+    set {_uniqueStorage()._householdID = newValue}
+  }
+
+  public var gridID: String {
+    get {_storage._gridID}
+    set {_uniqueStorage()._gridID = newValue}
+  }
+
+  public var communityID: String {
+    get {_storage._communityID}
+    set {_uniqueStorage()._communityID = newValue}
+  }
+
+  public var category: String {
+    get {_storage._category}
+    set {_uniqueStorage()._category = newValue}
+  }
+
+  public var urgency: CommunityUrgency {
+    get {_storage._urgency}
+    set {_uniqueStorage()._urgency = newValue}
+  }
+
+  public var summary: String {
+    get {_storage._summary}
+    set {_uniqueStorage()._summary = newValue}
+  }
+
+  public var status: CommunityNeedStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  public var owner: String {
+    get {_storage._owner}
+    set {_uniqueStorage()._owner = newValue}
+  }
+
+  public var raisedBy: String {
+    get {_storage._raisedBy}
+    set {_uniqueStorage()._raisedBy = newValue}
+  }
+
+  /// The visit it came from, if any.
+  public var visitID: String {
+    get {_storage._visitID}
+    set {_uniqueStorage()._visitID = newValue}
+  }
+
+  public var raisedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._raisedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._raisedAt = newValue}
+  }
+  /// Returns true if `raisedAt` has been explicitly set.
+  public var hasRaisedAt: Bool {_storage._raisedAt != nil}
+  /// Clears the value of `raisedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRaisedAt() {_uniqueStorage()._raisedAt = nil}
+
+  public var dueAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._dueAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._dueAt = newValue}
+  }
+  /// Returns true if `dueAt` has been explicitly set.
+  public var hasDueAt: Bool {_storage._dueAt != nil}
+  /// Clears the value of `dueAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDueAt() {_uniqueStorage()._dueAt = nil}
+
+  public var resolvedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._resolvedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._resolvedAt = newValue}
+  }
+  /// Returns true if `resolvedAt` has been explicitly set.
+  public var hasResolvedAt: Bool {_storage._resolvedAt != nil}
+  /// Clears the value of `resolvedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearResolvedAt() {_uniqueStorage()._resolvedAt = nil}
+
+  /// 1–5 at follow-up; 0 if not recorded.
+  public var satisfaction: UInt32 {
+    get {_storage._satisfaction}
+    set {_uniqueStorage()._satisfaction = newValue}
+  }
+
+  /// Active and past its due time when the answer was made.
+  public var overdue: Bool {
+    get {_storage._overdue}
+    set {_uniqueStorage()._overdue = newValue}
+  }
+
+  public var history: [CommunityNeedEvent] {
+    get {_storage._history}
+    set {_uniqueStorage()._history = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One reason a resident is on the key-persons list.
+public nonisolated struct CommunityKeyPersonReason: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: String = String()
+
+  public var flaggedBy: String = String()
+
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {self._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {self._since = nil}
+
+  public var until: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_until ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_until = newValue}
+  }
+  /// Returns true if `until` has been explicitly set.
+  public var hasUntil: Bool {self._until != nil}
+  /// Clears the value of `until`. Subsequent reads from it will return its default value.
+  public mutating func clearUntil() {self._until = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// An entry of the key-persons list (重点人员清单).
+public nonisolated struct CommunityKeyPerson: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var residentID: String = String()
+
+  public var householdID: String = String()
+
+  public var gridID: String = String()
+
+  public var reasons: [CommunityKeyPersonReason] = []
+
+  public var cadenceDays: UInt32 = 0
+
+  public var assignedMemberID: String = String()
+
+  public var lastKnockAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastKnockAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastKnockAt = newValue}
+  }
+  /// Returns true if `lastKnockAt` has been explicitly set.
+  public var hasLastKnockAt: Bool {self._lastKnockAt != nil}
+  /// Clears the value of `lastKnockAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastKnockAt() {self._lastKnockAt = nil}
+
+  /// Due for a knock on the day asked about.
+  public var due: Bool = false
+
+  /// The resident's name, masked unless the caller may see it.
+  public var residentName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastKnockAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Something someone must act on now.
+public nonisolated struct CommunityAlert: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var residentID: String = String()
+
+  public var gridID: String = String()
+
+  public var urgency: CommunityUrgency = .unspecified
+
+  public var message: String = String()
+
+  public var raisedBy: String = String()
+
+  public var raisedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_raisedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_raisedAt = newValue}
+  }
+  /// Returns true if `raisedAt` has been explicitly set.
+  public var hasRaisedAt: Bool {self._raisedAt != nil}
+  /// Clears the value of `raisedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRaisedAt() {self._raisedAt = nil}
+
+  public var acknowledgedBy: String = String()
+
+  public var acknowledgedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_acknowledgedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_acknowledgedAt = newValue}
+  }
+  /// Returns true if `acknowledgedAt` has been explicitly set.
+  public var hasAcknowledgedAt: Bool {self._acknowledgedAt != nil}
+  /// Clears the value of `acknowledgedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAcknowledgedAt() {self._acknowledgedAt = nil}
+
+  public var acknowledgement: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _raisedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _acknowledgedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// How well a grid is covered over a span of days.
+public nonisolated struct CommunityGridCoverage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gridID: String = String()
+
+  public var households: UInt32 = 0
+
+  public var householdsVisited: UInt32 = 0
+
+  public var plannedKnocks: UInt32 = 0
+
+  public var doneDoor: UInt32 = 0
+
+  public var doneOnline: UInt32 = 0
+
+  public var donePhone: UInt32 = 0
+
+  public var needsOpened: UInt32 = 0
+
+  public var needsResolved: UInt32 = 0
+
+  public var needsOverdue: UInt32 = 0
+
+  /// Mean hours from raised to resolved; negative if none was resolved.
+  public var meanHoursToResolve: Double = 0
+
+  /// Mean satisfaction 1–5 at follow-up; 0 if none.
+  public var meanSatisfaction: Double = 0
+
+  public var gridName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "knock.community.v1"
@@ -379,6 +751,10 @@ nonisolated extension CommunityOutcome: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension CommunityUrgency: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0URGENCY_UNSPECIFIED\0\u{1}URGENCY_LOW\0\u{1}URGENCY_NORMAL\0\u{1}URGENCY_HIGH\0\u{1}URGENCY_CRITICAL\0")
+}
+
+nonisolated extension CommunityNeedStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NEED_STATUS_UNSPECIFIED\0\u{1}NEED_STATUS_OPEN\0\u{1}NEED_STATUS_ASSIGNED\0\u{1}NEED_STATUS_IN_PROGRESS\0\u{1}NEED_STATUS_RESOLVED\0\u{1}NEED_STATUS_FOLLOWED_UP\0\u{1}NEED_STATUS_DECLINED\0")
 }
 
 nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -595,6 +971,546 @@ nonisolated extension CommunityPlannedKnock: SwiftProtobuf.Message, SwiftProtobu
     if lhs.priority != rhs.priority {return false}
     if lhs.date != rhs.date {return false}
     if lhs.suggestedBy != rhs.suggestedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityNeedEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NeedEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}by\0\u{1}from\0\u{1}to\0\u{1}owner\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.by) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.from) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.to) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.owner) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.by.isEmpty {
+      try visitor.visitSingularStringField(value: self.by, fieldNumber: 2)
+    }
+    if self.from != .unspecified {
+      try visitor.visitSingularEnumField(value: self.from, fieldNumber: 3)
+    }
+    if self.to != .unspecified {
+      try visitor.visitSingularEnumField(value: self.to, fieldNumber: 4)
+    }
+    if !self.owner.isEmpty {
+      try visitor.visitSingularStringField(value: self.owner, fieldNumber: 5)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityNeedEvent, rhs: CommunityNeedEvent) -> Bool {
+    if lhs._at != rhs._at {return false}
+    if lhs.by != rhs.by {return false}
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.owner != rhs.owner {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityNeed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Need"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}household_id\0\u{3}grid_id\0\u{3}community_id\0\u{1}category\0\u{1}urgency\0\u{1}summary\0\u{1}status\0\u{1}owner\0\u{3}raised_by\0\u{3}visit_id\0\u{3}raised_at\0\u{3}due_at\0\u{3}resolved_at\0\u{1}satisfaction\0\u{1}overdue\0\u{1}history\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _residentID: String = String()
+    var _householdID: String = String()
+    var _gridID: String = String()
+    var _communityID: String = String()
+    var _category: String = String()
+    var _urgency: CommunityUrgency = .unspecified
+    var _summary: String = String()
+    var _status: CommunityNeedStatus = .unspecified
+    var _owner: String = String()
+    var _raisedBy: String = String()
+    var _visitID: String = String()
+    var _raisedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _dueAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _resolvedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _satisfaction: UInt32 = 0
+    var _overdue: Bool = false
+    var _history: [CommunityNeedEvent] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _residentID = source._residentID
+      _householdID = source._householdID
+      _gridID = source._gridID
+      _communityID = source._communityID
+      _category = source._category
+      _urgency = source._urgency
+      _summary = source._summary
+      _status = source._status
+      _owner = source._owner
+      _raisedBy = source._raisedBy
+      _visitID = source._visitID
+      _raisedAt = source._raisedAt
+      _dueAt = source._dueAt
+      _resolvedAt = source._resolvedAt
+      _satisfaction = source._satisfaction
+      _overdue = source._overdue
+      _history = source._history
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._residentID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._householdID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._gridID) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._communityID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._urgency) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._summary) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._owner) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._raisedBy) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._visitID) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._raisedAt) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._dueAt) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._resolvedAt) }()
+        case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._satisfaction) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._overdue) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._residentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._residentID, fieldNumber: 2)
+      }
+      if !_storage._householdID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._householdID, fieldNumber: 3)
+      }
+      if !_storage._gridID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._gridID, fieldNumber: 4)
+      }
+      if !_storage._communityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._communityID, fieldNumber: 5)
+      }
+      if !_storage._category.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._category, fieldNumber: 6)
+      }
+      if _storage._urgency != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._urgency, fieldNumber: 7)
+      }
+      if !_storage._summary.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._summary, fieldNumber: 8)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 9)
+      }
+      if !_storage._owner.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._owner, fieldNumber: 10)
+      }
+      if !_storage._raisedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._raisedBy, fieldNumber: 11)
+      }
+      if !_storage._visitID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._visitID, fieldNumber: 12)
+      }
+      try { if let v = _storage._raisedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._dueAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._resolvedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      if _storage._satisfaction != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._satisfaction, fieldNumber: 16)
+      }
+      if _storage._overdue != false {
+        try visitor.visitSingularBoolField(value: _storage._overdue, fieldNumber: 17)
+      }
+      if !_storage._history.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._history, fieldNumber: 18)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityNeed, rhs: CommunityNeed) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._residentID != rhs_storage._residentID {return false}
+        if _storage._householdID != rhs_storage._householdID {return false}
+        if _storage._gridID != rhs_storage._gridID {return false}
+        if _storage._communityID != rhs_storage._communityID {return false}
+        if _storage._category != rhs_storage._category {return false}
+        if _storage._urgency != rhs_storage._urgency {return false}
+        if _storage._summary != rhs_storage._summary {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._owner != rhs_storage._owner {return false}
+        if _storage._raisedBy != rhs_storage._raisedBy {return false}
+        if _storage._visitID != rhs_storage._visitID {return false}
+        if _storage._raisedAt != rhs_storage._raisedAt {return false}
+        if _storage._dueAt != rhs_storage._dueAt {return false}
+        if _storage._resolvedAt != rhs_storage._resolvedAt {return false}
+        if _storage._satisfaction != rhs_storage._satisfaction {return false}
+        if _storage._overdue != rhs_storage._overdue {return false}
+        if _storage._history != rhs_storage._history {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityKeyPersonReason: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeyPersonReason"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0\u{3}flagged_by\0\u{1}since\0\u{1}until\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.flaggedBy) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._since) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._until) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    if !self.flaggedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.flaggedBy, fieldNumber: 2)
+    }
+    try { if let v = self._since {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._until {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityKeyPersonReason, rhs: CommunityKeyPersonReason) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.flaggedBy != rhs.flaggedBy {return false}
+    if lhs._since != rhs._since {return false}
+    if lhs._until != rhs._until {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityKeyPerson: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeyPerson"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resident_id\0\u{3}household_id\0\u{3}grid_id\0\u{1}reasons\0\u{3}cadence_days\0\u{3}assigned_member_id\0\u{3}last_knock_at\0\u{1}due\0\u{3}resident_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.residentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.householdID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.gridID) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.reasons) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.cadenceDays) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.assignedMemberID) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._lastKnockAt) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.due) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.residentName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.residentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.residentID, fieldNumber: 1)
+    }
+    if !self.householdID.isEmpty {
+      try visitor.visitSingularStringField(value: self.householdID, fieldNumber: 2)
+    }
+    if !self.gridID.isEmpty {
+      try visitor.visitSingularStringField(value: self.gridID, fieldNumber: 3)
+    }
+    if !self.reasons.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reasons, fieldNumber: 4)
+    }
+    if self.cadenceDays != 0 {
+      try visitor.visitSingularUInt32Field(value: self.cadenceDays, fieldNumber: 5)
+    }
+    if !self.assignedMemberID.isEmpty {
+      try visitor.visitSingularStringField(value: self.assignedMemberID, fieldNumber: 6)
+    }
+    try { if let v = self._lastKnockAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.due != false {
+      try visitor.visitSingularBoolField(value: self.due, fieldNumber: 8)
+    }
+    if !self.residentName.isEmpty {
+      try visitor.visitSingularStringField(value: self.residentName, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityKeyPerson, rhs: CommunityKeyPerson) -> Bool {
+    if lhs.residentID != rhs.residentID {return false}
+    if lhs.householdID != rhs.householdID {return false}
+    if lhs.gridID != rhs.gridID {return false}
+    if lhs.reasons != rhs.reasons {return false}
+    if lhs.cadenceDays != rhs.cadenceDays {return false}
+    if lhs.assignedMemberID != rhs.assignedMemberID {return false}
+    if lhs._lastKnockAt != rhs._lastKnockAt {return false}
+    if lhs.due != rhs.due {return false}
+    if lhs.residentName != rhs.residentName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityAlert: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Alert"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}grid_id\0\u{1}urgency\0\u{1}message\0\u{3}raised_by\0\u{3}raised_at\0\u{3}acknowledged_by\0\u{3}acknowledged_at\0\u{1}acknowledgement\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.residentID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.gridID) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.urgency) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.raisedBy) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._raisedAt) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.acknowledgedBy) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._acknowledgedAt) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.acknowledgement) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.residentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.residentID, fieldNumber: 2)
+    }
+    if !self.gridID.isEmpty {
+      try visitor.visitSingularStringField(value: self.gridID, fieldNumber: 3)
+    }
+    if self.urgency != .unspecified {
+      try visitor.visitSingularEnumField(value: self.urgency, fieldNumber: 4)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 5)
+    }
+    if !self.raisedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.raisedBy, fieldNumber: 6)
+    }
+    try { if let v = self._raisedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if !self.acknowledgedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.acknowledgedBy, fieldNumber: 8)
+    }
+    try { if let v = self._acknowledgedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if !self.acknowledgement.isEmpty {
+      try visitor.visitSingularStringField(value: self.acknowledgement, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityAlert, rhs: CommunityAlert) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.residentID != rhs.residentID {return false}
+    if lhs.gridID != rhs.gridID {return false}
+    if lhs.urgency != rhs.urgency {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.raisedBy != rhs.raisedBy {return false}
+    if lhs._raisedAt != rhs._raisedAt {return false}
+    if lhs.acknowledgedBy != rhs.acknowledgedBy {return false}
+    if lhs._acknowledgedAt != rhs._acknowledgedAt {return false}
+    if lhs.acknowledgement != rhs.acknowledgement {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityGridCoverage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GridCoverage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_id\0\u{1}households\0\u{3}households_visited\0\u{3}planned_knocks\0\u{3}done_door\0\u{3}done_online\0\u{3}done_phone\0\u{3}needs_opened\0\u{3}needs_resolved\0\u{3}needs_overdue\0\u{3}mean_hours_to_resolve\0\u{3}mean_satisfaction\0\u{3}grid_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.gridID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.households) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.householdsVisited) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.plannedKnocks) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.doneDoor) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.doneOnline) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.donePhone) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.needsOpened) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.needsResolved) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.needsOverdue) }()
+      case 11: try { try decoder.decodeSingularDoubleField(value: &self.meanHoursToResolve) }()
+      case 12: try { try decoder.decodeSingularDoubleField(value: &self.meanSatisfaction) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.gridName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.gridID.isEmpty {
+      try visitor.visitSingularStringField(value: self.gridID, fieldNumber: 1)
+    }
+    if self.households != 0 {
+      try visitor.visitSingularUInt32Field(value: self.households, fieldNumber: 2)
+    }
+    if self.householdsVisited != 0 {
+      try visitor.visitSingularUInt32Field(value: self.householdsVisited, fieldNumber: 3)
+    }
+    if self.plannedKnocks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.plannedKnocks, fieldNumber: 4)
+    }
+    if self.doneDoor != 0 {
+      try visitor.visitSingularUInt32Field(value: self.doneDoor, fieldNumber: 5)
+    }
+    if self.doneOnline != 0 {
+      try visitor.visitSingularUInt32Field(value: self.doneOnline, fieldNumber: 6)
+    }
+    if self.donePhone != 0 {
+      try visitor.visitSingularUInt32Field(value: self.donePhone, fieldNumber: 7)
+    }
+    if self.needsOpened != 0 {
+      try visitor.visitSingularUInt32Field(value: self.needsOpened, fieldNumber: 8)
+    }
+    if self.needsResolved != 0 {
+      try visitor.visitSingularUInt32Field(value: self.needsResolved, fieldNumber: 9)
+    }
+    if self.needsOverdue != 0 {
+      try visitor.visitSingularUInt32Field(value: self.needsOverdue, fieldNumber: 10)
+    }
+    if self.meanHoursToResolve.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanHoursToResolve, fieldNumber: 11)
+    }
+    if self.meanSatisfaction.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanSatisfaction, fieldNumber: 12)
+    }
+    if !self.gridName.isEmpty {
+      try visitor.visitSingularStringField(value: self.gridName, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityGridCoverage, rhs: CommunityGridCoverage) -> Bool {
+    if lhs.gridID != rhs.gridID {return false}
+    if lhs.households != rhs.households {return false}
+    if lhs.householdsVisited != rhs.householdsVisited {return false}
+    if lhs.plannedKnocks != rhs.plannedKnocks {return false}
+    if lhs.doneDoor != rhs.doneDoor {return false}
+    if lhs.doneOnline != rhs.doneOnline {return false}
+    if lhs.donePhone != rhs.donePhone {return false}
+    if lhs.needsOpened != rhs.needsOpened {return false}
+    if lhs.needsResolved != rhs.needsResolved {return false}
+    if lhs.needsOverdue != rhs.needsOverdue {return false}
+    if lhs.meanHoursToResolve != rhs.meanHoursToResolve {return false}
+    if lhs.meanSatisfaction != rhs.meanSatisfaction {return false}
+    if lhs.gridName != rhs.gridName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

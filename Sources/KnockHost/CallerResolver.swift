@@ -1,0 +1,66 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import KnockPKI
+import KnockStore
+import Synchronization
+
+/// Turns the identity in a caller's certificate into a ``Caller``: who it is and the scope it may
+/// see. Every community call starts here, so no read or write runs without a scope.
+///
+/// | certificate | scope |
+/// |---|---|
+/// | `knock://admin/…`, `knock://host/…` | the whole deployment |
+/// | `knock://member/<id>` with the staff role | the member's community |
+/// | `knock://member/<id>` otherwise | the member's grids |
+/// | `knock://module/<id>`, `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment (issue 6 narrows these by permission) |
+///
+/// A member's record is read once and kept for ``memberCacheSeconds``, so a busy app does not
+/// cost a query per call; a member removed from the roster loses access within that time.
+final class CallerResolver: Sendable {
+    let database: KnockDatabase
+    let deployment: Scope
+    private let members = Mutex<[String: (member: Member, readAt: ContinuousClock.Instant)]>([:])
+
+    /// How long a member's record is trusted before it is read again.
+    static let memberCacheSeconds = 30
+
+    init(database: KnockDatabase, deployment: Scope) {
+        self.database = database
+        self.deployment = deployment
+    }
+
+    /// The caller of the call `context` belongs to.
+    /// - Throws: ``RPCError`` `PERMISSION_DENIED` for a caller without a Knock identity or a
+    ///   member certificate whose member is not on the roster.
+    func caller(of context: ServerContext) async throws -> Caller {
+        let identities = (context.peer?.uriSANs ?? []).compactMap(KnockIdentity.init(uri:))
+        guard let identity = identities.first else {
+            throw RPCError(code: .permissionDenied, message: "\(context.method) needs a Knock identity (knock://kind/id) in the caller's certificate")
+        }
+        switch identity.kind {
+        case .administrator, .host:
+            return Caller(provenance: .administrator(identity.id), scope: deployment)
+        case .member:
+            let member = try await member(identity.id)
+            let scope: Scope = member.roles.contains(.staff) ? .community(member.communityID) : .grids(Set(member.gridIDs))
+            return Caller(provenance: .member(member.id), scope: scope)
+        case .module:
+            return Caller(provenance: .module(identity.id), scope: deployment, via: identity.id)
+        default:
+            return Caller(provenance: .integrator("\(identity.kind.rawValue):\(identity.id)"), scope: deployment)
+        }
+    }
+
+    private func member(_ id: String) async throws -> Member {
+        let now = ContinuousClock.now
+        if let cached = members.withLock({ $0[id] }), cached.readAt.duration(to: now) < .seconds(Self.memberCacheSeconds) {
+            return cached.member
+        }
+        guard let member = try await database.member(id: id) else {
+            throw RPCError(code: .permissionDenied, message: "member \(id) is not on the roster of this deployment")
+        }
+        members.withLock { $0[id] = (member, now) }
+        return member
+    }
+}

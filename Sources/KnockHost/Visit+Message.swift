@@ -1,0 +1,68 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import SwiftProtobuf
+
+extension Visit {
+    /// The visit a client sent, checked field by field. Where it happened comes from `resident`,
+    /// never from the client; `memberID` defaults to the caller's.
+    init(message: CommunityVisit, resident: Resident, defaultMember: String) throws {
+        let id = message.id.trimmingCharacters(in: .whitespaces)
+        guard !id.isEmpty, id.count <= 128 else {
+            throw RPCError.invalidField("visit.id", "must be 1 to 128 characters (the app's UUID for this visit)")
+        }
+        guard message.hasAt else { throw RPCError.invalidField("visit.at", "is required") }
+        let member = message.memberID.isEmpty ? defaultMember : message.memberID
+        guard !member.isEmpty else { throw RPCError.invalidField("visit.member_id", "is required (the caller is not a member)") }
+        guard message.observations.utf8.count <= 16_384, message.opinions.utf8.count <= 16_384 else {
+            throw RPCError.invalidField("visit.observations", "and opinions must be at most 16 KiB each")
+        }
+        guard message.requests.count <= 64, message.requests.allSatisfy({ $0.utf8.count <= 4_096 }) else {
+            throw RPCError.invalidField("visit.requests", "must be at most 64 entries of at most 4 KiB")
+        }
+        self.init(
+            id: id, memberID: member, residentID: resident.id, householdID: resident.householdID,
+            gridID: resident.gridID, communityID: resident.communityID, streetID: resident.streetID,
+            at: message.at.date,
+            channel: try Channel(message: message.channel, field: "visit.channel"),
+            outcome: try Outcome(message: message.outcome, field: "visit.outcome"),
+            observations: message.observations, opinions: message.opinions,
+            requests: message.requests.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        )
+    }
+
+    var message: CommunityVisit {
+        var message = CommunityVisit()
+        message.id = id
+        message.memberID = memberID
+        message.residentID = residentID
+        message.householdID = householdID
+        message.gridID = gridID
+        message.at = Google_Protobuf_Timestamp(date: at)
+        message.channel = channel.message
+        message.outcome = outcome.message
+        message.observations = observations
+        message.opinions = opinions
+        message.requests = requests
+        return message
+    }
+}
+
+extension Resident {
+    /// The resident as a method sees it when assessing a visit.
+    func message(keyPerson: KeyPerson?) -> CommunityResident {
+        var message = CommunityResident()
+        message.id = id
+        message.householdID = householdID
+        message.name = name
+        message.birthYear = UInt32(max(0, birthYear))
+        message.tags = ResidentTag.allCases.filter(tags.contains).map(\.message)
+        message.gridID = gridID
+        message.communityID = communityID
+        if let keyPerson {
+            message.keyPerson = true
+            message.keyPersonReasons = keyPerson.reasons.map(\.reason)
+        }
+        return message
+    }
+}
