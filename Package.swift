@@ -212,6 +212,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 "KnockTLS",
                 "KnockMessages",
+                "KnockModuleKit",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -6,11 +6,22 @@ public struct Caller: Sendable, Hashable {
     public var scope: Scope
     /// The method module a read goes through, if any (for the audit log).
     public var via: String?
+    /// Whether reads of personal data are recorded in the audit log. Off only for the host's own
+    /// lookups whose results never leave it (finding a visit's household, say).
+    public var audited: Bool
 
     /// Creates a caller.
-    public init(provenance: Provenance, scope: Scope, via: String? = nil) {
+    public init(provenance: Provenance, scope: Scope, via: String? = nil, audited: Bool = true) {
         self.provenance = provenance
         self.scope = scope
         self.via = via
+        self.audited = audited
+    }
+
+    /// The same caller for a lookup whose result the host keeps to itself: not audited.
+    public var unaudited: Caller {
+        var caller = self
+        caller.audited = false
+        return caller
     }
 }

@@ -9,7 +9,10 @@ struct KnockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knock",
         abstract: "The reference client of a Knock host (天天敲门组).",
-        subcommands: [Call.self, Modules.self, Health.self, Metrics.self]
+        subcommands: [
+            VisitCommand.self, PlanCommand.self, NeedsCommand.self, KeyPersonsCommand.self, AlertsCommand.self, CoverageCommand.self,
+            ImportCommand.self, ExportCommand.self, Call.self, Modules.self, Health.self, Metrics.self,
+        ]
     )
 }
 

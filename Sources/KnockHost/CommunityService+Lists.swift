@@ -1,0 +1,60 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import KnockStore
+
+extension CommunityService {
+    func registerLists(with router: inout RPCRouter) {
+        let service = self
+        router.register(CommunityMethods.listKeyPersons) { request, context in
+            try await service.serve(context) { caller in try await service.listKeyPersons(request, caller: caller) }
+        }
+        router.register(CommunityMethods.listAlerts) { request, context in
+            try await service.serve(context) { caller in
+                let limit = request.limit == 0 ? 100 : Int(request.limit)
+                guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
+                var response = CommunityListAlertsResponse()
+                response.alerts = try await service.database.alerts(in: caller.scope, openOnly: request.openOnly, limit: limit, caller: caller).map(\.message)
+                return response
+            }
+        }
+        router.register(CommunityMethods.acknowledgeAlert) { request, context in
+            try await service.serve(context) { caller in
+                guard !request.id.isEmpty else { throw RPCError.invalidField("id", "is required") }
+                let alert = try await service.database.acknowledgeAlert(id: request.id, note: request.note, caller: caller, at: service.now())
+                await service.pipeline.emit(kind: "alert.acknowledged", residentID: alert.residentID, communityID: alert.communityID,
+                                            attributes: ["alert_id": alert.id], caller: caller)
+                return alert.message
+            }
+        }
+        router.register(CommunityMethods.getCoverage) { request, context in
+            try await service.serve(context) { caller in try await service.coverage(request, caller: caller) }
+        }
+    }
+
+    func listKeyPersons(_ request: CommunityListKeyPersonsRequest, caller: Caller) async throws -> CommunityListKeyPersonsResponse {
+        let day = try day(request.date, field: "date")
+        let limit = request.limit == 0 ? 1_000 : Int(request.limit)
+        let entries = try await database.keyPersons(in: caller.scope, dueOn: request.dueOnly ? day : nil, timeZone: timeZone, caller: caller)
+        let shown = Array(entries.prefix(limit))
+        let names = try await database.residents(ids: shown.map(\.residentID), caller: caller)
+            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        var response = CommunityListKeyPersonsResponse()
+        response.keyPersons = shown.map { entry in
+            entry.message(due: entry.isDue(on: day, timeZone: timeZone), residentName: names[entry.residentID] ?? "")
+        }
+        return response
+    }
+
+    func coverage(_ request: CommunityGetCoverageRequest, caller: Caller) async throws -> CommunityGetCoverageResponse {
+        let to = try day(request.to, field: "to")
+        let from = request.from.isEmpty ? to.adding(days: -6) : try day(request.from, field: "from")
+        guard from <= to else { throw RPCError.invalidField("from", "must not be after to") }
+        guard from.days(until: to) <= 366 else { throw RPCError.invalidField("from", "and to must be at most a year apart") }
+        let grids = try await database.units(in: caller.scope, level: .grid).reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        var response = CommunityGetCoverageResponse()
+        response.grids = try await database.coverage(in: caller.scope, from: from, to: to, timeZone: timeZone, now: now())
+            .map { $0.message(gridName: grids[$0.gridID] ?? "") }
+        return response
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import KnockStore
+import Logging
+import SwiftProtobuf
+
+/// What happens when a visit is recorded (随身记载): the visit is stored durably first, then every
+/// enabled method assesses it in parallel (each within its time limit), their suggestions are
+/// applied with their provenance and without duplicates, and the methods that asked for them
+/// hear of the alerts and needs raised.
+///
+/// The visit is committed before any method is asked, so a method that hangs or fails costs its
+/// own suggestions, never the record; the answer names it. A retried record (same client id)
+/// is answered from the store and consults nobody again.
+final class VisitPipeline: Sendable {
+    let database: KnockDatabase
+    let coordinator: ModuleCoordinator
+    let lifecycle: NeedLifecycle
+    let timeZone: TimeZone
+    let logger: Logger
+
+    init(database: KnockDatabase, coordinator: ModuleCoordinator, lifecycle: NeedLifecycle, timeZone: TimeZone, logger: Logger) {
+        self.database = database
+        self.coordinator = coordinator
+        self.lifecycle = lifecycle
+        self.timeZone = timeZone
+        self.logger = logger
+    }
+
+    /// Records `request.visit` for `caller`.
+    /// - Throws: ``RPCError`` `INVALID_ARGUMENT` for a malformed visit, `NOT_FOUND` for a
+    ///   resident the caller cannot see, `ALREADY_EXISTS` for an id already used by a different
+    ///   visit.
+    func record(_ request: CommunityRecordVisitRequest, caller: Caller) async throws -> CommunityRecordVisitResponse {
+        guard request.hasVisit else { throw RPCError.invalidField("visit", "is required") }
+        let residentID = request.visit.residentID
+        guard !residentID.isEmpty else { throw RPCError.invalidField("visit.resident_id", "is required") }
+        let resident = try await database.resident(id: residentID, caller: caller.unaudited)
+        let defaultMember: String = if case .member(let id) = caller.provenance { id } else { "" }
+        let visit = try Visit(message: request.visit, resident: resident, defaultMember: defaultMember)
+
+        var response = CommunityRecordVisitResponse()
+        switch try await database.recordVisit(visit, caller: caller) {
+        case .duplicate(let stored):
+            response.visit = stored.message
+            response.duplicate = true
+            return response
+        case .recorded(let stored):
+            response.visit = stored.message
+        }
+
+        let keyPerson = try? await database.keyPerson(residentID: resident.id, caller: caller.unaudited)
+        var assess = ModuleAssessRequest()
+        assess.visit = response.visit
+        assess.resident = resident.message(keyPerson: keyPerson ?? nil)
+        assess.communityID = resident.communityID
+        let (suggestions, failures) = await coordinator.assess(assess)
+        response.problems = failures.map(\.problem)
+        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller)
+        return response
+    }
+
+    /// Applies modules' suggestions (already attributed and de-duplicated among themselves) and
+    /// reports what became of each. Suggestions that cannot be read are reported as rejected.
+    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller) async throws -> [CommunityAppliedSuggestion] {
+        guard !suggestions.isEmpty else { return [] }
+        var report: [CommunityAppliedSuggestion] = suggestions.map { message in
+            var entry = CommunityAppliedSuggestion()
+            entry.suggestion = message
+            return entry
+        }
+        var readable: [(index: Int, suggestion: Suggestion)] = []
+        for (index, (problem, suggestion)) in try await self.readable(suggestions, caller: caller).enumerated() {
+            if let suggestion {
+                readable.append((index, suggestion))
+            } else {
+                report[index].outcome = .rejected
+                report[index].detail = problem ?? "unreadable"
+            }
+        }
+        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle)
+        for (position, outcome) in outcomes.enumerated() {
+            let index = readable[position].index
+            switch outcome {
+            case .applied(let id):
+                report[index].outcome = .applied
+                report[index].recordID = id
+            case .duplicate(let id):
+                report[index].outcome = .duplicate
+                report[index].recordID = id
+            case .rejected(let reason):
+                report[index].outcome = .rejected
+                report[index].detail = reason
+            }
+        }
+        await announce(report, caller: caller)
+        return report
+    }
+
+    /// Tells the modules that asked for them of the needs and alerts just raised.
+    private func announce(_ applied: [CommunityAppliedSuggestion], caller: Caller) async {
+        for entry in applied where entry.outcome == .applied {
+            switch entry.suggestion.kind {
+            case .raiseNeed(let need):
+                await emit(kind: "need.status_changed", residentID: need.residentID, needID: entry.recordID,
+                           attributes: ["from": "", "to": NeedStatus.open.rawValue, "category": need.category], caller: caller)
+            case .raiseAlert(let alert):
+                await emit(kind: "alert.raised", residentID: alert.residentID,
+                           attributes: ["alert_id": entry.recordID, "message": alert.message], caller: caller)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Tells every module that asked for `kind` what happened, and applies what they suggest in
+    /// turn (once: what their suggestions raise is not announced again). A module that fails
+    /// costs only its own suggestions; a failure to apply them is logged, never thrown, because
+    /// the change that caused the event is already stored.
+    func emit(kind: String, residentID: String, communityID: String = "", needID: String = "", attributes: [String: String], caller: Caller) async {
+        var event = ModuleEvent()
+        event.kind = kind
+        event.at = Google_Protobuf_Timestamp(date: Date())
+        event.residentID = residentID
+        event.communityID = communityID
+        event.needID = needID
+        event.attributes = attributes
+        let (suggestions, _) = await coordinator.handle(event)
+        guard !suggestions.isEmpty else { return }
+        do {
+            let readable = try await readable(suggestions, caller: caller).compactMap { $0.1 }
+            _ = try await database.apply(readable, visitID: nil, at: Date(), lifecycle: lifecycle)
+        } catch {
+            logger.warning("could not apply what modules suggested on \(kind)", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Each suggestion in the core's terms, or why it cannot be read.
+    private func readable(_ suggestions: [ModuleSuggestion], caller: Caller) async throws -> [(String?, Suggestion?)] {
+        let today = CalendarDay(containing: Date(), in: timeZone)
+        let residentIDs = Set(suggestions.compactMap(\.scheduledResidentID))
+        let places = residentIDs.isEmpty ? [:] : try await database.residents(ids: Array(residentIDs), caller: caller.unaudited)
+            .reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        return suggestions.map { message in
+            do {
+                return (nil, try Suggestion(message: message, module: message.suggestedBy, place: { places[$0] }, defaultDay: today))
+            } catch {
+                return ((error as? RPCError)?.message ?? "\(error)", nil)
+            }
+        }
+    }
+}
+
+extension ModuleSuggestion {
+    /// The resident of a scheduled knock, whose household the knock needs.
+    var scheduledResidentID: String? {
+        if case .scheduleKnock(let knock) = kind { return knock.residentID }
+        return nil
+    }
+}
+
+extension ModuleFailure {
+    var problem: CommunityModuleProblem {
+        var problem = CommunityModuleProblem()
+        problem.module = moduleID
+        problem.detail = code == .deadlineExceeded ? "timed out" : "failed: \(message)"
+        return problem
+    }
+}

@@ -1,0 +1,34 @@
+/// The host's community services, shared by the host that serves them and the clients that call
+/// them (the `knock` CLI, apps, modules). See Protocol/community_service.proto.
+public enum CommunityMethods {
+    /// Record a visit (随身记载); idempotent by the visit's client-chosen id.
+    public static let recordVisit = RPCMethod<CommunityRecordVisitRequest, CommunityRecordVisitResponse>("knock.community.RecordVisit")
+    /// The day's knock plan, per member.
+    public static let getPlan = RPCMethod<CommunityGetPlanRequest, CommunityGetPlanResponse>("knock.community.GetPlan")
+    /// The resident-needs list.
+    public static let listNeeds = RPCMethod<CommunityListNeedsRequest, CommunityListNeedsResponse>("knock.community.ListNeeds")
+    /// One need with its history.
+    public static let getNeed = RPCMethod<CommunityGetNeedRequest, CommunityNeed>("knock.community.GetNeed")
+    /// Raise a need (integrators: the 12345 hotline, a hospital's discharge feed).
+    public static let raiseNeed = RPCMethod<CommunityRaiseNeedRequest, CommunityNeed>("knock.community.RaiseNeed")
+    /// Assign, start, resolve, follow up, reopen or decline a need.
+    public static let updateNeed = RPCMethod<CommunityUpdateNeedRequest, CommunityNeed>("knock.community.UpdateNeed")
+    /// The key-persons list.
+    public static let listKeyPersons = RPCMethod<CommunityListKeyPersonsRequest, CommunityListKeyPersonsResponse>("knock.community.ListKeyPersons")
+    /// Alerts.
+    public static let listAlerts = RPCMethod<CommunityListAlertsRequest, CommunityListAlertsResponse>("knock.community.ListAlerts")
+    /// Acknowledge an alert.
+    public static let acknowledgeAlert = RPCMethod<CommunityAcknowledgeAlertRequest, CommunityAlert>("knock.community.AcknowledgeAlert")
+    /// Coverage per grid.
+    public static let getCoverage = RPCMethod<CommunityGetCoverageRequest, CommunityGetCoverageResponse>("knock.community.GetCoverage")
+    /// One resident.
+    public static let getResident = RPCMethod<CommunityGetResidentRequest, CommunityResident>("knock.community.GetResident")
+    /// Import a household roster (CSV): progress while rows are checked, then the summary.
+    public static let importHouseholds = RPCMethod<CommunityImportHouseholdsRequest, CommunityImportHouseholdsEvent>(
+        "knock.community.ImportHouseholds", kind: .serverStream
+    )
+    /// The needs list as CSV.
+    public static let exportNeeds = RPCMethod<CommunityExportRequest, CommunityExportResponse>("knock.community.ExportNeeds")
+    /// The key-persons list as CSV.
+    public static let exportKeyPersons = RPCMethod<CommunityExportRequest, CommunityExportResponse>("knock.community.ExportKeyPersons")
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import KnockMessages
+import KnockModuleKit
+import KnockRPC
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import records.", subcommands: [Households.self])
+
+    struct Households: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a household roster (UTF-8 CSV, one row per resident). All or nothing: any bad row is reported with its line number and nothing is written."
+        )
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Check every row and report, without writing.") var dryRun = false
+
+        func run() async throws {
+            try await reporting {
+                guard let csv = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+                var request = CommunityImportHouseholdsRequest()
+                request.csv = csv
+                request.dryRun = dryRun
+                let connection = try await options.connect()
+                defer { connection.close() }
+                let progress = ProgressBar(label: "checking rows")
+                let summary = try await connection.stream(CommunityMethods.importHouseholds, request, options: CallOptions(timeout: .seconds(600))) { events in
+                    var summary: CommunityImportSummary?
+                    for try await event in events {
+                        switch event.kind {
+                        case .progress(let step):
+                            progress.update(done: Int(step.rowsDone), total: Int(step.rowsTotal))
+                        case .summary(let last):
+                            summary = last
+                        case nil:
+                            break
+                        }
+                    }
+                    return summary
+                }
+                progress.finish()
+                guard let summary else { throw CLIError("the host ended the import without a summary") }
+                try options.show(summary) {
+                    let verb = summary.dryRun ? "would import" : "imported"
+                    print("\(verb): \(summary.householdsInserted) new and \(summary.householdsUpdated) updated households, \(summary.residentsInserted) new and \(summary.residentsUpdated) updated residents")
+                }
+            }
+        }
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export lists as CSV.", subcommands: [Needs.self, KeyPersons.self])
+
+    struct Needs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The needs list as CSV.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Flag(help: "Start with a UTF-8 byte-order mark (for spreadsheet programs).") var bom = false
+        func run() async throws { try await export(options, CommunityMethods.exportNeeds, out: out, bom: bom) }
+    }
+
+    struct KeyPersons: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "keypersons", abstract: "The key-persons list as CSV.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Flag(help: "Start with a UTF-8 byte-order mark (for spreadsheet programs).") var bom = false
+        func run() async throws { try await export(options, CommunityMethods.exportKeyPersons, out: out, bom: bom) }
+    }
+}
+
+extension AsyncParsableCommand {
+    func export(_ options: ClientOptions, _ method: RPCMethod<CommunityExportRequest, CommunityExportResponse>, out: String?, bom: Bool) async throws {
+        try await reporting {
+            var request = CommunityExportRequest()
+            request.byteOrderMark = bom
+            let response = try await options.call(method, request, timeout: .seconds(120))
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: response.csv) else { throw CLIError("cannot write \(out)") }
+                FileHandle.standardError.write(Data("wrote \(response.rows) rows to \(out)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(response.csv)
+            }
+        }
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn in place when it is a terminal.
+final class ProgressBar {
+    let label: String
+    let terminal = isatty(STDERR_FILENO) == 1
+    private var lastPercent = -1
+
+    init(label: String) {
+        self.label = label
+    }
+
+    func update(done: Int, total: Int) {
+        guard total > 0 else { return }
+        let percent = done * 100 / total
+        guard percent != lastPercent else { return }
+        lastPercent = percent
+        let filled = percent * 30 / 100
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
+        let line = "\(label) [\(bar)] \(percent)% (\(done)/\(total))"
+        FileHandle.standardError.write(Data((terminal ? "\r" + line : line + "\n").utf8))
+    }
+
+    func finish() {
+        if terminal, lastPercent >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
