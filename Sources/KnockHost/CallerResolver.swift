@@ -13,26 +13,31 @@ import Synchronization
 /// | `knock://admin/…`, `knock://host/…` | the whole deployment |
 /// | `knock://member/<id>` with the staff role | the member's community |
 /// | `knock://member/<id>` otherwise | the member's grids |
-/// | `knock://module/<id>`, `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment (issue 6 narrows these by permission) |
+/// | `knock://module/<id>` | the whole deployment, for the methods whose permission its descriptor asks for (``CommunityMethods/permission(for:)``) |
+/// | `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment |
 ///
 /// A member's record is read once and kept for ``memberCacheSeconds``, so a busy app does not
 /// cost a query per call; a member removed from the roster loses access within that time.
 final class CallerResolver: Sendable {
     let database: KnockDatabase
     let deployment: Scope
+    /// The permissions a registered module asked for; `nil` for a module not registered.
+    let modulePermissions: @Sendable (String) -> Set<String>?
     private let members = Mutex<[String: (member: Member, readAt: ContinuousClock.Instant)]>([:])
 
     /// How long a member's record is trusted before it is read again.
     static let memberCacheSeconds = 30
 
-    init(database: KnockDatabase, deployment: Scope) {
+    init(database: KnockDatabase, deployment: Scope, modulePermissions: @escaping @Sendable (String) -> Set<String>?) {
         self.database = database
         self.deployment = deployment
+        self.modulePermissions = modulePermissions
     }
 
     /// The caller of the call `context` belongs to.
     /// - Throws: ``RPCError`` `PERMISSION_DENIED` for a caller without a Knock identity or a
-    ///   member certificate whose member is not on the roster.
+    ///   member certificate whose member is not on the roster, or a module calling a method its
+    ///   descriptor did not ask permission for.
     func caller(of context: ServerContext) async throws -> Caller {
         let identities = (context.peer?.uriSANs ?? []).compactMap(KnockIdentity.init(uri:))
         guard let identity = identities.first else {
@@ -46,6 +51,10 @@ final class CallerResolver: Sendable {
             let scope: Scope = member.roles.contains(.staff) ? .community(member.communityID) : .grids(Set(member.gridIDs))
             return Caller(provenance: .member(member.id), scope: scope)
         case .module:
+            let needed = CommunityMethods.permission(for: context.method) ?? context.method
+            guard let granted = modulePermissions(identity.id), granted.contains(needed) else {
+                throw RPCError(code: .permissionDenied, message: "module \(identity.id) may not call \(context.method): its descriptor does not ask for the \"\(needed)\" permission")
+            }
             return Caller(provenance: .module(identity.id), scope: deployment, via: identity.id)
         default:
             return Caller(provenance: .integrator("\(identity.kind.rawValue):\(identity.id)"), scope: deployment)

@@ -1,5 +1,6 @@
 import Configuration
 public import Foundation
+import KnockPKI
 import SystemPackage
 
 /// What `knock-host serve` runs with: read from `<state>/knock-host.yaml`, with every value
@@ -38,6 +39,8 @@ public struct HostConfiguration: Sendable {
     /// Where records are kept: `sqlite:<path>` (relative to the state directory) or a
     /// `postgres://` URL.
     public var storeURL = "sqlite:knock.sqlite"
+    /// Where days begin and end for plans, cadences and coverage (an IANA time zone id).
+    public var timeZone = "Asia/Shanghai"
     /// Connections served at once.
     public var maxConnections = 4_096
     /// Calls served at once per connection.
@@ -82,6 +85,10 @@ public struct HostConfiguration: Sendable {
         configuration.listenPort = reader.int(forKey: "listen.port", default: configuration.listenPort)
         configuration.address = reader.string(forKey: "listen.address", default: "\(configuration.listenHost):\(configuration.listenPort)")
         configuration.storeURL = reader.string(forKey: "store.url", default: configuration.storeURL)
+        configuration.timeZone = reader.string(forKey: "time_zone", default: configuration.timeZone)
+        guard TimeZone(identifier: configuration.timeZone) != nil else {
+            throw PKIError(.invalidRequest, "time_zone: \(configuration.timeZone) is not a time zone id (such as Asia/Shanghai)")
+        }
         configuration.maxConnections = reader.int(forKey: "limits.max_connections", default: configuration.maxConnections)
         configuration.maxConcurrentCalls = reader.int(forKey: "limits.max_concurrent_calls", default: configuration.maxConcurrentCalls)
         configuration.keepaliveSeconds = reader.int(forKey: "limits.keepalive_seconds", default: configuration.keepaliveSeconds)
@@ -123,6 +130,7 @@ public struct HostConfiguration: Sendable {
         # KNOCK_LISTEN_PORT=7444 overrides listen.port, KNOCK_STORE_URL overrides store.url.
 
         name: "\(name)"
+        time_zone: "Asia/Shanghai"   # where days begin and end for plans and coverage
 
         listen:
           host: 127.0.0.1          # 0.0.0.0 to accept connections from other machines

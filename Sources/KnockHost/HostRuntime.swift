@@ -1,6 +1,7 @@
 import Foundation
 public import KnockModuleKit
 import KnockPKI
+public import KnockStore
 import KnockSupervisor
 import KnockTLS
 public import Logging
@@ -18,6 +19,7 @@ public final class HostRuntime: Service {
     public let modules: ModuleHost
     let logger: Logger
     let version: String
+    let database: KnockDatabase?
     private let supervisorSlot = SupervisorSlot()
     private let readySignal: AsyncStream<Int>.Continuation
     /// Yields the port once the host is listening (useful when `listen.port` is 0).
@@ -29,10 +31,16 @@ public final class HostRuntime: Service {
     ///   - configuration: The configuration.
     ///   - builtIns: The modules linked into this host.
     ///   - stores: The store of each module id.
+    ///   - database: The community core's store; without one the host serves modules only (no
+    ///     `knock.community.*` methods).
     ///   - version: The host's version, for Health.
     ///   - logger: Where the host logs.
-    public init(state: HostState, configuration: HostConfiguration, builtIns: [any KnockModule], stores: @escaping @Sendable (String) -> any ModuleStore, version: String = "0.1.0", logger: Logger) {
+    public init(
+        state: HostState, configuration: HostConfiguration, builtIns: [any KnockModule], stores: @escaping @Sendable (String) -> any ModuleStore,
+        database: KnockDatabase? = nil, version: String = "0.1.0", logger: Logger
+    ) {
         self.state = state
+        self.database = database
         self.configuration = configuration
         let policy = HostModuleService.Policy(
             allowed: { configuration.enabledModules.isEmpty || configuration.enabledModules.contains($0) },
@@ -59,8 +67,7 @@ public final class HostRuntime: Service {
     /// environment; `nil` when none is configured.
     func makeSupervisor(port: Int) throws -> ProcessSupervisor? {
         guard !configuration.supervised.isEmpty else { return nil }
-        let adminHost = (try? String(contentsOf: state.identityDirectory("admin-admin").appendingPathComponent("host"), encoding: .utf8)) ?? ""
-        let serverName = adminHost.split(separator: "\n").dropFirst().first.map(String.init) ?? "localhost"
+        let serverName = state.serverName
         let dialHost = configuration.listenHost == "0.0.0.0" || configuration.listenHost == "::" ? "127.0.0.1" : configuration.listenHost
         let processes = try configuration.supervised.map { module -> SupervisedProcess in
             let folder = state.identityDirectory("module-\(module.id)")
@@ -106,8 +113,16 @@ public final class HostRuntime: Service {
         let bound = ServerSlot()
         var router = RPCRouter(idempotency: IdempotencyCache())
         router.add(moduleHost.service)
+        if let database {
+            router.add(CommunityService(
+                database: database, coordinator: moduleHost.coordinator, deployment: .district("*"),
+                timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, logger: logger
+            ))
+        }
         let metrics = HostMetrics(modules: moduleHost.registry) { bound.server.withLock { $0 }?.connectionCount ?? 0 }
-        router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version, metrics: metrics.exposition) {
+        router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version, metrics: metrics.exposition, supervised: { [supervisorSlot] in
+            supervisorSlot.supervisor.withLock { $0 }?.statuses() ?? []
+        }) {
             let server = bound.server.withLock { $0 }
             return (false, server?.connectionCount ?? 0)
         })

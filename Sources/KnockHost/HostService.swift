@@ -1,5 +1,6 @@
 import Foundation
 public import KnockModuleKit
+public import KnockSupervisor
 import SwiftProtobuf
 
 /// The host's own methods: `knock.host.Describe` (every method with its types and their
@@ -17,6 +18,7 @@ public struct HostService: RPCService {
     let status: @Sendable () -> (draining: Bool, connections: Int)
     let version: String
     let exposition: (@Sendable () -> String)?
+    let supervised: @Sendable () -> [ProcessStatus]
 
     /// Creates the service.
     /// - Parameters:
@@ -24,15 +26,19 @@ public struct HostService: RPCService {
     ///   - hostMethods: The host's own methods (its router's), for Describe.
     ///   - version: The host's version.
     ///   - metrics: The metrics in Prometheus text format, for `knock.host.Metrics`.
+    ///   - supervised: The module processes the host supervises, so ListModules shows those
+    ///     that are down too.
     ///   - status: Whether the host is draining, and its open connections.
     public init(
         registry: ModuleRegistry,
         hostMethods: @escaping @Sendable () -> [RPCMethodDescriptor],
         version: String,
         metrics: (@Sendable () -> String)? = nil,
+        supervised: @escaping @Sendable () -> [ProcessStatus] = { [] },
         status: @escaping @Sendable () -> (draining: Bool, connections: Int)
     ) {
         self.exposition = metrics
+        self.supervised = supervised
         self.registry = registry
         self.hostMethods = hostMethods
         self.version = version
@@ -46,6 +52,7 @@ public struct HostService: RPCService {
         let startedAt = self.startedAt
         let status = self.status
         let version = self.version
+        let supervised = self.supervised
         if let exposition {
             router.register(Self.metrics) { _, _ in
                 var response = HostMetricsResponse()
@@ -73,6 +80,21 @@ public struct HostService: RPCService {
                 module.uptimeSeconds = UInt64(max(0, Date().timeIntervalSince(entry.since)))
                 module.methods = entry.descriptor.methods.map(\.name)
                 return module
+            }
+            for process in supervised() {
+                if let index = response.modules.firstIndex(where: { $0.id == process.id }) {
+                    response.modules[index].origin = "supervised"
+                    response.modules[index].processState = process.state.description
+                    response.modules[index].restarts = UInt32(clamping: process.restartCount)
+                } else {
+                    var module = HostModuleStatus()
+                    module.id = process.id
+                    module.origin = "supervised"
+                    module.healthy = false
+                    module.processState = process.state.description
+                    module.restarts = UInt32(clamping: process.restartCount)
+                    response.modules.append(module)
+                }
             }
             return response
         }

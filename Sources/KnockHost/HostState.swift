@@ -76,6 +76,13 @@ public struct HostState: Sendable {
         return try issue(identity: KnockIdentity(kind: .administrator, id: "admin"), commonName: "Administrator", address: address, serverName: dns.first ?? ips.first ?? "localhost")
     }
 
+    /// The name clients check the host's certificate against: the one `init` chose (written
+    /// into the administrator's identity), `localhost` if that cannot be read.
+    public var serverName: String {
+        let host = (try? String(contentsOf: identityDirectory("admin-admin").appendingPathComponent("host"), encoding: .utf8)) ?? ""
+        return host.split(separator: "\n").dropFirst().first.map(String.init) ?? "localhost"
+    }
+
     /// Issues a client certificate and writes it, the CA and the host address as an identity
     /// directory a client (`knock --identity`) or module can use.
     /// - Parameters:

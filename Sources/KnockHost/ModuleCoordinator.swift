@@ -40,9 +40,9 @@ public final class ModuleCoordinator: Sendable {
         return (Self.deduplicated(attributed), failures)
     }
 
-    /// Asks every enabled module that plans days; returns the merged knocks (one per resident:
-    /// reasons joined, the highest priority kept, highest priority first) and the modules that
-    /// did not answer.
+    /// Asks every enabled module that plans days; returns their knocks as they planned them,
+    /// each attributed to its module (`suggestedBy`) and dated, and the modules that did not
+    /// answer. The community core merges them with its own (``KnockPlanner``).
     /// - Parameter request: The day and the community.
     public func plan(_ request: ModulePlanRequest) async -> (knocks: [CommunityPlannedKnock], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.plansDays && enabled($0.descriptor.id, request.communityID) }
@@ -57,7 +57,7 @@ public final class ModuleCoordinator: Sendable {
                 return knock
             }
         }
-        return (KnockMerger.merge(attributed), failures)
+        return (attributed, failures)
     }
 
     /// Tells every enabled module that asked for `event.kind`; returns their suggestions.

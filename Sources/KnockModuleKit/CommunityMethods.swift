@@ -32,3 +32,25 @@ public enum CommunityMethods {
     /// The key-persons list as CSV.
     public static let exportKeyPersons = RPCMethod<CommunityExportRequest, CommunityExportResponse>("knock.community.ExportKeyPersons")
 }
+
+extension CommunityMethods {
+    /// The permission a module's descriptor must ask for (`Descriptor.permissions`) to call a
+    /// community method through the host: `visits.write`, `needs.read`, … A module without it
+    /// gets PERMISSION_DENIED. `nil` for a name that is not a community method.
+    /// - Parameter method: The full method name, `knock.community.ListNeeds`.
+    public static func permission(for method: String) -> String? {
+        switch method {
+        case recordVisit.name: "visits.write"
+        case getPlan.name: "plans.read"
+        case listNeeds.name, getNeed.name, exportNeeds.name: "needs.read"
+        case raiseNeed.name, updateNeed.name: "needs.write"
+        case listKeyPersons.name, exportKeyPersons.name: "keypersons.read"
+        case listAlerts.name: "alerts.read"
+        case acknowledgeAlert.name: "alerts.write"
+        case getCoverage.name: "coverage.read"
+        case getResident.name: "residents.read"
+        case importHouseholds.name: "residents.write"
+        default: nil
+        }
+    }
+}

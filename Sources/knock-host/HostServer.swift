@@ -25,7 +25,7 @@ enum HostServer {
         try await KnockDatabase.withDatabase(at: location, logger: logger) { database in
             let runtime = HostRuntime(
                 state: state, configuration: configuration, builtIns: builtInModules,
-                stores: { DatabaseModuleStore(database: database, module: $0) }, logger: logger
+                stores: { DatabaseModuleStore(database: database, module: $0) }, database: database, logger: logger
             )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: [.init(service: runtime)],

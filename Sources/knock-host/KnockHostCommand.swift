@@ -103,6 +103,7 @@ struct IssueCert: AsyncParsableCommand {
     @Option(help: "The id, e.g. m-0012, canteen, hospital-a.") var id: String
     @Option(help: "A readable name (UTF-8), e.g. 李四.") var name: String?
     @Option(help: "Days of validity.") var days = 365
+    @Option(help: "The name in the host's certificate the holder checks (default: the one init chose).") var serverName: String?
 
     func run() async throws {
         try await reporting {
@@ -113,7 +114,7 @@ struct IssueCert: AsyncParsableCommand {
             let configuration = try await HostConfiguration.load(file: state.configurationFile)
             let identity = KnockIdentity(kind: KnockIdentity.Kind(rawValue: kind), id: id)
             let folder = try state.issue(identity: identity, commonName: name ?? id, validity: TimeInterval(days) * 86_400,
-                                         address: configuration.address, serverName: "localhost")
+                                         address: configuration.address, serverName: serverName ?? state.serverName)
             print("Issued \(identity.uri), valid \(days) days: \(folder.path)")
         }
     }

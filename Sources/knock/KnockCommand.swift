@@ -70,7 +70,7 @@ struct Modules: AsyncParsableCommand {
                 return
             }
             let rows = response.modules.map { module in
-                [module.id, module.nameZh, module.nameEn, module.version, module.origin, module.healthy ? "healthy" : "down",
+                [module.id, module.nameZh, module.nameEn, module.version, module.origin, (module.healthy ? "healthy" : "down") + (module.processState.isEmpty ? "" : ", \(module.processState)") + (module.restarts > 0 ? ", \(module.restarts) restarts" : ""),
                  "\(module.answered)/\(module.failed)/\(module.timedOut)"]
             }
             print(Table.render(header: ["ID", "名称", "NAME", "VERSION", "ORIGIN", "STATE", "OK/ERR/TIMEOUT"], rows: rows))

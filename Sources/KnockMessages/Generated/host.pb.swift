@@ -115,7 +115,7 @@ public nonisolated struct HostModuleStatus: Sendable {
 
   public var version: String = String()
 
-  /// "built-in" or "remote".
+  /// "built-in", "remote" (dialed in) or "supervised" (a process the host starts).
   public var origin: String = String()
 
   /// Connected and answering.
@@ -131,6 +131,12 @@ public nonisolated struct HostModuleStatus: Sendable {
   public var uptimeSeconds: UInt64 = 0
 
   public var methods: [String] = []
+
+  /// For a supervised module: the process's state ("running (pid 4242)", "waiting 4s to restart
+  /// after exit status 1", …), so a module that is down still shows.
+  public var processState: String = String()
+
+  public var restarts: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -363,7 +369,7 @@ nonisolated extension HostListModulesResponse: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension HostModuleStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ModuleStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}origin\0\u{1}healthy\0\u{1}answered\0\u{1}failed\0\u{3}timed_out\0\u{3}uptime_seconds\0\u{1}methods\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}origin\0\u{1}healthy\0\u{1}answered\0\u{1}failed\0\u{3}timed_out\0\u{3}uptime_seconds\0\u{1}methods\0\u{3}process_state\0\u{1}restarts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -382,6 +388,8 @@ nonisolated extension HostModuleStatus: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.timedOut) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeSeconds) }()
       case 11: try { try decoder.decodeRepeatedStringField(value: &self.methods) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.processState) }()
+      case 13: try { try decoder.decodeSingularUInt32Field(value: &self.restarts) }()
       default: break
       }
     }
@@ -421,6 +429,12 @@ nonisolated extension HostModuleStatus: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.methods.isEmpty {
       try visitor.visitRepeatedStringField(value: self.methods, fieldNumber: 11)
     }
+    if !self.processState.isEmpty {
+      try visitor.visitSingularStringField(value: self.processState, fieldNumber: 12)
+    }
+    if self.restarts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.restarts, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -436,6 +450,8 @@ nonisolated extension HostModuleStatus: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.timedOut != rhs.timedOut {return false}
     if lhs.uptimeSeconds != rhs.uptimeSeconds {return false}
     if lhs.methods != rhs.methods {return false}
+    if lhs.processState != rhs.processState {return false}
+    if lhs.restarts != rhs.restarts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

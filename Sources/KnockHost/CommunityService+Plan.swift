@@ -1,0 +1,133 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import KnockStore
+
+extension CommunityService {
+    func registerPlan(with router: inout RPCRouter) {
+        let service = self
+        router.register(CommunityMethods.getPlan) { request, context in
+            try await service.serve(context) { caller in try await service.plan(request, caller: caller) }
+        }
+    }
+
+    /// The day's plan for the caller's scope: the key persons due that day, the knocks methods
+    /// scheduled for it, and what every enabled method contributes now, merged by
+    /// ``KnockPlanner`` into one plan per member. The merged plan is saved, so coverage can
+    /// compare planned with done knocks.
+    func plan(_ request: CommunityGetPlanRequest, caller: Caller) async throws -> CommunityGetPlanResponse {
+        let day = try day(request.date, field: "date")
+        var memberFilter: String? = request.memberID.isEmpty ? nil : request.memberID
+        if memberFilter == "me" {
+            guard case .member(let id) = caller.provenance else { throw RPCError.invalidField("member_id", "\"me\" is for members") }
+            memberFilter = id
+        }
+
+        let members = try await database.members(in: caller.scope)
+        let keyPersons = try await database.keyPersons(in: caller.scope, dueOn: day, timeZone: timeZone, caller: caller.unaudited)
+        var contributions = keyPersons.compactMap { $0.plannedKnock(on: day, timeZone: timeZone) }
+        contributions += try await database.scheduledKnocks(day: day, scope: caller.scope)
+        let (fromModules, failures) = try await moduleContributions(day: day, caller: caller)
+        contributions += fromModules
+
+        let planner = KnockPlanner(
+            gridGroups: Self.gridGroups(members),
+            keyPersonMembers: keyPersons.reduce(into: [:]) { map, entry in
+                if let member = entry.assignedMemberID { map[entry.residentID] = member }
+            }
+        )
+        let merged = planner.merge(contributions, on: day)
+        try await database.savePlan(day: day, scope: caller.scope, knocks: merged.plans.flatMap(\.knocks) + merged.unassigned)
+
+        let plans = merged.plans.filter { memberFilter == nil || $0.memberID == memberFilter }
+        let unassigned = memberFilter == nil ? merged.unassigned : []
+        let shown = plans.flatMap(\.knocks) + unassigned
+        let residents = try await database.residents(ids: Array(Set(shown.map(\.residentID))), caller: caller)
+            .reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        let addresses = try await database.households(ids: Array(Set(shown.map(\.householdID))), caller: caller.unaudited)
+            .reduce(into: [String: String]()) { $0[$1.id] = $1.address }
+        let names = members.reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+
+        func item(_ knock: PlannedKnock) -> CommunityPlanItem {
+            var item = CommunityPlanItem()
+            item.residentID = knock.residentID
+            item.householdID = knock.householdID
+            item.gridID = knock.gridID
+            item.channel = knock.channel.message
+            item.priority = UInt32(max(0, knock.priority))
+            item.reasons = knock.reasons.map { reason in
+                var entry = CommunityPlanReason()
+                entry.why = reason.why
+                entry.suggestedBy = reason.suggestedBy.text
+                return entry
+            }
+            item.address = addresses[knock.householdID] ?? ""
+            item.residentName = residents[knock.residentID]?.name ?? ""
+            return item
+        }
+        var response = CommunityGetPlanResponse()
+        response.date = day.description
+        response.plans = plans.map { plan in
+            var entry = CommunityMemberPlan()
+            entry.memberID = plan.memberID
+            entry.memberName = names[plan.memberID] ?? ""
+            entry.knocks = plan.knocks.map(item)
+            return entry
+        }
+        response.unassigned = unassigned.map(item)
+        response.problems = failures.map(\.problem)
+        return response
+    }
+
+    /// What every enabled method contributes for `day`, asked once per community in scope (with
+    /// the caller's grids when the scope is grids), placed at the residents' households. Knocks
+    /// for residents outside the caller's scope are dropped.
+    private func moduleContributions(day: CalendarDay, caller: Caller) async throws -> ([PlannedKnock], [ModuleFailure]) {
+        let communities: [String]
+        var grids: [String] = []
+        switch caller.scope.level {
+        case .grid:
+            let units = try await database.units(in: caller.scope, level: .grid)
+            communities = Array(Set(units.compactMap(\.parentID))).sorted()
+            grids = units.map(\.id).sorted()
+        default:
+            communities = try await database.units(in: caller.scope, level: .community).map(\.id)
+        }
+        var knocks: [CommunityPlannedKnock] = []
+        var failures: [ModuleFailure] = []
+        for community in communities {
+            var request = ModulePlanRequest()
+            request.date = day.description
+            request.communityID = community
+            request.gridIds = grids
+            let answer = await coordinator.plan(request)
+            knocks += answer.knocks
+            failures += answer.failures
+        }
+        guard !knocks.isEmpty else { return ([], failures) }
+        let places = try await database.residents(ids: Array(Set(knocks.map(\.residentID))), caller: caller.unaudited)
+            .reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        let planned = knocks.compactMap { knock -> PlannedKnock? in
+            guard let resident = places[knock.residentID] else { return nil }
+            return try? PlannedKnock(message: knock, resident: resident, by: .module(knock.suggestedBy), defaultDay: day)
+        }
+        return (planned, failures)
+    }
+
+    /// Each grid's members, the grid's own members (those whose first grid it is) first; the
+    /// first is the grid's default member.
+    static func gridGroups(_ members: [Member]) -> [String: [String]] {
+        var groups: [String: [String]] = [:]
+        for member in members.sorted(by: { $0.id < $1.id }) {
+            for (position, grid) in member.gridIDs.enumerated() where position == 0 {
+                groups[grid, default: []].append(member.id)
+            }
+        }
+        for member in members.sorted(by: { $0.id < $1.id }) {
+            for grid in member.gridIDs.dropFirst() {
+                groups[grid, default: []].append(member.id)
+            }
+        }
+        return groups
+    }
+}
