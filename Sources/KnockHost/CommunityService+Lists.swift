@@ -14,7 +14,7 @@ extension CommunityService {
                 let limit = request.limit == 0 ? 100 : Int(request.limit)
                 guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
                 var response = CommunityListAlertsResponse()
-                response.alerts = try await service.database.alerts(in: caller.scope, openOnly: request.openOnly, limit: limit, caller: caller).map(\.message)
+                response.alerts = try await service.database.alerts(caller: caller, openOnly: request.openOnly, limit: limit).map(\.message)
                 return response
             }
         }
@@ -35,7 +35,7 @@ extension CommunityService {
     func listKeyPersons(_ request: CommunityListKeyPersonsRequest, caller: Caller) async throws -> CommunityListKeyPersonsResponse {
         let day = try day(request.date, field: "date")
         let limit = request.limit == 0 ? 1_000 : Int(request.limit)
-        let entries = try await database.keyPersons(in: caller.scope, dueOn: request.dueOnly ? day : nil, timeZone: timeZone, caller: caller)
+        let entries = try await database.keyPersons(caller: caller, dueOn: request.dueOnly ? day : nil, timeZone: timeZone)
         let shown = Array(entries.prefix(limit))
         let names = try await database.residents(ids: shown.map(\.residentID), caller: caller)
             .reduce(into: [String: String]()) { $0[$1.id] = $1.name }

@@ -36,7 +36,7 @@ extension CommunityService {
         filter.overdueAt = request.overdueOnly ? now : nil
         let limit = request.limit == 0 ? 100 : Int(request.limit)
         guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
-        let page = try await database.needs(in: caller.scope, filter: filter, limit: limit, after: request.after.isEmpty ? nil : request.after, caller: caller)
+        let page = try await database.needs(caller: caller, filter: filter, limit: limit, after: request.after.isEmpty ? nil : request.after)
         var response = CommunityListNeedsResponse()
         response.needs = page.needs.map { $0.message(now: now) }
         response.nextAfter = page.nextAfter ?? ""

@@ -24,7 +24,7 @@ extension CommunityService {
         }
 
         let members = try await database.members(in: caller.scope)
-        let keyPersons = try await database.keyPersons(in: caller.scope, dueOn: day, timeZone: timeZone, caller: caller.unaudited)
+        let keyPersons = try await database.keyPersons(caller: caller.unaudited, dueOn: day, timeZone: timeZone)
         var contributions = keyPersons.compactMap { $0.plannedKnock(on: day, timeZone: timeZone) }
         contributions += try await database.scheduledKnocks(day: day, scope: caller.scope)
         let (fromModules, failures) = try await moduleContributions(day: day, caller: caller)
@@ -36,7 +36,8 @@ extension CommunityService {
                 if let member = entry.assignedMemberID { map[entry.residentID] = member }
             }
         )
-        let merged = planner.merge(contributions, on: day)
+        let toMerge = contributions
+        let merged = try await offTheEventLoop { planner.merge(toMerge, on: day) }
         try await database.savePlan(day: day, scope: caller.scope, knocks: merged.plans.flatMap(\.knocks) + merged.unassigned)
 
         let plans = merged.plans.filter { memberFilter == nil || $0.memberID == memberFilter }

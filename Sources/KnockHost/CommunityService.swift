@@ -50,7 +50,7 @@ public struct CommunityService: RPCService {
         router.register(CommunityMethods.getResident) { request, context in
             try await service.serve(context) { caller in
                 let resident = try await service.database.resident(id: request.id, caller: caller)
-                let keyPerson = try await service.database.keyPerson(residentID: resident.id, caller: caller.unaudited)
+                let keyPerson = try? await service.database.keyPerson(residentID: resident.id, caller: caller.unaudited)
                 return resident.message(keyPerson: keyPerson)
             }
         }

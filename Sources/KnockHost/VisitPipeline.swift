@@ -53,7 +53,7 @@ final class VisitPipeline: Sendable {
         let keyPerson = try? await database.keyPerson(residentID: resident.id, caller: caller.unaudited)
         var assess = ModuleAssessRequest()
         assess.visit = response.visit
-        assess.resident = resident.message(keyPerson: keyPerson ?? nil)
+        assess.resident = resident.message(keyPerson: keyPerson)
         assess.communityID = resident.communityID
         let (suggestions, failures) = await coordinator.assess(assess)
         response.problems = failures.map(\.problem)
@@ -80,9 +80,9 @@ final class VisitPipeline: Sendable {
             }
         }
         let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle)
-        for (position, outcome) in outcomes.enumerated() {
+        for (position, applied) in outcomes.enumerated() {
             let index = readable[position].index
-            switch outcome {
+            switch applied.outcome {
             case .applied(let id):
                 report[index].outcome = .applied
                 report[index].recordID = id

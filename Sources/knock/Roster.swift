@@ -41,8 +41,11 @@ struct ImportCommand: AsyncParsableCommand {
                 progress.finish()
                 guard let summary else { throw CLIError("the host ended the import without a summary") }
                 try options.show(summary) {
-                    let verb = summary.dryRun ? "would import" : "imported"
-                    print("\(verb): \(summary.householdsInserted) new and \(summary.householdsUpdated) updated households, \(summary.residentsInserted) new and \(summary.residentsUpdated) updated residents")
+                    if summary.dryRun {
+                        print("every row is good: \(summary.householdsInserted) households, \(summary.residentsInserted) residents; nothing written (dry run)")
+                    } else {
+                        print("imported: \(summary.householdsInserted) new and \(summary.householdsUpdated) updated households, \(summary.residentsInserted) new and \(summary.residentsUpdated) updated residents")
+                    }
                 }
             }
         }

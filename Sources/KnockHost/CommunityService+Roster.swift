@@ -1,0 +1,119 @@
+import Foundation
+import KnockDomain
+import KnockModuleKit
+import KnockStore
+
+extension CommunityService {
+    func registerRoster(with router: inout RPCRouter) {
+        let service = self
+        router.register(CommunityMethods.importHouseholds) { request, context, writer in
+            try await service.serve(context) { caller in try await service.importHouseholds(request, caller: caller, writer: writer) }
+        }
+        router.register(CommunityMethods.exportNeeds) { request, context in
+            try await service.serve(context) { caller in try await service.exportNeeds(request, caller: caller) }
+        }
+        router.register(CommunityMethods.exportKeyPersons) { request, context in
+            try await service.serve(context) { caller in try await service.exportKeyPersons(request, caller: caller) }
+        }
+    }
+
+    /// Reads the roster (every row checked, progress streamed as it goes), then writes it all in
+    /// one transaction, or nothing: a bad row fails the call with every bad row's line, column
+    /// and reason in the message, and the store is unchanged.
+    func importHouseholds(
+        _ request: CommunityImportHouseholdsRequest, caller: Caller, writer: StreamWriter<CommunityImportHouseholdsEvent>
+    ) async throws {
+        let grids = try await gridPlaces(for: caller)
+        let year = Calendar(identifier: .gregorian).component(.year, from: now())
+        let (progress, reported) = AsyncStream.makeStream(of: (Int, Int).self, bufferingPolicy: .bufferingNewest(1))
+        let csv = request.csv
+        async let parsed = Self.readRoster(csv, grids: grids, year: year, progress: reported)
+        for await (done, total) in progress {
+            var event = CommunityImportHouseholdsEvent()
+            event.progress.rowsDone = UInt32(clamping: done)
+            event.progress.rowsTotal = UInt32(clamping: total)
+            try await writer.write(event)
+        }
+        let roster: HouseholdRoster
+        do {
+            roster = try await parsed
+        } catch let error as RosterError {
+            throw RPCError(code: .invalidArgument, message: Self.describe(error))
+        }
+        var summary = CommunityImportSummary()
+        summary.dryRun = request.dryRun
+        if request.dryRun {
+            summary.householdsInserted = UInt32(clamping: roster.households.count)
+            summary.residentsInserted = UInt32(clamping: roster.residents.count)
+        } else {
+            let written = try await database.importRoster(households: roster.households, residents: roster.residents, caller: caller)
+            summary.householdsInserted = UInt32(clamping: written.householdsInserted)
+            summary.householdsUpdated = UInt32(clamping: written.householdsUpdated)
+            summary.residentsInserted = UInt32(clamping: written.residentsInserted)
+            summary.residentsUpdated = UInt32(clamping: written.residentsUpdated)
+        }
+        var event = CommunityImportHouseholdsEvent()
+        event.summary = summary
+        try await writer.write(event)
+    }
+
+    /// Reads a roster off the connection's event loop (a district's roster takes seconds), telling
+    /// `progress` as it goes and finishing it at the end.
+    static func readRoster(
+        _ csv: Data, grids: [String: Scope.Place], year: Int, progress: AsyncStream<(Int, Int)>.Continuation
+    ) async throws -> HouseholdRoster {
+        defer { progress.finish() }
+        return try await offTheEventLoop {
+            try HouseholdRoster(csv: csv, grids: grids, currentYear: year) { done, total in progress.yield((done, total)) }
+        }
+    }
+
+    /// The roster's refusal as one message: the reason, then every bad row (at most 200).
+    static func describe(_ error: RosterError) -> String {
+        let shown = error.problems.prefix(200).map { "\n  \($0)" }.joined()
+        let more = error.problems.count > 200 ? "\n  … and \(error.problems.count - 200) more" : ""
+        return "\(error.message); nothing was imported\(shown)\(more)"
+    }
+
+    /// The grids the caller may import into, each with its community and street.
+    func gridPlaces(for caller: Caller) async throws -> [String: Scope.Place] {
+        let units = try await database.units(in: .district("*"))
+        let parents = units.reduce(into: [String: String]()) { $0[$1.id] = $1.parentID }
+        var places: [String: Scope.Place] = [:]
+        for grid in units where grid.level == .grid {
+            guard let community = grid.parentID, let street = parents[community] ?? nil else { continue }
+            let place = Scope.Place(streetID: street, communityID: community, gridID: grid.id)
+            if caller.scope.contains(place) { places[grid.id] = place }
+        }
+        return places
+    }
+
+    func exportNeeds(_ request: CommunityExportRequest, caller: Caller) async throws -> CommunityExportResponse {
+        var needs: [Need] = []
+        var after: String?
+        repeat {
+            var filter = NeedFilter()
+            filter.statuses = Set(NeedStatus.allCases)
+            let page = try await database.needs(caller: caller, filter: filter, limit: Self.maxPage, after: after)
+            needs += page.needs
+            after = page.nextAfter
+        } while after != nil
+        let names = try await database.residents(ids: Array(Set(needs.map(\.residentID))), caller: caller)
+            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        var response = CommunityExportResponse()
+        response.csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark).needs(needs, residentNames: names, at: now(), lifecycle: lifecycle)
+        response.rows = UInt32(clamping: needs.count)
+        return response
+    }
+
+    func exportKeyPersons(_ request: CommunityExportRequest, caller: Caller) async throws -> CommunityExportResponse {
+        let entries = try await database.keyPersons(caller: caller, dueOn: nil, timeZone: timeZone)
+        let names = try await database.residents(ids: entries.map(\.residentID), caller: caller)
+            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        var response = CommunityExportResponse()
+        response.csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark)
+            .keyPersons(entries, residentNames: names, on: CalendarDay(containing: now(), in: timeZone))
+        response.rows = UInt32(clamping: entries.count)
+        return response
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import KnockDomain
+import KnockHost
+import KnockModuleKit
+import KnockPKI
+import KnockStore
+import KnockTestSupport
+import Testing
+
+/// The community services as an app, an administrator and a module call them: over mutual TLS,
+/// each caller within its scope.
+@Suite("Community services")
+struct CommunityServiceTests {
+    @Test("a visit is recorded once however often it is sent; the methods' suggestions are applied with their provenance")
+    func visitPipeline() async throws {
+        try await CommunityFixture.with(builtIns: [ElderCheck()]) { street in
+            let app = try await street.connect(.member, "m-1")
+            defer { app.close() }
+            let request = CommunityFixture.visit("v-1", resident: "r-1", outcome: .noAnswer, requests: ["希望送餐上门"])
+            let first = try await app.call(CommunityMethods.recordVisit, request)
+            #expect(!first.duplicate)
+            #expect(first.visit.memberID == "m-1")
+            #expect(first.visit.householdID == "h-1")
+            #expect(first.visit.gridID == "qinghe-g01")
+            #expect(first.problems.isEmpty)
+            let raised = first.raised.map { "\($0.suggestion.suggestedBy):\($0.outcome)" }.sorted()
+            #expect(raised == ["elder-check:applied", "elder-check:applied"])
+
+            // The app retries (it never saw the answer): same id, nothing new.
+            let retry = try await app.call(CommunityMethods.recordVisit, request)
+            #expect(retry.duplicate)
+            #expect(retry.raised.isEmpty)
+            #expect(retry.visit == first.visit)
+
+            // The same id with other content is refused and changes nothing.
+            var changed = request
+            changed.visit.observations = "另一条记录"
+            let conflict = try await #require(throws: RPCError.self) { try await app.call(CommunityMethods.recordVisit, changed) }
+            #expect(conflict.code == .alreadyExists)
+
+            // One need (meals) from elder-check, one open alert.
+            let needs = try await app.call(CommunityMethods.listNeeds, CommunityListNeedsRequest())
+            #expect(needs.needs.map(\.category) == ["meals"])
+            #expect(needs.needs.first?.raisedBy == "module:elder-check")
+            #expect(needs.needs.first?.visitID == "v-1")
+            #expect(needs.needs.first?.status == .open)
+            var open = CommunityListAlertsRequest()
+            open.openOnly = true
+            let alerts = try await app.call(CommunityMethods.listAlerts, open)
+            #expect(alerts.alerts.count == 1)
+            #expect(alerts.alerts.first?.raisedBy == "module:elder-check")
+
+            // A second visit asking again: the need is a duplicate, not a second entry.
+            let again = try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-2", resident: "r-1", requests: ["送餐"]))
+            #expect(again.raised.map(\.outcome) == [.duplicate])
+            #expect(try await app.call(CommunityMethods.listNeeds, CommunityListNeedsRequest()).needs.count == 1)
+        }
+    }
+
+    @Test("a method that hangs in assess is cut off at its limit; the visit is recorded and the answer names the method")
+    func hangingMethod() async throws {
+        try await CommunityFixture.with(builtIns: [ElderCheck(), StuckModule()], limits: ModuleLimits(assess: .milliseconds(300))) { street in
+            let app = try await street.connect(.member, "m-1")
+            defer { app.close() }
+            let started = ContinuousClock.now
+            let response = try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-9", resident: "r-1", requests: ["送餐"]))
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(response.problems.map(\.module) == ["stuck"])
+            #expect(response.problems.first?.detail == "timed out")
+            #expect(response.raised.map(\.outcome) == [.applied])
+            // Stored: a retry is a duplicate.
+            #expect(try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-9", resident: "r-1", requests: ["送餐"])).duplicate)
+        }
+    }
+
+    @Test("bad visits get a clear error and store nothing")
+    func badVisits() async throws {
+        try await CommunityFixture.with { street in
+            let app = try await street.connect(.member, "m-1")
+            defer { app.close() }
+            var noID = CommunityFixture.visit("", resident: "r-1")
+            noID.visit.id = ""
+            #expect(try await code(of: app.call(CommunityMethods.recordVisit, noID)) == .invalidArgument)
+            var noChannel = CommunityFixture.visit("v-x", resident: "r-1")
+            noChannel.visit.channel = .unspecified
+            #expect(try await code(of: app.call(CommunityMethods.recordVisit, noChannel)) == .invalidArgument)
+            // r-3 lives in 青宜居: outside m-1's grid, as if it did not exist.
+            #expect(try await code(of: app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-y", resident: "r-3"))) == .notFound)
+            #expect(try await code(of: app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-z", resident: "r-404"))) == .notFound)
+            let stored = try await street.database.visits(caller: CommunityFixture.administrator)
+            #expect(stored.isEmpty)
+        }
+    }
+
+    @Test("a need's lifecycle over the RPC, and impossible steps refused without change")
+    func needLifecycle() async throws {
+        try await CommunityFixture.with { street in
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            var raise = CommunityRaiseNeedRequest()
+            raise.residentID = "r-2"
+            raise.category = "repair"
+            raise.urgency = .high
+            raise.summary = "楼道灯坏了"
+            let need = try await staff.call(CommunityMethods.raiseNeed, raise)
+            #expect(need.status == .open)
+            #expect(need.raisedBy == "member:m-2")
+            #expect(need.dueAt.date.timeIntervalSince(need.raisedAt.date) == 24 * 3_600)
+
+            func step(_ step: CommunityUpdateNeedRequest.Step, owner: String = "", note: String = "", satisfaction: UInt32 = 0) async throws -> CommunityNeed {
+                var request = CommunityUpdateNeedRequest()
+                request.id = need.id
+                request.step = step
+                request.owner = owner
+                request.note = note
+                request.satisfaction = satisfaction
+                return try await staff.call(CommunityMethods.updateNeed, request)
+            }
+            #expect(try await code(of: step(.resolve)) == .failedPrecondition)
+            #expect(try await code(of: step(.decline)) == .invalidArgument)
+            #expect(try await code(of: step(.assign, owner: "nobody")) == .invalidArgument)
+            #expect(try await step(.assign, owner: "member:m-2").status == .assigned)
+            #expect(try await step(.start).status == .inProgress)
+            #expect(try await step(.resolve, note: "已更换").status == .resolved)
+            #expect(try await code(of: step(.followUp, satisfaction: 9)) == .invalidArgument)
+            let done = try await step(.followUp, satisfaction: 5)
+            #expect(done.status == .followedUp)
+            #expect(done.satisfaction == 5)
+            #expect(done.history.map(\.to) == [.open, .assigned, .inProgress, .resolved, .followedUp])
+            #expect(try await code(of: step(.reopen, note: "again")) == .failedPrecondition)
+            var get = CommunityGetNeedRequest()
+            get.id = need.id
+            #expect(try await staff.call(CommunityMethods.getNeed, get).history.count == 5)
+            get.id = "no-such-need"
+            #expect(try await code(of: staff.call(CommunityMethods.getNeed, get)) == .notFound)
+
+            // Overdue: a day and a minute later, the open high-urgency need is overdue.
+            raise.summary = "下水道堵了"
+            _ = try await staff.call(CommunityMethods.raiseNeed, raise)
+            street.clock.advance(24 * 3_600 + 60)
+            var overdue = CommunityListNeedsRequest()
+            overdue.overdueOnly = true
+            let late = try await staff.call(CommunityMethods.listNeeds, overdue)
+            #expect(late.needs.map(\.summary) == ["下水道堵了"])
+            #expect(late.needs.allSatisfy(\.overdue))
+        }
+    }
+
+    @Test("every call runs within the caller's scope")
+    func scope() async throws {
+        try await CommunityFixture.with { street in
+            for (resident, category) in [("r-1", "meals"), ("r-2", "repair"), ("r-3", "tutoring")] {
+                let need = try NeedLifecycle().raise(
+                    id: "n-\(resident)", resident: CommunityFixture.residents.first { $0.id == resident }!, category: category,
+                    urgency: .normal, summary: category, owner: nil, by: .host, visitID: nil, at: CommunityFixture.morning
+                )
+                try await street.database.raiseNeed(need)
+            }
+            let volunteer = try await street.connect(.member, "m-1")  // grid qinghe-g01
+            let staff = try await street.connect(.member, "m-2")      // community qinghe
+            let admin = try await street.connect(.administrator, "admin")
+            defer { for connection in [volunteer, staff, admin] { connection.close() } }
+            #expect(try await volunteer.call(CommunityMethods.listNeeds, .init()).needs.map(\.residentID) == ["r-1"])
+            #expect(try await staff.call(CommunityMethods.listNeeds, .init()).needs.map(\.residentID).sorted() == ["r-1", "r-2"])
+            #expect(try await admin.call(CommunityMethods.listNeeds, .init()).needs.count == 3)
+            var get = CommunityGetResidentRequest()
+            get.id = "r-2"
+            #expect(try await code(of: volunteer.call(CommunityMethods.getResident, get)) == .notFound)
+            #expect(try await staff.call(CommunityMethods.getResident, get).name == "刘建国")
+
+            // A member certificate for someone not on the roster gets nothing.
+            let stranger = try await street.connect(.member, "m-404")
+            defer { stranger.close() }
+            #expect(try await code(of: stranger.call(CommunityMethods.listNeeds, .init())) == .permissionDenied)
+        }
+    }
+
+    @Test("the day's plan: key persons due and the methods' knocks, merged per member")
+    func plan() async throws {
+        let policy = HostModuleService.Policy(configuration: { id in
+            id == "pairing" ? ["residents": "r-1,r-2", "why": "结对探访", "priority": "60"] : [:]
+        })
+        try await CommunityFixture.with(builtIns: [ListPlanner(id: "pairing")], policy: policy) { street in
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            var request = CommunityGetPlanRequest()
+            request.date = "2026-11-29"
+            let plan = try await staff.call(CommunityMethods.getPlan, request)
+            #expect(plan.problems.isEmpty)
+            let knocks = plan.plans.flatMap(\.knocks)
+            #expect(knocks.map(\.residentID).sorted() == ["r-1", "r-2"])
+            let elder = try #require(knocks.first { $0.residentID == "r-1" })
+            // One knock serves both reasons; the key person's daily cadence sets the priority.
+            #expect(elder.reasons.map(\.suggestedBy).sorted() == ["host", "module:pairing"])
+            #expect(elder.priority == 80)
+            #expect(elder.address == "青和居 1栋1单元101")
+            #expect(elder.residentName == "张秀英")
+            // r-1 lives in g01 (m-1's own grid), r-2 in g02 (m-2's own grid).
+            #expect(plan.plans.first { $0.memberID == "m-1" }?.knocks.map(\.residentID) == ["r-1"])
+            #expect(plan.plans.first { $0.memberID == "m-2" }?.knocks.map(\.residentID) == ["r-2"])
+
+            request.memberID = "me"
+            let mine = try await staff.call(CommunityMethods.getPlan, request)
+            #expect(mine.plans.map(\.memberID) == ["m-2"])
+            request.date = "29/11/2026"
+            #expect(try await code(of: staff.call(CommunityMethods.getPlan, request)) == .invalidArgument)
+        }
+    }
+
+    @Test("a module reaches the community services only with the permission its descriptor asks for")
+    func modulePermissions() async throws {
+        try await CommunityFixture.with { street in
+            let module = try await street.connect(.module, "canteen")
+            defer { module.close() }
+            let denied = try await #require(throws: RPCError.self) { try await module.call(CommunityMethods.listNeeds, .init()) }
+            #expect(denied.code == .permissionDenied)
+        }
+    }
+
+    @Test("a roster imports all or nothing, with every bad row named")
+    func rosterImport() async throws {
+        try await CommunityFixture.with { street in
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            let header = "household_id,address,grid_id,resident_id,name,birth_year,tags,phone,emergency_contact_name,emergency_contact_phone,emergency_contact_relation,availability\n"
+            let good = header + "h-10,青和居 7栋1单元501,qinghe-g02,r-10,周桂兰,1941,独居;高龄,13900000001,周明,13900000002,儿子,weekday 18:00-21:00\n"
+                + "h-10,青和居 7栋1单元501,qinghe-g02,r-11,周志强,1968,unemployed,13900000003,,,,\n"
+            var request = CommunityImportHouseholdsRequest()
+            request.csv = Data(good.utf8)
+            var events: [CommunityImportHouseholdsEvent] = []
+            try await admin.stream(CommunityMethods.importHouseholds, request) { stream in
+                for try await event in stream { events.append(event) }
+            }
+            #expect(events.contains { if case .progress = $0.kind { true } else { false } })
+            guard case .summary(let summary) = events.last?.kind else {
+                Issue.record("no summary")
+                return
+            }
+            #expect(summary.householdsInserted == 1)
+            #expect(summary.residentsInserted == 2)
+            var get = CommunityGetResidentRequest()
+            get.id = "r-10"
+            #expect(try await admin.call(CommunityMethods.getResident, get).name == "周桂兰")
+
+            let bad = header + "h-11,青和居 8栋,qinghe-g02,r-12,吴芳,1950,,,,,,\n"
+                + "h-12,青和居 9栋,qinghe-g09,r-13,郑军,19x0,外星人,,,,,\n"
+            request.csv = Data(bad.utf8)
+            let error = try await #require(throws: RPCError.self) {
+                try await admin.stream(CommunityMethods.importHouseholds, request) { stream in
+                    for try await _ in stream {}
+                }
+            }
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("line 3"))
+            #expect(error.message.contains("qinghe-g09"))
+            get.id = "r-12"
+            #expect(try await code(of: admin.call(CommunityMethods.getResident, get)) == .notFound)
+        }
+    }
+
+    @Test("the needs list and the key-persons list export as CSV")
+    func exports() async throws {
+        try await CommunityFixture.with(builtIns: [ElderCheck()]) { street in
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            _ = try await admin.call(CommunityMethods.recordVisit, {
+                var visit = CommunityFixture.visit("v-1", resident: "r-1", requests: ["送餐"])
+                visit.visit.memberID = "m-1"
+                return visit
+            }())
+            let needs = try await admin.call(CommunityMethods.exportNeeds, CommunityExportRequest())
+            #expect(needs.rows == 1)
+            let text = try #require(String(data: needs.csv, encoding: .utf8))
+            #expect(text.contains("张秀英"))
+            #expect(text.contains("meals"))
+            let keyPersons = try await admin.call(CommunityMethods.exportKeyPersons, CommunityExportRequest())
+            #expect(keyPersons.rows == 1)
+            #expect(String(data: keyPersons.csv, encoding: .utf8)?.contains("独居高龄") == true)
+        }
+    }
+}
+
+/// The status code a call failed with, or `.ok`.
+func code<Response>(of call: @autoclosure () async throws -> Response) async -> StatusCode {
+    do {
+        _ = try await call()
+        return .ok
+    } catch let error as RPCError {
+        return error.code
+    } catch {
+        return .unknown
+    }
+}
