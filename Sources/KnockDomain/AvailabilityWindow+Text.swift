@@ -1,5 +1,3 @@
-import Foundation
-
 extension AvailabilityWindow {
     /// Reads one window as a roster writes it: days, a space, then a span of local time.
     ///
@@ -17,8 +15,10 @@ extension AvailabilityWindow {
     /// - Parameter text: One window.
     /// - Throws: ``DomainError`` `invalidArgument` naming what could not be read.
     public init(parsing text: String) throws(DomainError) {
-        let normalised = text.replacing("：", with: ":").replacing("，", with: ",")
-            .replacing("～", with: "-").replacing("~", with: "-")
+        var normalised = text.replacing("~", with: "-")
+        if normalised.utf8.contains(where: { $0 >= 0x80 }) {
+            normalised = normalised.replacing("：", with: ":").replacing("，", with: ",").replacing("～", with: "-")
+        }
         let tokens = normalised.split(whereSeparator: \.isWhitespace)
         guard tokens.count >= 2 else {
             throw DomainError(.invalidArgument, "\"\(text)\" is not days and a time span, like \"weekday 18:00-21:00\"")
@@ -57,7 +57,7 @@ extension AvailabilityWindow {
     public static func list(parsing text: String) throws(DomainError) -> [AvailabilityWindow] {
         var windows: [AvailabilityWindow] = []
         for piece in text.split(whereSeparator: { $0 == ";" || $0 == "；" }) {
-            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            let trimmed = String(piece).trimmed
             if !trimmed.isEmpty { windows.append(try AvailabilityWindow(parsing: trimmed)) }
         }
         return windows

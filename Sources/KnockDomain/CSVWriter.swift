@@ -53,8 +53,8 @@ public struct CSVWriter: Sendable {
         if guardsFormulas, let first = field.unicodeScalars.first, Self.formulaStarts.contains(first) {
             field = "'" + field
         }
-        let needsQuotes = field.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            || field.hasPrefix(" ") || field.hasSuffix(" ")
+        let needsQuotes = field.utf8.first == 0x20 || field.utf8.last == 0x20
+            || field.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -95,6 +95,7 @@ public struct HouseholdRoster: Sendable, Hashable {
         var writer = CSVWriter(byteOrderMark: byteOrderMark)
         writer.append(Self.columns)
         let byID = Dictionary(households.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let availability = byID.mapValues { AvailabilityWindow.text(of: $0.availability) }
         for resident in residents {
             let household = byID[resident.householdID]
             let tags = ResidentTag.allCases.filter(resident.tags.contains).map(\.chineseName).joined(separator: "、")
@@ -102,7 +103,7 @@ public struct HouseholdRoster: Sendable, Hashable {
                 resident.householdID, household?.address ?? "", household?.gridID ?? resident.gridID, resident.id,
                 resident.name, resident.birthYear == 0 ? "" : String(resident.birthYear), tags, resident.phone,
                 resident.emergencyContact?.name ?? "", resident.emergencyContact?.phone ?? "",
-                resident.emergencyContact?.relation ?? "", AvailabilityWindow.text(of: household?.availability ?? []),
+                resident.emergencyContact?.relation ?? "", availability[resident.householdID] ?? "",
             ])
         }
         return writer.data
@@ -113,7 +114,7 @@ public struct HouseholdRoster: Sendable, Hashable {
         var indices: [String: Int] = [:]
         var problems: [RosterError.Problem] = []
         for (index, name) in header.fields.enumerated() {
-            let name = name.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = name.trimmed.lowercased()
             guard columns.contains(name) else { continue }
             if indices[name] != nil {
                 problems.append(.init(line: header.line, column: name, reason: "column \(name) appears twice"))
@@ -145,6 +146,9 @@ private struct RowReader {
     var householdRows: [String: (index: Int, line: Int)] = [:]
     /// The line each resident id was first seen on.
     var residentLines: [String: Int] = [:]
+    /// Tag cells and availability cells read so far: rosters repeat a few dozen of each.
+    var tagsByText: [String: (tags: Set<ResidentTag>, unknown: [String])] = [:]
+    var windowsByText: [String: Result<[AvailabilityWindow], DomainError>] = [:]
 
     init(columns: [String: Int], width: Int, grids: [String: Scope.Place], currentYear: Int) {
         self.columns = columns
@@ -153,15 +157,40 @@ private struct RowReader {
         self.currentYear = currentYear
     }
 
+    /// The tags named in a `tags` cell, and the words that name none.
+    mutating func tags(_ text: String) -> (tags: Set<ResidentTag>, unknown: [String]) {
+        if let known = tagsByText[text] { return known }
+        var result: (tags: Set<ResidentTag>, unknown: [String]) = ([], [])
+        for word in text.split(whereSeparator: { $0 == ";" || $0 == "；" || $0 == "、" || $0 == "," || $0 == "，" }) {
+            let word = String(word).trimmed
+            guard !word.isEmpty else { continue }
+            if let tag = ResidentTag(name: word) {
+                result.tags.insert(tag)
+            } else {
+                result.unknown.append(word)
+            }
+        }
+        tagsByText[text] = result
+        return result
+    }
+
+    /// The windows of an `availability` cell.
+    mutating func windows(_ text: String) -> Result<[AvailabilityWindow], DomainError> {
+        if let known = windowsByText[text] { return known }
+        let result = Result { () throws(DomainError) in try AvailabilityWindow.list(parsing: text) }
+        windowsByText[text] = result
+        return result
+    }
+
     mutating func read(_ row: CSVReader.Record) {
         let line = row.line
-        if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
+        if row.fields.allSatisfy({ $0.trimmed.isEmpty }) { return }
         guard row.fields.count == width else {
             problems.append(.init(line: line, column: nil, reason: "has \(row.fields.count) cells; the header has \(width)"))
             return
         }
         func cell(_ name: String) -> String {
-            CSVWriter.removingFormulaGuard(row.fields[columns[name]!].trimmingCharacters(in: .whitespacesAndNewlines))
+            CSVWriter.removingFormulaGuard(row.fields[columns[name]!].trimmed)
         }
         let before = problems.count
         func problem(_ column: String, _ reason: String) {
@@ -194,15 +223,9 @@ private struct RowReader {
             }
         }
 
-        var tags: Set<ResidentTag> = []
-        for word in cell("tags").split(whereSeparator: { ";；、,，".contains($0) }) {
-            let word = word.trimmingCharacters(in: .whitespaces)
-            guard !word.isEmpty else { continue }
-            if let tag = ResidentTag(name: word) {
-                tags.insert(tag)
-            } else {
-                problem("tags", "unknown tag \"\(word)\" (known: \(ResidentTag.allCases.map { "\($0.rawValue)/\($0.chineseName)" }.joined(separator: ", ")))")
-            }
+        let tags = tags(cell("tags"))
+        for word in tags.unknown {
+            problem("tags", "unknown tag \"\(word)\" (known: \(ResidentTag.allCases.map { "\($0.rawValue)/\($0.chineseName)" }.joined(separator: ", ")))")
         }
 
         let contactName = cell("emergency_contact_name"), contactPhone = cell("emergency_contact_phone")
@@ -215,12 +238,11 @@ private struct RowReader {
             problem(missing, "an emergency contact needs both a name and a phone")
         }
 
-        var availability: [AvailabilityWindow] = []
         let availabilityText = cell("availability")
-        do {
-            availability = try AvailabilityWindow.list(parsing: availabilityText)
-        } catch {
-            problem("availability", error.message)
+        var availability: [AvailabilityWindow] = []
+        switch windows(availabilityText) {
+        case .success(let windows): availability = windows
+        case .failure(let error): problem("availability", error.message)
         }
 
         if let first = householdRows[householdID] {
@@ -248,7 +270,7 @@ private struct RowReader {
         }
         guard problems.count == before, let place else { return }
         residents.append(Resident(
-            id: residentID, householdID: householdID, name: name, birthYear: birthYear, tags: tags,
+            id: residentID, householdID: householdID, name: name, birthYear: birthYear, tags: tags.tags,
             phone: cell("phone"), emergencyContact: contact, gridID: gridID, communityID: place.communityID,
             streetID: place.streetID
         ))
