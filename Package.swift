@@ -165,6 +165,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "KnockModuleKit",
                 "KnockMessages",
+                "KnockDomain",
                 "KnockStore",
                 "KnockDomain",
                 "KnockSupervisor",

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What matters about a resident for door-knocking work.
 public enum ResidentTag: String, Sendable, Hashable, CaseIterable, Codable {
     /// 老年人 (60+).
@@ -38,16 +36,18 @@ public enum ResidentTag: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The tag named `text`, in English (`living-alone`) or Chinese (`独居`; `下岗` too).
     public init?(name text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let tag = ResidentTag(rawValue: trimmed.lowercased()) {
-            self = tag
-            return
-        }
-        if trimmed == "下岗" || trimmed == "失业下岗" || trimmed == "失业、下岗" {
-            self = .unemployed
-            return
-        }
-        guard let tag = ResidentTag.allCases.first(where: { $0.chineseName == trimmed }) else { return nil }
+        let trimmed = text.trimmed
+        guard let tag = ResidentTag.byName[trimmed] ?? ResidentTag(rawValue: trimmed.lowercased()) else { return nil }
         self = tag
     }
+
+    /// Every name ``init(name:)`` reads as written: English, Chinese, and the aliases of `unemployed`.
+    private static let byName: [String: ResidentTag] = {
+        var names = ["下岗": ResidentTag.unemployed, "失业下岗": .unemployed, "失业、下岗": .unemployed]
+        for tag in allCases {
+            names[tag.rawValue] = tag
+            names[tag.chineseName] = tag
+        }
+        return names
+    }()
 }

@@ -19,7 +19,7 @@ import Testing
     @Test func dayOfAnInstantFollowsTheTimeZone() {
         let shanghai = TimeZone(identifier: "Asia/Shanghai")!
         // 2026-11-29 17:00 UTC is already the 30th in Wuhan.
-        let instant = Date(timeIntervalSince1970: 1_796_000_400)
+        let instant = Date(timeIntervalSince1970: 1_795_971_600)
         #expect(CalendarDay(containing: instant, in: shanghai).description == "2026-11-30")
         #expect(CalendarDay(containing: instant, in: TimeZone(identifier: "UTC")!).description == "2026-11-29")
     }
