@@ -167,7 +167,6 @@ let package = Package(
                 "KnockMessages",
                 "KnockDomain",
                 "KnockStore",
-                "KnockDomain",
                 "KnockSupervisor",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
