@@ -333,6 +333,7 @@ let package = Package(
             name: "KnockStoreTests",
             dependencies: [
                 "KnockStore",
+                "KnockDomain",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -343,7 +344,7 @@ let package = Package(
         // stdout, until the test kills it.
         .executableTarget(
             name: "knock-store-crash-fixture",
-            dependencies: ["KnockStore"],
+            dependencies: ["KnockStore", "KnockDomain"],
             path: "Tests/KnockStoreTests/CrashFixture",
             swiftSettings: strictSwift
         ),

@@ -2,7 +2,7 @@ import SQLKit
 
 extension Migration {
     /// Every migration of the store, oldest first. Append only.
-    static let all: [Migration] = [moduleRecords]
+    static let all: [Migration] = [moduleRecords, community]
 
     /// Modules' records and their index.
     ///
@@ -43,7 +43,7 @@ extension Migration {
     /// The collation that compares text by its bytes, so keys sort alike on both engines: SQLite
     /// compares bytes by default (`BINARY`); PostgreSQL follows the database's locale unless a
     /// column says `COLLATE "C"`.
-    private static func byteOrdered(_ database: any SQLDatabase) -> [SQLColumnConstraintAlgorithm] {
+    static func byteOrdered(_ database: any SQLDatabase) -> [SQLColumnConstraintAlgorithm] {
         database.dialect.name == "postgresql" ? [.collate(name: "C")] : []
     }
 }

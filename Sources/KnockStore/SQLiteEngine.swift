@@ -20,6 +20,7 @@ final class SQLiteEngine: StorageEngine {
     private let threadPool: NIOThreadPool
     private let path: String
     private let lock = AsyncMutex()
+    private let groupCommit = GroupCommit()
     private let closed = Mutex(false)
     private let logger: Logger
 
@@ -70,10 +71,7 @@ final class SQLiteEngine: StorageEngine {
 
     func withSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await lock.withLock {
-            guard !closed.withLock({ $0 }) else {
-                throw StoreError(code: .unavailable, message: "the store \(path) is closed")
-            }
-            return try await body(connection.sql(queryLogLevel: nil))
+            try await body(openDatabase())
         }
     }
 
@@ -81,12 +79,38 @@ final class SQLiteEngine: StorageEngine {
         // BEGIN IMMEDIATE takes the file's write lock at once (waiting up to the busy timeout for
         // another process), so a transaction never fails halfway for want of it. That lock also
         // covers every `TransactionLock`: one writer at a time, whatever it writes.
-        let logger = self.logger
-        return try await withSession { database in
-            try await database.inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
-                logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
-            }, body)
+        try await self.lock.withLock {
+            try await inTransaction(body)
         }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT`; the caller holds the lock.
+    private func inTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        let logger = self.logger
+        return try await openDatabase().inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
+            logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
+        }, body)
+    }
+
+    /// Writes through ``GroupCommit``: concurrent writes share one `BEGIN IMMEDIATE … COMMIT`,
+    /// each in a savepoint of its own, so one sync of the log makes a batch of them durable.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await groupCommit.submit(in: { batch in
+            // The batch is others' writes too: its writer waits for the connection even if its
+            // own task is cancelled meanwhile.
+            try await self.lock.withLock(waitsThroughCancellation: true) {
+                try await self.inTransaction(batch)
+            }
+        }, body)
+    }
+
+    /// The connection, for the task holding the lock.
+    /// - Throws: ``StoreError`` `unavailable` once the store is closed.
+    private func openDatabase() throws -> any SQLDatabase {
+        guard !closed.withLock({ $0 }) else {
+            throw StoreError(code: .unavailable, message: "the store \(path) is closed")
+        }
+        return connection.sql(queryLogLevel: nil)
     }
 
     /// Closes `connection`, even in a cancelled task (the async `close()` of sqlite-nio gives up

@@ -14,6 +14,14 @@ protocol StorageEngine: Sendable {
     ///   - body: The transaction's work.
     /// - Throws: What `body` throws; the driver's error if the transaction cannot begin or commit.
     func transaction<Result: Sendable>(holding lock: TransactionLock, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
+    /// Runs `body` as one write of the community core: atomic and durable when it returns, like
+    /// a transaction of its own, but possibly sharing its transaction (and its sync to disk) with
+    /// other writes in flight (SQLite's group commit). `body` must only read and write: no
+    /// transaction control.
+    /// - Throws: What `body` throws (nothing it wrote is kept); the driver's error if the
+    ///   transaction cannot begin or commit.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 }
 
 /// A lock a transaction holds until it ends, beyond the rows it writes.

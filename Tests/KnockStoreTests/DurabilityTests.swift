@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import KnockStore
+@testable import KnockStore
 
 @Suite("SQLite durability")
 struct DurabilityTests {
@@ -56,7 +56,8 @@ struct DurabilityTests {
             process.standardOutput = output
             try process.run()
             let killAfter = 150
-            let acked = await Self.readAcks(from: output.fileHandleForReading, killing: process, after: killAfter)
+            let acks = await Self.readAcks(from: output.fileHandleForReading, killing: process, after: killAfter)
+            let acked = acks.last.flatMap { Int($0) } ?? 0
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
             #expect(process.terminationStatus == SIGKILL)
@@ -93,13 +94,41 @@ struct DurabilityTests {
         return nil
     }
 
-    /// Reads `acked N` lines; once N reaches `after`, kills the process and reads to the end.
-    /// - Returns: The last N read.
-    private static func readAcks(from handle: FileHandle, killing process: Process, after: Int) async -> Int {
+    @Test("a burst of visits from many callers killed with SIGKILL: every acknowledged visit is there after reopening")
+    func killedVisitBurst() async throws {
+        let fixture = try #require(Self.fixture(), "build the fixture first: swift build --build-tests")
+        try await TestStore.with(.sqlite) { store in
+            guard case .sqlite(let path) = store.location else { return }
+            let process = Process()
+            process.executableURL = fixture
+            process.arguments = [path, "1000000", "visits"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let killAfter = 2_000
+            let acked = await Self.readAcks(from: output.fileHandleForReading, killing: process, after: killAfter)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(acked.count >= killAfter)
+
+            try await store.open { database in
+                let stored = try await database.engine.withSession { sql in
+                    try await sql.select().column("id").from(CommunityTables.visits).all(decodingColumn: "id", as: String.self)
+                }
+                let missing = Set(acked).subtracting(stored)
+                #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted().prefix(10))")
+                #expect(stored.count >= acked.count)
+            }
+        }
+    }
+
+    /// Reads `acked X` lines; once `after` were read, kills the process and reads to the end.
+    /// - Returns: Each X read, in order.
+    private static func readAcks(from handle: FileHandle, killing process: Process, after: Int) async -> [String] {
         await withCheckedContinuation { continuation in
             // Blocking reads: on a thread of their own, not the test's.
             Thread.detachNewThread {
-                var last = 0
+                var acks: [String] = []
                 var pending = ""
                 var killed = false
                 while true {
@@ -109,15 +138,15 @@ struct DurabilityTests {
                     while let newline = pending.firstIndex(of: "\n") {
                         let line = pending[..<newline]
                         pending = String(pending[pending.index(after: newline)...])
-                        if line.hasPrefix("acked "), let number = Int(line.dropFirst(6)) { last = number }
+                        if line.hasPrefix("acked ") { acks.append(String(line.dropFirst(6))) }
                     }
-                    if !killed && last >= after {
+                    if !killed && acks.count >= after {
                         kill(process.processIdentifier, SIGKILL)
                         killed = true
                     }
                 }
                 if !killed { kill(process.processIdentifier, SIGKILL) }
-                continuation.resume(returning: last)
+                continuation.resume(returning: acks)
             }
         }
     }

@@ -1,0 +1,81 @@
+import Foundation
+import KnockDomain
+import SQLKit
+
+/// Households' and residents' rows.
+extension CommunityTables {
+    static let householdColumns = ["id", "address", "availability", "street_id", "community_id", "grid_id"]
+    static let residentColumns = [
+        "id", "household_id", "name", "birth_year", "tags", "phone", "emergency_contact", "street_id", "community_id", "grid_id",
+    ]
+
+    static func row(_ household: Household) throws -> [any SQLExpression] {
+        [
+            SQLBind(household.id), SQLBind(household.address), SQLBind(try StoredJSON.encode(household.availability)),
+            SQLBind(household.streetID), SQLBind(household.communityID), SQLBind(household.gridID),
+        ]
+    }
+
+    static func household(from row: any SQLRow) throws -> Household {
+        Household(
+            id: try row.string("id"), address: try row.string("address"), gridID: try row.string("grid_id"),
+            communityID: try row.string("community_id"), streetID: try row.string("street_id"),
+            availability: try row.json("availability", as: [AvailabilityWindow].self)
+        )
+    }
+
+    static func row(_ resident: Resident) throws -> [any SQLExpression] {
+        [
+            SQLBind(resident.id), SQLBind(resident.householdID), SQLBind(resident.name), SQLBind(Int64(resident.birthYear)),
+            SQLBind(StoredJSON.set(resident.tags)), SQLBind(resident.phone),
+            SQLExpressions.nullable(try resident.emergencyContact.map { try StoredJSON.encode($0) }),
+            SQLBind(resident.streetID), SQLBind(resident.communityID), SQLBind(resident.gridID),
+        ]
+    }
+
+    static func resident(from row: any SQLRow) throws -> Resident {
+        Resident(
+            id: try row.string("id"), householdID: try row.string("household_id"), name: try row.string("name"),
+            birthYear: try row.int("birth_year"), tags: try row.set("tags", of: ResidentTag.self), phone: try row.string("phone"),
+            emergencyContact: try row.optionalString("emergency_contact").map { try StoredJSON.decode(Contact.self, from: $0) },
+            gridID: try row.string("grid_id"), communityID: try row.string("community_id"), streetID: try row.string("street_id")
+        )
+    }
+
+    /// The resident `id`, if there is one inside `scope` (`nil` scope: anywhere).
+    static func resident(id: String, within scope: Scope?, on database: any SQLDatabase) async throws -> Resident? {
+        let select = database.select().columns(residentColumns).from(residents).where("id", .equal, id)
+        if let scope { select.within(scope) }
+        return try await select.first().map(resident(from:))
+    }
+
+    /// The resident `id` inside `scope`.
+    /// - Throws: ``DomainError`` `notFound`, alike whether the resident does not exist or lies
+    ///   outside the scope.
+    static func requireResident(id: String, within scope: Scope?, on database: any SQLDatabase) async throws -> Resident {
+        guard let found = try await resident(id: id, within: scope, on: database) else {
+            throw DomainError(.notFound, "resident \(id) not found")
+        }
+        return found
+    }
+
+    /// The residents of `ids` inside `scope`, by id.
+    static func residents(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: Resident] {
+        var found: [String: Resident] = [:]
+        for chunk in chunks(of: Array(Set(ids)).sorted()) {
+            let select = database.select().columns(residentColumns).from(residents)
+                .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
+            if let scope { select.within(scope) }
+            for row in try await select.all() {
+                let resident = try resident(from: row)
+                found[resident.id] = resident
+            }
+        }
+        return found
+    }
+
+    /// `values` in slices small enough for one `IN (…)` list on either engine.
+    static func chunks<Value>(of values: [Value], size: Int = 500) -> [ArraySlice<Value>] {
+        stride(from: 0, to: values.count, by: size).map { values[$0..<min($0 + size, values.count)] }
+    }
+}

@@ -1,0 +1,128 @@
+import SQLKit
+import Synchronization
+
+/// Group commit: concurrent write requests share one transaction, so that one sync of the
+/// write-ahead log makes a whole batch durable instead of one request each.
+///
+/// A request arriving while nobody writes becomes the writer; requests arriving meanwhile queue.
+/// The writer takes its own request and those queued (up to a batch's maximum) into one
+/// transaction, runs each in a `SAVEPOINT` of its own, and commits. A request that throws is
+/// rolled back to its savepoint and gets its own error; the others commit. Every caller is
+/// resumed only after `COMMIT` has returned: what it is told was written is durable. If the
+/// transaction itself fails (it cannot begin, a rollback to a savepoint fails, `COMMIT` fails),
+/// nothing of the batch was written and every request gets that error. The writer then hands
+/// its role to the first request still queued (``StateMachine``).
+///
+/// A request's work must not keep the database past its return, and should only read and write
+/// (no transaction control of its own). A request is not abandoned when its task is cancelled:
+/// once submitted it is written, or fails, like the others.
+final class GroupCommit: Sendable {
+    /// One request: its work, and how to answer it.
+    private struct Request: Sendable {
+        let work: @Sendable (any SQLDatabase) async throws -> any Sendable
+        let answer: CheckedContinuation<Turn, Never>
+    }
+
+    /// What a waiting request is told.
+    private enum Turn: Sendable {
+        /// Written in another's batch: the work's value or error.
+        case done(Result<any Sendable, any Error>)
+        /// The writer's role passes to this request's task.
+        case write
+    }
+
+    /// Runs a batch's statements in one transaction: begins it, runs the body, commits.
+    typealias Transaction = @Sendable (
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> [Result<any Sendable, any Error>]
+    ) async throws -> [Result<any Sendable, any Error>]
+
+    /// The most requests written in one transaction.
+    static let defaultMaximumBatch = 256
+
+    private let state: Mutex<StateMachine<Request>>
+
+    /// A group commit with nothing queued.
+    /// - Parameter maximumBatch: The most requests in one transaction.
+    init(maximumBatch: Int = GroupCommit.defaultMaximumBatch) {
+        state = Mutex(StateMachine(maximumBatch: maximumBatch))
+    }
+
+    /// Runs `work` in a savepoint of a transaction shared with other requests, and returns once
+    /// that transaction has committed.
+    /// - Parameters:
+    ///   - transaction: Begins, runs and commits one transaction (used if this request's task
+    ///     writes the batch; every request of one group commit must pass the same).
+    ///   - work: The request's reads and writes.
+    /// - Returns: What `work` returned.
+    /// - Throws: What `work` threw (its writes were rolled back, the batch's others were not),
+    ///   or the transaction's error (nothing of the batch was written).
+    func submit<Value: Sendable>(
+        in transaction: Transaction,
+        _ work: @escaping @Sendable (any SQLDatabase) async throws -> Value
+    ) async throws -> Value {
+        let erased: @Sendable (any SQLDatabase) async throws -> any Sendable = { try await work($0) }
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let arrival = state.withLock { $0.arrive(Request(work: erased, answer: continuation)) }
+            if arrival == .write {
+                continuation.resume(returning: .write)
+            }
+        }
+        let result: Result<any Sendable, any Error>
+        switch turn {
+        case .done(let done):
+            result = done
+        case .write:
+            result = await writeBatch(first: erased, in: transaction)
+        }
+        // The value comes back as the work built it: the cast cannot fail.
+        return try result.get() as! Value
+    }
+
+    /// Writes one batch (`first` and whatever queued), answers the queued requests, passes the
+    /// writer's role on.
+    /// - Returns: `first`'s result.
+    private func writeBatch(
+        first: @escaping @Sendable (any SQLDatabase) async throws -> any Sendable,
+        in transaction: Transaction
+    ) async -> Result<any Sendable, any Error> {
+        let queued = state.withLock { $0.takeBatch() }
+        let works = [first] + queued.map(\.work)
+        var results: [Result<any Sendable, any Error>]
+        do {
+            results = try await transaction { database in
+                var results: [Result<any Sendable, any Error>] = []
+                results.reserveCapacity(works.count)
+                for work in works {
+                    results.append(try await Self.runInSavepoint(work, on: database))
+                }
+                return results
+            }
+        } catch {
+            results = Array(repeating: .failure(error), count: works.count)
+        }
+        for (request, result) in zip(queued, results.dropFirst()) {
+            request.answer.resume(returning: .done(result))
+        }
+        state.withLock { $0.finishBatch() }?.answer.resume(returning: .write)
+        return results[0]
+    }
+
+    /// Runs `work` between `SAVEPOINT` and `RELEASE`; if it throws, rolls back to the savepoint.
+    /// - Returns: The work's value or error.
+    /// - Throws: Only when the savepoint itself fails: then the whole transaction must end.
+    private static func runInSavepoint(
+        _ work: @Sendable (any SQLDatabase) async throws -> any Sendable,
+        on database: any SQLDatabase
+    ) async throws -> Result<any Sendable, any Error> {
+        try await database.execute("SAVEPOINT knock_request")
+        do {
+            let value = try await work(database)
+            try await database.execute("RELEASE knock_request")
+            return .success(value)
+        } catch {
+            try await database.execute("ROLLBACK TO knock_request")
+            try await database.execute("RELEASE knock_request")
+            return .failure(error)
+        }
+    }
+}

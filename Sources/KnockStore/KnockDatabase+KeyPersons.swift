@@ -1,0 +1,156 @@
+import Foundation
+import KnockDomain
+import SQLKit
+
+/// The key-persons list (重点人员清单): who is knocked on at a set cadence, why, by whom, and
+/// who is due. Reads are audited.
+extension KnockDatabase {
+    /// The key persons in the caller's scope, in resident order; with `dueOn`, only those due
+    /// that day: never knocked, or last knocked on a day at least their cadence before it.
+    /// Audited as `keyPersons.list`.
+    /// - Parameters:
+    ///   - caller: Who reads, within which scope, through which module.
+    ///   - dueOn: Only those due on this day.
+    ///   - timeZone: The deployment's time zone, in which knocks fall on days.
+    /// - Returns: The entries.
+    /// - Throws: ``StoreError`` if the database fails.
+    public func keyPersons(caller: Caller, dueOn day: CalendarDay? = nil, timeZone: TimeZone) async throws -> [KeyPerson] {
+        try await auditedRead("keyPersons.list", caller: caller) { database in
+            let entries = try await CommunityTables.keyPersons(Self.keyPersonsSelect(within: caller.scope, dueOn: day, timeZone: timeZone, on: database))
+            let due = day.map { day in entries.filter { Self.isDue($0, on: day, timeZone: timeZone) } } ?? entries
+            return (due, due.map(\.residentID))
+        }
+    }
+
+    /// The key-person entry of a resident. Audited as `keyPersons.get`.
+    /// - Parameters:
+    ///   - residentID: The resident's id.
+    ///   - caller: Who reads, within which scope, through which module.
+    /// - Returns: The entry.
+    /// - Throws: ``DomainError`` `notFound` if the resident is not on the list in the caller's
+    ///   scope (alike whether it does not exist or lies outside); ``StoreError`` if the database fails.
+    public func keyPerson(residentID: String, caller: Caller) async throws -> KeyPerson {
+        try await auditedRead("keyPersons.get", caller: caller) { database in
+            let entry = try await Self.requireKeyPerson(residentID: residentID, scope: caller.scope, on: database)
+            return (entry, [entry.residentID])
+        }
+    }
+
+    /// Sets the member who knocks on a key person (`nil`: the grid's member).
+    /// - Parameters:
+    ///   - residentID: The resident's id.
+    ///   - memberID: The member, or `nil`.
+    ///   - caller: Who assigns, within which scope.
+    /// - Returns: The entry after the change.
+    /// - Throws: ``DomainError`` `notFound` if the resident is not on the list in the caller's
+    ///   scope, or the member does not exist; ``StoreError`` if the database fails.
+    @discardableResult
+    public func assignKeyPerson(residentID: String, memberID: String?, caller: Caller) async throws -> KeyPerson {
+        try await communityWrite("assigning key person \(residentID)") { database in
+            try await database.holdLocks(["resident." + residentID])
+            var entry = try await Self.requireKeyPerson(residentID: residentID, scope: caller.scope, on: database)
+            if let memberID {
+                let member = try await database.select().column("id").from(CommunityTables.members).where("id", .equal, memberID).first()
+                guard member != nil else { throw DomainError(.notFound, "member \(memberID) not found") }
+            }
+            try await database.update(CommunityTables.keyPersons)
+                .set("assigned_member_id", to: SQLExpressions.nullable(memberID))
+                .where("resident_id", .equal, residentID)
+                .run()
+            entry.assignedMemberID = memberID
+            return entry
+        }
+    }
+
+    /// Puts a resident on the key-persons list for `reason`, or changes that reason's cadence
+    /// and end. The entry's cadence is the shortest of its reasons'.
+    /// - Parameters:
+    ///   - residentID: The resident's id.
+    ///   - reason: Why, in words a grid member understands (独居高龄).
+    ///   - cadenceDays: Knock at least every this many days (1 = daily).
+    ///   - until: Until when the reason holds; `nil` for open-ended.
+    ///   - caller: Who flags (recorded as the reason's provenance), within which scope.
+    ///   - at: When.
+    /// - Returns: The entry after the change.
+    /// - Throws: ``DomainError`` `notFound` if the resident does not exist in the caller's scope;
+    ///   `invalidArgument` for an empty reason or a cadence below 1. ``StoreError`` if the database fails.
+    @discardableResult
+    public func flagKeyPerson(
+        residentID: String, reason: String, cadenceDays: Int, until: Date? = nil, caller: Caller, at: Date
+    ) async throws -> KeyPerson {
+        try Self.checkFlag(reason: reason, cadenceDays: cadenceDays)
+        return try await communityWrite("flagging key person \(residentID)") { database in
+            try await database.holdLocks(["resident." + residentID])
+            let resident = try await CommunityTables.requireResident(id: residentID, within: caller.scope, on: database)
+            try await CommunityTables.flag(
+                resident, reason: reason, cadenceDays: cadenceDays, flaggedBy: caller.provenance, since: at, until: until, on: database
+            )
+            return try await Self.requireKeyPerson(residentID: residentID, scope: nil, on: database)
+        }
+    }
+
+    /// Removes one reason from a resident's entry; the entry leaves the list with its last reason.
+    /// - Parameters:
+    ///   - residentID: The resident's id.
+    ///   - reason: The reason to remove.
+    ///   - caller: Who unflags, within which scope.
+    /// - Returns: The entry after the change, or `nil` if it left the list.
+    /// - Throws: ``DomainError`` `notFound` if the resident is not on the list for that reason in
+    ///   the caller's scope; ``StoreError`` if the database fails.
+    @discardableResult
+    public func unflagKeyPerson(residentID: String, reason: String, caller: Caller) async throws -> KeyPerson? {
+        try await communityWrite("unflagging key person \(residentID)") { database in
+            try await database.holdLocks(["resident." + residentID])
+            _ = try await Self.requireKeyPerson(residentID: residentID, scope: caller.scope, on: database)
+            guard try await CommunityTables.unflag(residentID: residentID, reason: reason, on: database) else {
+                throw DomainError(.notFound, "key person \(residentID) has no reason \"\(reason)\"")
+            }
+            return try await CommunityTables.keyPerson(residentID: residentID, on: database)
+        }
+    }
+
+    // MARK: Rules
+
+    /// The select of the entries in `scope`; with `day`, of those that may be due that day (a
+    /// few more near a daylight-saving change: ``isDue(_:on:timeZone:)`` decides).
+    static func keyPersonsSelect(within scope: Scope, dueOn day: CalendarDay?, timeZone: TimeZone, on database: any SQLDatabase) -> SQLSelectBuilder {
+        let select = CommunityTables.keyPersonsSelect(on: database).within(scope, table: "k")
+        if let day {
+            // A knock at `last` makes the entry due again on day(last) + cadence, that is when
+            // last < start(day + 1 − cadence). Days are 24 hours here; an hour's slack keeps the
+            // entries near a daylight-saving change, judged exactly by `isDue`.
+            let bound = day.adding(days: 1).start(in: timeZone).milliseconds + 3_600_000
+            let last = SQLColumn("last_knock_at", table: "k")
+            let cadence = SQLBinaryExpression(SQLColumn("cadence_days", table: "k"), .multiply, SQLLiteral.numeric("86400000"))
+            select.where(group: { group in
+                group.where(last, .is, SQLLiteral.null)
+                    .orWhere(SQLBinaryExpression(last, .add, cadence), .lessThan, SQLBind(bound))
+            })
+        }
+        return select
+    }
+
+    /// Whether `entry` is due on `day`: never knocked, or last knocked on a day at least its
+    /// cadence before `day`.
+    static func isDue(_ entry: KeyPerson, on day: CalendarDay, timeZone: TimeZone) -> Bool {
+        guard let last = entry.lastKnockAt else { return true }
+        return CalendarDay(containing: last, in: timeZone).adding(days: entry.cadenceDays) <= day
+    }
+
+    /// Checks a flag's reason and cadence.
+    /// - Throws: ``DomainError`` `invalidArgument`.
+    static func checkFlag(reason: String, cadenceDays: Int) throws {
+        try Validation.text(reason, what: "key-person reason", allowsEmpty: false)
+        guard cadenceDays >= 1 else {
+            throw DomainError(.invalidArgument, "a key person's cadence is at least 1 day, not \(cadenceDays)")
+        }
+    }
+
+    private static func requireKeyPerson(residentID: String, scope: Scope?, on database: any SQLDatabase) async throws -> KeyPerson {
+        let select = CommunityTables.keyPersonsSelect(on: database).where(SQLColumn("resident_id", table: "k"), .equal, SQLBind(residentID))
+        if let scope { select.within(scope, table: "k") }
+        let entry = try await CommunityTables.keyPersons(select).first
+        guard let entry else { throw DomainError(.notFound, "key person \(residentID) not found") }
+        return entry
+    }
+}

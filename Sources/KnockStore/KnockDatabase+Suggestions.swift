@@ -1,0 +1,186 @@
+import Foundation
+import KnockDomain
+import SQLKit
+
+/// Methods' suggestions applied to the community core: needs raised, key persons flagged and
+/// unflagged, knocks scheduled, alerts raised, residents referred to a module. Each record made
+/// keeps the suggesting method as its provenance; a suggestion repeating what is there is
+/// dropped as a duplicate.
+extension KnockDatabase {
+    /// Applies suggestions in order, in one write. A suggestion that cannot be applied is
+    /// rejected with its reason, not thrown: the others still apply.
+    ///
+    /// Duplicates: a need when an active need of the same resident and category exists; a flag
+    /// when the resident's entry has that reason; a scheduled knock when each of its reasons is
+    /// scheduled for that resident and day by the same method; an alert when an open alert of
+    /// the resident has the same message; a referral when an open referral of the resident to
+    /// that module exists.
+    /// - Parameters:
+    ///   - suggestions: What methods suggested (each with its provenance, set by the host).
+    ///   - visitID: The visit they came from, if any (kept on needs, knocks and referrals).
+    ///   - at: When they are applied (the records' times).
+    ///   - lifecycle: The need rules (due times of raised needs).
+    /// - Returns: One outcome per suggestion, in order.
+    /// - Throws: ``StoreError`` if the database fails; then nothing was applied.
+    public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle) async throws -> [AppliedSuggestion] {
+        guard !suggestions.isEmpty else { return [] }
+        let at = at.storedPrecision
+        return try await communityWrite("applying \(suggestions.count) suggestions") { database in
+            try await database.holdLocks(suggestions.map { "resident." + $0.residentID })
+            let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
+            var applied: [AppliedSuggestion] = []
+            for suggestion in suggestions {
+                let outcome: AppliedSuggestion.Outcome
+                if let resident = residents[suggestion.residentID] {
+                    do {
+                        outcome = try await Self.apply(suggestion, to: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database)
+                    } catch let error as DomainError {
+                        outcome = .rejected(reason: error.message)
+                    }
+                } else {
+                    outcome = .rejected(reason: "resident \(suggestion.residentID) not found")
+                }
+                applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
+            }
+            return applied
+        }
+    }
+
+    /// Applies one suggestion about `resident`.
+    /// - Throws: ``DomainError`` for a suggestion that cannot be applied, before writing anything.
+    private static func apply(
+        _ suggestion: Suggestion, to resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle,
+        on database: any SQLDatabase
+    ) async throws -> AppliedSuggestion.Outcome {
+        let by = suggestion.suggestedBy
+        switch suggestion.kind {
+        case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
+            let need = try lifecycle.raise(
+                id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
+                owner: ownerModule.map(NeedOwner.module), by: by, visitID: visitID, at: at
+            )
+            try checkNeed(need)
+            let existing = try await firstID(of: CommunityTables.needs, on: database) {
+                $0.where("resident_id", .equal, resident.id)
+                    .where("category", .equal, need.category)
+                    .where(SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses))
+            }
+            if let existing {
+                return .duplicate(existingID: existing)
+            }
+            return .applied(id: try await insertNeed(need, of: resident, on: database).id)
+
+        case .flagKeyPerson(_, let reason, let cadenceDays, let until):
+            try checkFlag(reason: reason, cadenceDays: cadenceDays)
+            let existing = try await database.select().column("reason").from(CommunityTables.keyPersonReasons)
+                .where("resident_id", .equal, resident.id).where("reason", .equal, reason).first()
+            if existing != nil {
+                return .duplicate(existingID: resident.id)
+            }
+            try await CommunityTables.flag(resident, reason: reason, cadenceDays: cadenceDays, flaggedBy: by, since: at, until: until, on: database)
+            return .applied(id: resident.id)
+
+        case .unflagKeyPerson(_, let reason):
+            let removed = try await CommunityTables.unflag(residentID: resident.id, reason: reason, on: database)
+            return removed ? .applied(id: resident.id) : .duplicate(existingID: resident.id)
+
+        case .scheduleKnock(let knock):
+            return try await schedule(knock, of: resident, by: by, visitID: visitID, at: at, on: database)
+
+        case .raiseAlert(_, let urgency, let message):
+            try Validation.text(message, what: "alert message", allowsEmpty: false)
+            let existing = try await firstID(of: CommunityTables.alerts, on: database) {
+                $0.where("resident_id", .equal, resident.id)
+                    .where("message", .equal, message)
+                    .where(SQLColumn("acknowledged_at"), .is, SQLLiteral.null)
+            }
+            if let existing {
+                return .duplicate(existingID: existing)
+            }
+            let alert = placed(
+                Alert(id: newID(), residentID: resident.id, gridID: "", communityID: "", streetID: "", urgency: urgency,
+                      message: message, raisedBy: by, raisedAt: at),
+                at: resident
+            )
+            try await insertAlert(alert, on: database)
+            return .applied(id: alert.id)
+
+        case .refer(_, let module, let note):
+            try Validation.id(module, what: "module referred to")
+            try Validation.text(note, what: "referral note")
+            let existing = try await firstID(of: CommunityTables.referrals, on: database) {
+                $0.where("resident_id", .equal, resident.id)
+                    .where("to_module", .equal, module)
+                    .where(SQLColumn("closed_at"), .is, SQLLiteral.null)
+            }
+            if let existing {
+                return .duplicate(existingID: existing)
+            }
+            let id = newID()
+            try await database.insert(into: CommunityTables.referrals)
+                .columns("id", "resident_id", "street_id", "community_id", "grid_id", "to_module", "note", "suggested_by", "visit_id", "created_at")
+                .values(
+                    SQLBind(id), SQLBind(resident.id), SQLBind(resident.streetID), SQLBind(resident.communityID), SQLBind(resident.gridID),
+                    SQLBind(module), SQLBind(note), SQLBind(by.text), SQLExpressions.nullable(visitID), SQLBind(at.milliseconds)
+                )
+                .run()
+            return .applied(id: id)
+        }
+    }
+
+    /// Schedules a knock on `resident`, one row per reason not scheduled already.
+    private static func schedule(
+        _ knock: PlannedKnock, of resident: Resident, by: Provenance, visitID: String?, at: Date, on database: any SQLDatabase
+    ) async throws -> AppliedSuggestion.Outcome {
+        guard !knock.reasons.isEmpty else {
+            throw DomainError(.invalidArgument, "a scheduled knock needs a reason")
+        }
+        for reason in knock.reasons {
+            try Validation.text(reason.why, what: "reason to knock", allowsEmpty: false)
+        }
+        var firstNew: String?
+        var firstExisting: String?
+        for why in Set(knock.reasons.map(\.why)).sorted() {
+            let existing = try await firstID(of: CommunityTables.scheduledKnocks, on: database) {
+                $0.where("resident_id", .equal, resident.id)
+                    .where("day", .equal, knock.day.description)
+                    .where("why", .equal, why)
+                    .where("suggested_by", .equal, by.text)
+            }
+            if let existing {
+                firstExisting = firstExisting ?? existing
+                continue
+            }
+            let id = newID()
+            try await database.insert(into: CommunityTables.scheduledKnocks)
+                .columns(
+                    "id", "day", "resident_id", "household_id", "street_id", "community_id", "grid_id", "member_id", "channel", "priority",
+                    "why", "suggested_by", "visit_id", "created_at"
+                )
+                .values(
+                    SQLBind(id), SQLBind(knock.day.description), SQLBind(resident.id), SQLBind(resident.householdID),
+                    SQLBind(resident.streetID), SQLBind(resident.communityID), SQLBind(resident.gridID),
+                    SQLExpressions.nullable(knock.memberID), SQLBind(knock.channel.rawValue), SQLBind(Int64(knock.priority)),
+                    SQLBind(why), SQLBind(by.text), SQLExpressions.nullable(visitID), SQLBind(at.milliseconds)
+                )
+                .run()
+            firstNew = firstNew ?? id
+        }
+        if let firstNew {
+            return .applied(id: firstNew)
+        }
+        return .duplicate(existingID: firstExisting ?? "")
+    }
+
+    /// The first id (in id order) of the rows of `table` that `narrow`'s conditions select.
+    private static func firstID(
+        of table: String, on database: any SQLDatabase, _ narrow: (SQLSelectBuilder) -> SQLSelectBuilder
+    ) async throws -> String? {
+        try await narrow(database.select().column("id").from(table)).orderBy("id").first().map { try $0.string("id") }
+    }
+
+    /// A new record id.
+    private static func newID() -> String {
+        UUID().uuidString.lowercased()
+    }
+}

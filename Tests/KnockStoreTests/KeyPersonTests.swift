@@ -1,0 +1,80 @@
+import Foundation
+import KnockDomain
+import Testing
+import KnockStore
+
+@Suite("Community: key persons")
+struct KeyPersonTests {
+    @Test("due: never knocked, or last knocked at least the cadence's days before; the cadence is the shortest reason's", arguments: TestEngine.all)
+    func due(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let host = Community.host
+            let tz = Community.timeZone
+            let day = try CalendarDay(parsing: "2026-03-05")
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 3, caller: host, at: Community.time(day: 1, hour: 8))
+            try await database.flagKeyPerson(residentID: "r2", reason: "空巢", cadenceDays: 7, caller: host, at: Community.time(day: 1, hour: 8))
+            try await database.flagKeyPerson(residentID: "r3", reason: "近期出院", cadenceDays: 1, caller: host, at: Community.time(day: 1, hour: 8))
+            #expect(try await database.keyPersons(caller: host, dueOn: day, timeZone: tz).map(\.residentID) == ["r1a", "r2", "r3"])
+
+            // r1a: knocked on the 2nd at 23:30 local (the 2nd's day, not the 3rd's), cadence 3: due on the 5th.
+            try await database.recordVisit(Community.visit("v-1", resident: "r1a", at: Community.time(day: 2, hour: 23, minute: 30)), caller: host)
+            // r2: knocked on the 1st, cadence 7: due on the 8th.
+            try await database.recordVisit(Community.visit("v-2", resident: "r2", at: Community.time(day: 1, hour: 0, minute: 5)), caller: host)
+            // r3: knocked on the 5th itself, daily: due again on the 6th.
+            try await database.recordVisit(Community.visit("v-3", resident: "r3", at: Community.time(day: 5, hour: 0, minute: 1)), caller: host)
+            #expect(try await database.keyPersons(caller: host, dueOn: day, timeZone: tz).map(\.residentID) == ["r1a"])
+            #expect(try await database.keyPersons(caller: host, dueOn: day.adding(days: -1), timeZone: tz).isEmpty)
+            #expect(try await database.keyPersons(caller: host, dueOn: day.adding(days: 1), timeZone: tz).map(\.residentID) == ["r1a", "r3"])
+            #expect(try await database.keyPersons(caller: host, dueOn: day.adding(days: 3), timeZone: tz).map(\.residentID) == ["r1a", "r2", "r3"])
+
+            // A second, daily reason makes r2 due tomorrow; its cadence is now 1.
+            let both = try await database.flagKeyPerson(residentID: "r2", reason: "近期出院", cadenceDays: 1, caller: Community.communityStaff, at: Community.time(day: 4, hour: 9))
+            #expect(both.cadenceDays == 1)
+            #expect(both.reasons.map(\.reason) == ["空巢", "近期出院"])
+            #expect(both.reasons.map(\.flaggedBy) == [.host, .member("staff-c1")])
+            #expect(both.lastKnockAt == Community.time(day: 1, hour: 0, minute: 5))
+            #expect(try await database.keyPersons(caller: host, dueOn: day, timeZone: tz).map(\.residentID) == ["r1a", "r2"])
+            #expect(try await database.keyPersons(caller: Community.gridMember, dueOn: day, timeZone: tz).map(\.residentID) == ["r1a"])
+            #expect(try await database.keyPersons(caller: Community.gridMember, timeZone: tz).map(\.residentID) == ["r1a"])
+
+            // Removing the daily reason restores the weekly cadence; removing the last takes r2 off the list.
+            let weekly = try await database.unflagKeyPerson(residentID: "r2", reason: "近期出院", caller: host)
+            #expect(weekly?.cadenceDays == 7)
+            #expect(try await database.unflagKeyPerson(residentID: "r2", reason: "空巢", caller: host) == nil)
+            let gone = await #expect(throws: DomainError.self) { try await database.keyPerson(residentID: "r2", caller: host) }
+            #expect(gone?.code == .notFound)
+            #expect(try await database.keyPersons(caller: host, timeZone: tz).map(\.residentID) == ["r1a", "r3"])
+        }
+    }
+
+    @Test("assigning a member; entries outside the caller's scope are notFound", arguments: TestEngine.all)
+    func assign(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居", cadenceDays: 1, caller: Community.host, at: Community.time(hour: 8))
+            try await database.flagKeyPerson(residentID: "r3", reason: "独居", cadenceDays: 1, caller: Community.host, at: Community.time(hour: 8))
+            #expect(try await database.assignKeyPerson(residentID: "r1a", memberID: "m3", caller: Community.gridMember).assignedMemberID == "m3")
+            #expect(try await database.keyPerson(residentID: "r1a", caller: Community.gridMember).assignedMemberID == "m3")
+            #expect(try await database.assignKeyPerson(residentID: "r1a", memberID: nil, caller: Community.gridMember).assignedMemberID == nil)
+            let member = await #expect(throws: DomainError.self) {
+                try await database.assignKeyPerson(residentID: "r1a", memberID: "nobody", caller: Community.gridMember)
+            }
+            #expect(member?.code == .notFound)
+            for id in ["r3", "r2"] {
+                let read = await #expect(throws: DomainError.self) { try await database.keyPerson(residentID: id, caller: Community.gridMember) }
+                #expect(read?.message == "key person \(id) not found")
+                let assign = await #expect(throws: DomainError.self) {
+                    try await database.assignKeyPerson(residentID: id, memberID: "m1", caller: Community.gridMember)
+                }
+                #expect(assign?.code == .notFound)
+                let flag = await #expect(throws: DomainError.self) {
+                    try await database.flagKeyPerson(residentID: "r3", reason: "x", cadenceDays: 1, caller: Community.gridMember, at: Date())
+                }
+                #expect(flag?.code == .notFound)
+            }
+            let cadence = await #expect(throws: DomainError.self) {
+                try await database.flagKeyPerson(residentID: "r1a", reason: "x", cadenceDays: 0, caller: Community.host, at: Date())
+            }
+            #expect(cadence?.code == .invalidArgument)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import KnockDomain
+import Testing
+import KnockStore
+
+@Suite("Community: suggestions")
+struct SuggestionTests {
+    @Test("suggestions apply with their method's provenance; repeats are duplicates; unknown residents are rejected", arguments: TestEngine.all)
+    func applyAndDedupe(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let day = try CalendarDay(parsing: "2026-03-03")
+            let knock = PlannedKnock(day: day, residentID: "r1a", householdID: "", gridID: "", communityID: "", channel: .door, priority: 80,
+                                     reasons: [PlannedKnock.Reason(why: "出院第3天", suggestedBy: .module("forged"))])
+            let suggestions = [
+                Suggestion(kind: .raiseNeed(residentID: "r1a", category: "meals", urgency: .high, summary: "需要送餐", ownerModule: "canteen"), suggestedBy: .module("canteen")),
+                Suggestion(kind: .flagKeyPerson(residentID: "r1a", reason: "近期出院", cadenceDays: 1, until: nil), suggestedBy: .module("opportunity")),
+                Suggestion(kind: .scheduleKnock(knock), suggestedBy: .module("opportunity")),
+                Suggestion(kind: .raiseAlert(residentID: "r1a", urgency: .critical, message: "独居老人未应答"), suggestedBy: .module("urgent-knock")),
+                Suggestion(kind: .refer(residentID: "r1a", toModule: "mediation", note: "邻里纠纷"), suggestedBy: .module("mediation")),
+                Suggestion(kind: .raiseAlert(residentID: "nobody", urgency: .low, message: "x"), suggestedBy: .module("urgent-knock")),
+                Suggestion(kind: .raiseNeed(residentID: "r2", category: " ", urgency: .low, summary: "x", ownerModule: nil), suggestedBy: .module("canteen")),
+            ]
+            let first = try await database.apply(suggestions, visitID: "v-1", at: Community.time(hour: 10), lifecycle: NeedLifecycle())
+            #expect(first.map(\.suggestion) == suggestions)
+            var ids: [String] = []
+            for applied in first.prefix(5) {
+                guard case .applied(let id) = applied.outcome else {
+                    Issue.record("expected applied: \(applied)")
+                    continue
+                }
+                ids.append(id)
+            }
+            #expect(first[5].outcome == .rejected(reason: "resident nobody not found"))
+            guard case .rejected = first[6].outcome else {
+                Issue.record("an empty category should be rejected: \(first[6])")
+                return
+            }
+
+            // Applied again: every one a duplicate of what the first made.
+            let second = try await database.apply(Array(suggestions.prefix(5)), visitID: "v-2", at: Community.time(hour: 11), lifecycle: NeedLifecycle())
+            #expect(second.map(\.outcome) == ids.map { .duplicate(existingID: $0) })
+
+            // What was made, and who it says made it.
+            let need = try await database.need(id: ids[0], caller: Community.host)
+            #expect(need.raisedBy == .module("canteen"))
+            #expect(need.owner == .module("canteen"))
+            #expect(need.status == .assigned)
+            #expect(need.visitID == "v-1")
+            let entry = try await database.keyPerson(residentID: "r1a", caller: Community.host)
+            #expect(entry.reasons.map(\.flaggedBy) == [.module("opportunity")])
+            #expect(ids[1] == "r1a")
+            let scheduled = try await database.scheduledKnocks(day: day, scope: .grids(["g1"]))
+            #expect(scheduled.count == 1)
+            #expect(scheduled.first?.reasons == [PlannedKnock.Reason(why: "出院第3天", suggestedBy: .module("opportunity"))])
+            #expect(scheduled.first?.gridID == "g1")
+            #expect(scheduled.first?.priority == 80)
+            #expect(try await database.scheduledKnocks(day: day, scope: .grids(["g2"])).isEmpty)
+            let alert = try #require(try await database.alerts(caller: Community.host).first)
+            #expect(alert.id == ids[3])
+            #expect(alert.raisedBy == .module("urgent-knock"))
+
+            // Once the need is done and the alert acknowledged, the same suggestions make new records.
+            _ = try await database.transitionNeed(id: ids[0], step: .resolve, caller: Community.host, at: Community.time(hour: 12), lifecycle: NeedLifecycle())
+            try await database.acknowledgeAlert(id: ids[3], note: "ok", caller: Community.host, at: Community.time(hour: 12))
+            let third = try await database.apply([suggestions[0], suggestions[3]], visitID: nil, at: Community.time(hour: 13), lifecycle: NeedLifecycle())
+            for applied in third {
+                guard case .applied(let id) = applied.outcome else {
+                    Issue.record("expected applied: \(applied)")
+                    continue
+                }
+                #expect(!ids.contains(id))
+            }
+
+            // Unflag removes the reason (and the entry with it); a second unflag finds nothing to do.
+            let unflag = Suggestion(kind: .unflagKeyPerson(residentID: "r1a", reason: "近期出院"), suggestedBy: .module("opportunity"))
+            let removed = try await database.apply([unflag, unflag], visitID: nil, at: Community.time(hour: 14), lifecycle: NeedLifecycle())
+            #expect(removed.map(\.outcome) == [.applied(id: "r1a"), .duplicate(existingID: "r1a")])
+            let off = await #expect(throws: DomainError.self) { try await database.keyPerson(residentID: "r1a", caller: Community.host) }
+            #expect(off?.code == .notFound)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import KnockDomain
+import Testing
+import KnockStore
+
+@Suite("Community: visits")
+struct VisitTests {
+    @Test("the same visit twice is stored once; the same id with other content is refused and changes nothing", arguments: TestEngine.all)
+    func idempotent(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let visit = Community.visit("v-1", at: Community.time(hour: 9, minute: 30).addingTimeInterval(0.0004))
+            let first = try await database.recordVisit(visit, caller: Community.gridMember)
+            guard case .recorded(let stored) = first else {
+                Issue.record("expected recorded, got \(first)")
+                return
+            }
+            // Placed where the resident lives, not where the client said.
+            #expect(stored.householdID == "h1")
+            #expect(stored.gridID == "g1")
+            #expect(stored.communityID == "c1")
+            #expect(stored.streetID == "s")
+            #expect(stored.at == Community.time(hour: 9, minute: 30))
+
+            let again = try await database.recordVisit(visit, caller: Community.gridMember)
+            #expect(again == .duplicate(stored))
+
+            var changed = visit
+            changed.observations = "不同"
+            let error = await #expect(throws: DomainError.self) {
+                try await database.recordVisit(changed, caller: Community.gridMember)
+            }
+            #expect(error?.code == .alreadyExists)
+            let visits = try await database.visits(caller: Community.host)
+            #expect(visits == [stored])
+        }
+    }
+
+    @Test("a visit to an unknown resident or one outside the caller's scope is notFound, alike", arguments: TestEngine.all)
+    func outOfScope(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let outside = await #expect(throws: DomainError.self) {
+                try await database.recordVisit(Community.visit("v-1", resident: "r3", at: Community.time(hour: 9)), caller: Community.gridMember)
+            }
+            let unknown = await #expect(throws: DomainError.self) {
+                try await database.recordVisit(Community.visit("v-2", resident: "nobody", at: Community.time(hour: 9)), caller: Community.gridMember)
+            }
+            #expect(outside?.code == .notFound)
+            #expect(unknown?.code == .notFound)
+            #expect(outside?.message == "resident r3 not found")
+            #expect(unknown?.message == "resident nobody not found")
+            let visits = try await database.visits(caller: Community.host)
+            #expect(visits.isEmpty)
+        }
+    }
+
+    @Test("a visit that reached the resident moves the key person's last knock forward; no answer does not", arguments: TestEngine.all)
+    func lastKnock(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 1, caller: Community.host, at: Community.time(day: 1, hour: 8))
+            try await database.recordVisit(Community.visit("v-1", at: Community.time(hour: 9), outcome: .noAnswer), caller: Community.gridMember)
+            #expect(try await database.keyPerson(residentID: "r1a", caller: Community.host).lastKnockAt == nil)
+            try await database.recordVisit(Community.visit("v-2", at: Community.time(hour: 10), channel: .phone), caller: Community.gridMember)
+            #expect(try await database.keyPerson(residentID: "r1a", caller: Community.host).lastKnockAt == Community.time(hour: 10))
+            // An older visit recorded late does not move it back.
+            try await database.recordVisit(Community.visit("v-3", at: Community.time(hour: 8)), caller: Community.gridMember)
+            #expect(try await database.keyPerson(residentID: "r1a", caller: Community.host).lastKnockAt == Community.time(hour: 10))
+        }
+    }
+
+    @Test("visits are listed newest first, by resident and time span, within the caller's scope", arguments: TestEngine.all)
+    func listing(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            for (number, resident) in ["r1a", "r1b", "r2", "r3", "r1a"].enumerated() {
+                try await database.recordVisit(Community.visit("v-\(number)", resident: resident, at: Community.time(hour: 9 + number)), caller: Community.host)
+            }
+            #expect(try await database.visits(caller: Community.host).map(\.id) == ["v-4", "v-3", "v-2", "v-1", "v-0"])
+            #expect(try await database.visits(caller: Community.gridMember).map(\.id) == ["v-4", "v-1", "v-0"])
+            #expect(try await database.visits(caller: Community.communityStaff, residentID: "r1a").map(\.id) == ["v-4", "v-0"])
+            #expect(try await database.visits(caller: Community.host, from: Community.time(hour: 10), to: Community.time(hour: 12)).map(\.id) == ["v-2", "v-1"])
+            #expect(try await database.visits(caller: Community.host, limit: 2).map(\.id) == ["v-4", "v-3"])
+            #expect(try await database.visits(caller: Community.gridMember, residentID: "r3").isEmpty)
+        }
+    }
+
+    @Test("many concurrent callers recording visits: every visit is stored, retries once", arguments: TestEngine.all)
+    func concurrent(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let callers = 32, visitsEach = 20
+            let outcomes = try await withThrowingTaskGroup(of: [VisitRecording].self) { group in
+                for caller in 0..<callers {
+                    group.addTask {
+                        var outcomes: [VisitRecording] = []
+                        for number in 0..<visitsEach {
+                            // Every caller records its visits, and retries the one before.
+                            let visit = Community.visit("v-\(caller)-\(number)", resident: ["r1a", "r1b", "r2", "r3"][number % 4], at: Community.time(hour: 9, minute: number))
+                            outcomes.append(try await database.recordVisit(visit, caller: Community.host))
+                            if number > 0 {
+                                let previous = Community.visit("v-\(caller)-\(number - 1)", resident: ["r1a", "r1b", "r2", "r3"][(number - 1) % 4], at: Community.time(hour: 9, minute: number - 1))
+                                outcomes.append(try await database.recordVisit(previous, caller: Community.host))
+                            }
+                        }
+                        return outcomes
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            let recorded = outcomes.filter { if case .recorded = $0 { true } else { false } }
+            #expect(recorded.count == callers * visitsEach)
+            #expect(outcomes.count - recorded.count == callers * (visitsEach - 1))
+            let stored = try await database.visits(caller: Community.host, limit: 1000)
+            #expect(Set(stored.map(\.id)).count == callers * visitsEach)
+            #expect(stored.count == callers * visitsEach)
+        }
+    }
+}
