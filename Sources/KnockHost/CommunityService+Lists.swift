@@ -14,7 +14,7 @@ extension CommunityService {
                 let limit = request.limit == 0 ? 100 : Int(request.limit)
                 guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
                 var response = CommunityListAlertsResponse()
-                response.alerts = try await service.database.alerts(caller: caller, openOnly: request.openOnly, limit: limit).map(\.message)
+                response.alerts = try await service.database.alerts(caller: caller, openOnly: request.openOnly, limit: limit).map(\.wireMessage)
                 return response
             }
         }
@@ -24,7 +24,7 @@ extension CommunityService {
                 let alert = try await service.database.acknowledgeAlert(id: request.id, note: request.note, caller: caller, at: service.now())
                 await service.pipeline.emit(kind: "alert.acknowledged", residentID: alert.residentID, communityID: alert.communityID,
                                             attributes: ["alert_id": alert.id], caller: caller)
-                return alert.message
+                return alert.wireMessage
             }
         }
         router.register(CommunityMethods.getCoverage) { request, context in

@@ -63,7 +63,8 @@ extension KeyPerson {
 }
 
 extension Alert {
-    var message: CommunityAlert {
+    /// The alert as clients see it (`message` is the alert's own text).
+    var wireMessage: CommunityAlert {
         var message = CommunityAlert()
         message.id = id
         message.residentID = residentID

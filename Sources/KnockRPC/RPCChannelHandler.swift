@@ -111,6 +111,8 @@ final class RPCChannelHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopTimers()
+        // A channel that never became active (a refused dial) is closed without channelInactive.
+        connection.removedFromPipeline()
     }
 
     private func stopTimers() {

@@ -384,6 +384,12 @@ public final class RPCConnection: Sendable {
         }
     }
 
+    /// The connection's handler left its channel: whoever waits for the connection to be ready
+    /// learns it never will be (nothing happens if it already knows).
+    func removedFromPipeline() {
+        readyPromise.fail(RPCError(code: .unavailable, message: "the connection closed before it was ready"))
+    }
+
     func channelInactive() {
         let reason = RPCError(code: .unavailable, message: "the connection closed")
         perform(state.withLock { $0.closed(reason: reason) })

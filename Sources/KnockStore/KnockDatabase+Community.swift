@@ -38,6 +38,10 @@ extension KnockDatabase {
         _ action: String, caller: Caller,
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> (Result, [String])
     ) async throws -> Result {
+        guard caller.audited else {
+            // The host's own lookup, whose result never leaves it: a plain read.
+            return try await communityRead(action) { database in try await body(database).0 }
+        }
         let now = Date()
         return try await communityWrite(action) { database in
             let (value, residentIDs) = try await body(database)

@@ -81,14 +81,14 @@ extension KnockDatabase {
     /// The residents of `ids` that exist in the caller's scope, in the order of `ids` (others
     /// are left out, alike whether they do not exist or lie outside). Audited as `residents.get`.
     /// - Parameters:
-    ///   - ids: The residents' ids (at most 1000).
+    ///   - ids: The residents' ids (at most ``maxLookup``: a district's plan names tens of thousands).
     ///   - caller: Who reads, within which scope, through which module.
     /// - Returns: The residents found.
-    /// - Throws: ``DomainError`` `invalidArgument` for more than 1000 ids; ``StoreError`` if the
-    ///   database fails.
+    /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
+    ///   if the database fails.
     public func residents(ids: [String], caller: Caller) async throws -> [Resident] {
-        guard ids.count <= StoreLimits.queryLimit.upperBound else {
-            throw DomainError(.invalidArgument, "\(ids.count) residents asked for; at most \(StoreLimits.queryLimit.upperBound) at once")
+        guard ids.count <= Self.maxLookup else {
+            throw DomainError(.invalidArgument, "\(ids.count) residents asked for; at most \(Self.maxLookup) at once")
         }
         return try await auditedRead("residents.get", caller: caller) { database in
             let found = try await CommunityTables.residents(ids: ids, within: caller.scope, on: database)
@@ -229,5 +229,39 @@ extension KnockDatabase {
                 }
                 .run()
         }
+    }
+
+    /// The most ids one lookup by ids may name.
+    public static let maxLookup = 200_000
+
+    /// The households of `ids` that exist in the caller's scope, in the order of `ids` (others
+    /// are left out, alike whether they do not exist or lie outside). Addresses are not personal
+    /// data of a resident: not audited.
+    /// - Parameters:
+    ///   - ids: The households' ids (at most ``maxLookup``).
+    ///   - caller: Who reads, within which scope.
+    /// - Returns: The households found.
+    /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
+    ///   if the database fails.
+    public func households(ids: [String], caller: Caller) async throws -> [Household] {
+        guard ids.count <= Self.maxLookup else {
+            throw DomainError(.invalidArgument, "\(ids.count) households asked for; at most \(Self.maxLookup) at once")
+        }
+        let scope = caller.scope
+        let found = try await communityRead("reading \(ids.count) households") { database in
+            var found: [String: Household] = [:]
+            for chunk in CommunityTables.chunks(of: Array(Set(ids)).sorted()) {
+                let select = database.select().columns(CommunityTables.householdColumns).from(CommunityTables.households)
+                    .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
+                select.within(scope)
+                for row in try await select.all() {
+                    let household = try CommunityTables.household(from: row)
+                    found[household.id] = household
+                }
+            }
+            return found
+        }
+        var seen: Set<String> = []
+        return ids.compactMap { seen.insert($0).inserted ? found[$0] : nil }
     }
 }

@@ -84,6 +84,35 @@ extension KnockDatabase {
         }
     }
 
+    /// The visits of `ids` in the caller's scope, in the order of `ids` (others are left out,
+    /// alike whether they were never recorded or lie outside). Audited as `visits.get`.
+    /// - Parameters:
+    ///   - ids: The visits' client-chosen ids (at most ``maxLookup``).
+    ///   - caller: Who reads, within which scope, through which module.
+    /// - Returns: The visits found.
+    /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
+    ///   if the database fails.
+    public func visits(ids: [String], caller: Caller) async throws -> [Visit] {
+        guard ids.count <= Self.maxLookup else {
+            throw DomainError(.invalidArgument, "\(ids.count) visits asked for; at most \(Self.maxLookup) at once")
+        }
+        let found = try await auditedRead("visits.get", caller: caller) { database in
+            var found: [String: Visit] = [:]
+            for chunk in CommunityTables.chunks(of: Array(Set(ids)).sorted()) {
+                let select = database.select().columns(Self.visitColumns).from(CommunityTables.visits)
+                    .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
+                select.within(caller.scope)
+                for row in try await select.all() {
+                    let visit = try Self.visit(from: row)
+                    found[visit.id] = visit
+                }
+            }
+            return (found, found.values.map(\.residentID))
+        }
+        var seen: Set<String> = []
+        return ids.compactMap { seen.insert($0).inserted ? found[$0] : nil }
+    }
+
     // MARK: Rows
 
     private static let visitColumns = [

@@ -10,7 +10,8 @@ enum HostServer {
     /// The modules linked into this host (the targets under Plugins/). None are built yet.
     static let builtInModules: [any KnockModule] = []
 
-    static func serve(state: HostState) async throws {
+    /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
+    static func serve(state: HostState, demo: Bool = false) async throws {
         guard state.exists else {
             throw StoreError(code: .invalidArgument, message: "\(state.directory.path) is not a Knock state directory; run knock-host init first")
         }
@@ -23,6 +24,12 @@ enum HostServer {
         let configuration = try await HostConfiguration.load(file: state.configurationFile, moduleIDs: builtInModules.map(\.descriptor.id))
         let location = try storeLocation(configuration.storeURL, state: state)
         try await KnockDatabase.withDatabase(at: location, logger: logger) { database in
+            if demo, let seeded = try await DemoStreet.gongrencun(asOf: Date()).seed(into: database) {
+                logger.info("seeded the demo street 工人村街", metadata: [
+                    "grids": "\(seeded.grids)", "members": "\(seeded.members)", "households": "\(seeded.households)",
+                    "residents": "\(seeded.residents)", "key_persons": "\(seeded.keyPersons)",
+                ])
+            }
             let runtime = HostRuntime(
                 state: state, configuration: configuration, builtIns: builtInModules,
                 stores: { DatabaseModuleStore(database: database, module: $0) }, database: database, logger: logger

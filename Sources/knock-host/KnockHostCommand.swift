@@ -88,10 +88,22 @@ struct Demo: AsyncParsableCommand {
             if !state.exists {
                 try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:7443")
                 print("Created the demo deployment in \(state.directory.path); the administrator's identity is in identities/admin-admin.")
+                // A grid member's app: the staff member of 青和居's first grid.
+                let member = DemoStreet.gongrencun().members[0]
+                try state.issue(identity: KnockIdentity(kind: .member, id: member.id), commonName: member.name,
+                                address: "127.0.0.1:7443", serverName: state.serverName)
             }
-            print("Demo data (青和居, 青宜居 and their grids) is not seeded yet: the community core comes with issue 5.")
-            print("Try, in another terminal: swift run knock modules --identity \(state.identityDirectory("admin-admin").path)")
-            try await HostServer.serve(state: state)
+            let admin = state.identityDirectory("admin-admin").path
+            let member = DemoStreet.gongrencun().members[0]
+            let app = state.identityDirectory("member-\(member.id)").path
+            print("""
+            Serving 工人村街 (青和居 15 grids, 青宜居 8 grids) on 127.0.0.1:7443. In another terminal:
+              swift run knock plan today --identity \(app) --member me      # \(member.name)'s knocks today
+              swift run knock keypersons --due --identity \(admin)
+              swift run knock coverage --identity \(admin)
+              swift run knock modules --identity \(admin)
+            """)
+            try await HostServer.serve(state: state, demo: true)
         }
     }
 }

@@ -80,13 +80,13 @@ struct CommunityServiceTests {
             defer { app.close() }
             var noID = CommunityFixture.visit("", resident: "r-1")
             noID.visit.id = ""
-            #expect(try await code(of: app.call(CommunityMethods.recordVisit, noID)) == .invalidArgument)
+            #expect(await code(of: try await app.call(CommunityMethods.recordVisit, noID)) == .invalidArgument)
             var noChannel = CommunityFixture.visit("v-x", resident: "r-1")
             noChannel.visit.channel = .unspecified
-            #expect(try await code(of: app.call(CommunityMethods.recordVisit, noChannel)) == .invalidArgument)
+            #expect(await code(of: try await app.call(CommunityMethods.recordVisit, noChannel)) == .invalidArgument)
             // r-3 lives in 青宜居: outside m-1's grid, as if it did not exist.
-            #expect(try await code(of: app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-y", resident: "r-3"))) == .notFound)
-            #expect(try await code(of: app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-z", resident: "r-404"))) == .notFound)
+            #expect(await code(of: try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-y", resident: "r-3"))) == .notFound)
+            #expect(await code(of: try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-z", resident: "r-404"))) == .notFound)
             let stored = try await street.database.visits(caller: CommunityFixture.administrator)
             #expect(stored.isEmpty)
         }
@@ -116,23 +116,23 @@ struct CommunityServiceTests {
                 request.satisfaction = satisfaction
                 return try await staff.call(CommunityMethods.updateNeed, request)
             }
-            #expect(try await code(of: step(.resolve)) == .failedPrecondition)
-            #expect(try await code(of: step(.decline)) == .invalidArgument)
-            #expect(try await code(of: step(.assign, owner: "nobody")) == .invalidArgument)
+            #expect(await code(of: try await step(.resolve)) == .failedPrecondition)
+            #expect(await code(of: try await step(.decline)) == .invalidArgument)
+            #expect(await code(of: try await step(.assign, owner: "nobody")) == .invalidArgument)
             #expect(try await step(.assign, owner: "member:m-2").status == .assigned)
             #expect(try await step(.start).status == .inProgress)
             #expect(try await step(.resolve, note: "已更换").status == .resolved)
-            #expect(try await code(of: step(.followUp, satisfaction: 9)) == .invalidArgument)
+            #expect(await code(of: try await step(.followUp, satisfaction: 9)) == .invalidArgument)
             let done = try await step(.followUp, satisfaction: 5)
             #expect(done.status == .followedUp)
             #expect(done.satisfaction == 5)
             #expect(done.history.map(\.to) == [.open, .assigned, .inProgress, .resolved, .followedUp])
-            #expect(try await code(of: step(.reopen, note: "again")) == .failedPrecondition)
+            #expect(await code(of: try await step(.reopen, note: "again")) == .failedPrecondition)
             var get = CommunityGetNeedRequest()
             get.id = need.id
             #expect(try await staff.call(CommunityMethods.getNeed, get).history.count == 5)
             get.id = "no-such-need"
-            #expect(try await code(of: staff.call(CommunityMethods.getNeed, get)) == .notFound)
+            #expect(await code(of: try await staff.call(CommunityMethods.getNeed, get)) == .notFound)
 
             // Overdue: a day and a minute later, the open high-urgency need is overdue.
             raise.summary = "下水道堵了"
@@ -142,7 +142,7 @@ struct CommunityServiceTests {
             overdue.overdueOnly = true
             let late = try await staff.call(CommunityMethods.listNeeds, overdue)
             #expect(late.needs.map(\.summary) == ["下水道堵了"])
-            #expect(late.needs.allSatisfy(\.overdue))
+            #expect(late.needs.allSatisfy { $0.overdue })
         }
     }
 
@@ -165,13 +165,13 @@ struct CommunityServiceTests {
             #expect(try await admin.call(CommunityMethods.listNeeds, .init()).needs.count == 3)
             var get = CommunityGetResidentRequest()
             get.id = "r-2"
-            #expect(try await code(of: volunteer.call(CommunityMethods.getResident, get)) == .notFound)
+            #expect(await code(of: try await volunteer.call(CommunityMethods.getResident, get)) == .notFound)
             #expect(try await staff.call(CommunityMethods.getResident, get).name == "刘建国")
 
             // A member certificate for someone not on the roster gets nothing.
             let stranger = try await street.connect(.member, "m-404")
             defer { stranger.close() }
-            #expect(try await code(of: stranger.call(CommunityMethods.listNeeds, .init())) == .permissionDenied)
+            #expect(await code(of: try await stranger.call(CommunityMethods.listNeeds, .init())) == .permissionDenied)
         }
     }
 
@@ -203,7 +203,7 @@ struct CommunityServiceTests {
             let mine = try await staff.call(CommunityMethods.getPlan, request)
             #expect(mine.plans.map(\.memberID) == ["m-2"])
             request.date = "29/11/2026"
-            #expect(try await code(of: staff.call(CommunityMethods.getPlan, request)) == .invalidArgument)
+            #expect(await code(of: try await staff.call(CommunityMethods.getPlan, request)) == .invalidArgument)
         }
     }
 
@@ -253,8 +253,10 @@ struct CommunityServiceTests {
             #expect(error.code == .invalidArgument)
             #expect(error.message.contains("line 3"))
             #expect(error.message.contains("qinghe-g09"))
-            get.id = "r-12"
-            #expect(try await code(of: admin.call(CommunityMethods.getResident, get)) == .notFound)
+            var missing = CommunityGetResidentRequest()
+            missing.id = "r-12"
+            let lookup = missing
+            #expect(await code(of: try await admin.call(CommunityMethods.getResident, lookup)) == .notFound)
         }
     }
 
