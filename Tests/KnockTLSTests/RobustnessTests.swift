@@ -84,10 +84,12 @@ struct RobustnessTests {
 
         let started = ContinuousClock.now
         let raw = try await connectRawClient(port: server.port)
-        #expect(await raw.log.waitUntilClosed(upTo: .seconds(5)))
+        // Closed by the timeout, not by anything else: not before it, and with its error. The upper
+        // bound only tells "closed" from "never closed" on a loaded machine.
+        #expect(await raw.log.waitUntilClosed(upTo: .seconds(30)))
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(250))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(30))
         let connection = try #require(await server.log.connection(1))
         #expect(await connection.waitUntilClosed())
         #expect(connection.snapshot.tlsErrors.first?.code == .handshakeTimeout)
