@@ -60,6 +60,11 @@ let package = Package(
             name: "knock-bench",
             dependencies: [
                 "KnockRPC",
+                "KnockHost",
+                "KnockDomain",
+                "KnockStore",
+                "KnockModuleKit",
+                .product(name: "Logging", package: "swift-log"),
                 "KnockTLS",
                 "KnockPKI",
                 "KnockTestSupport",

@@ -6,6 +6,6 @@ struct KnockBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knock-bench",
         abstract: "Measure Knock's speed (build with -c release).",
-        subcommands: [RPCBenchmark.self]
+        subcommands: [RPCBenchmark.self, IngestBenchmark.self]
     )
 }

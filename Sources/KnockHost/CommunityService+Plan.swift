@@ -23,22 +23,10 @@ extension CommunityService {
             memberFilter = id
         }
 
-        let members = try await database.members(in: caller.scope)
-        let keyPersons = try await database.keyPersons(caller: caller.unaudited, dueOn: day, timeZone: timeZone)
-        var contributions = keyPersons.compactMap { $0.plannedKnock(on: day, timeZone: timeZone) }
-        contributions += try await database.scheduledKnocks(day: day, scope: caller.scope)
-        let (fromModules, failures) = try await moduleContributions(day: day, caller: caller)
-        contributions += fromModules
-
-        let planner = KnockPlanner(
-            gridGroups: Self.gridGroups(members),
-            keyPersonMembers: keyPersons.reduce(into: [:]) { map, entry in
-                if let member = entry.assignedMemberID { map[entry.residentID] = member }
-            }
-        )
-        let toMerge = contributions
-        let merged = try await offTheEventLoop { planner.merge(toMerge, on: day) }
-        try await database.savePlan(day: day, scope: caller.scope, knocks: merged.plans.flatMap(\.knocks) + merged.unassigned)
+        let assembled = try await assemblePlan(day: day, caller: caller)
+        let merged = assembled.merged
+        let members = assembled.members
+        let failures = assembled.failures
 
         let plans = merged.plans.filter { memberFilter == nil || $0.memberID == memberFilter }
         let unassigned = memberFilter == nil ? merged.unassigned : []
@@ -78,6 +66,35 @@ extension CommunityService {
         response.unassigned = unassigned.map(item)
         response.problems = failures.map(\.problem)
         return response
+    }
+
+    /// The day's plan for `caller`'s scope, merged and saved (what ``plan(_:caller:)`` answers
+    /// with before names and addresses are added): the key persons due, the knocks scheduled
+    /// for the day, and what every enabled method contributes.
+    /// - Parameters:
+    ///   - day: The day.
+    ///   - caller: Whose scope.
+    /// - Returns: The merged plans, the members of the scope, and the methods that did not
+    ///   contribute.
+    /// - Throws: ``StoreError`` if the store fails.
+    public func assemblePlan(day: CalendarDay, caller: Caller) async throws -> AssembledPlan {
+        let members = try await database.members(in: caller.scope)
+        let keyPersons = try await database.keyPersons(caller: caller.unaudited, dueOn: day, timeZone: timeZone)
+        var contributions = keyPersons.compactMap { $0.plannedKnock(on: day, timeZone: timeZone) }
+        contributions += try await database.scheduledKnocks(day: day, scope: caller.scope)
+        let (fromModules, failures) = try await moduleContributions(day: day, caller: caller)
+        contributions += fromModules
+
+        let planner = KnockPlanner(
+            gridGroups: Self.gridGroups(members),
+            keyPersonMembers: keyPersons.reduce(into: [:]) { map, entry in
+                if let member = entry.assignedMemberID { map[entry.residentID] = member }
+            }
+        )
+        let toMerge = contributions
+        let merged = try await offTheEventLoop { planner.merge(toMerge, on: day) }
+        try await database.savePlan(day: day, scope: caller.scope, knocks: merged.plans.flatMap(\.knocks) + merged.unassigned)
+        return AssembledPlan(merged: merged, members: members, failures: failures)
     }
 
     /// What every enabled method contributes for `day`, asked once per community in scope (with

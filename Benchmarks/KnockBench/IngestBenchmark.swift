@@ -1,0 +1,257 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import KnockDomain
+import KnockHost
+import KnockModuleKit
+import KnockPKI
+import KnockRPC
+import KnockStore
+import KnockTLS
+import KnockTestSupport
+import Logging
+import NIOPosix
+
+/// `knock-bench ingest`: the community core under load, on SQLite in a file (the default
+/// store, synchronous=FULL: every acknowledged visit is on disk).
+///
+/// 1. Visits recorded through the RPC over mutual TLS at 64 in flight, each going through the
+///    whole pipeline (stored, assessed by every method in parallel, suggestions applied):
+///    visits/s and latency.
+/// 2. A district (200,000 households in 650 grids): the day's plan of the whole district,
+///    assembled in the host (key persons due, scheduled knocks, methods' contributions, merged
+///    per member, saved) — seconds.
+/// 3. The needs list of a grid member and of a community's staff through the RPC — p50/p99.
+struct IngestBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Visits/s through the RPC on SQLite, a district's day plan, and the needs list query."
+    )
+
+    @Option(help: "Seconds of visit recording measured.") var duration: Double = 10
+    @Option(help: "Seconds of warm-up before measuring.") var warmup: Double = 1
+    @Option(help: "Visits in flight.") var inflight: Int = 64
+    @Option(help: "Households in the district.") var households: Int = 200_000
+    @Option(help: "Grids in the district.") var grids: Int = 650
+    @Option(help: "Needs raised across the district before querying the needs list.") var needs: Int = 20_000
+    @Option(help: "Needs-list queries per caller kind.") var queries: Int = 2_000
+    @Option(help: "Only run: visits, plan, needs, or all.") var only: String = "all"
+
+    /// The methods assessing visits: the ones linked into knock-host, and a stand-in that
+    /// assesses every visit (raising alerts and needs) so the pipeline does its whole work.
+    static var methods: [any KnockModule] { [ElderCheck()] }
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("knock-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print("knock-bench ingest: SQLite (WAL, synchronous=FULL) in \(folder.path), mutual TLS 1.3 on loopback, \(cores) cores")
+        print("methods assessing every visit: \(Self.methods.map(\.descriptor.id).joined(separator: ", "))")
+        if only == "all" || only == "visits" {
+            try await benchmarkVisits(store: folder.appendingPathComponent("visits.sqlite").path)
+        }
+        if only == "all" || only == "plan" || only == "needs" {
+            try await benchmarkDistrict(store: folder.appendingPathComponent("district.sqlite").path)
+        }
+    }
+
+    // MARK: Visits
+
+    private func benchmarkVisits(store: String) async throws {
+        try await KnockDatabase.withDatabase(at: .sqlite(path: store), logger: Self.quiet) { database in
+            let street = DemoStreet.gongrencun()
+            _ = try await street.seed(into: database)
+            try await Self.serving(database) { community in
+                let app = try await community.connect(.administrator, "admin")
+                defer { app.close() }
+                let residents = street.residents
+                let members = street.members
+                let start = ContinuousClock.now
+                let measureFrom = start + .milliseconds(Int(warmup * 1_000))
+                let end = measureFrom + .milliseconds(Int(duration * 1_000))
+                let (count, histogram, raised) = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>, Int).self) { group in
+                    for worker in 0..<inflight {
+                        group.addTask {
+                            var histogram = Self.histogram()
+                            var count = 0, raised = 0, sequence = 0
+                            var random = SystemRandomNumberGenerator()
+                            while true {
+                                let sent = ContinuousClock.now
+                                if sent >= end { break }
+                                sequence += 1
+                                let resident = residents.randomElement(using: &random)!
+                                var request = CommunityRecordVisitRequest()
+                                request.visit.id = "bench-\(worker)-\(sequence)"
+                                request.visit.residentID = resident.id
+                                request.visit.memberID = members[sequence % members.count].id
+                                request.visit.channel = .door
+                                request.visit.outcome = sequence % 5 == 0 ? .noAnswer : .met
+                                request.visit.at = .init(date: Date())
+                                request.visit.observations = "精神状态良好，屋内整洁"
+                                request.visit.requests = sequence % 7 == 0 ? ["希望送餐上门"] : []
+                                let response = try await app.call(CommunityMethods.recordVisit, request)
+                                precondition(!response.duplicate && response.problems.isEmpty, "\(response)")
+                                if sent >= measureFrom {
+                                    count += 1
+                                    raised += response.raised.count
+                                    _ = histogram.record(UInt64((ContinuousClock.now - sent).nanoseconds))
+                                }
+                            }
+                            return (count, histogram, raised)
+                        }
+                    }
+                    var total = 0, raised = 0
+                    var merged = Self.histogram()
+                    for try await (count, histogram, suggestions) in group {
+                        total += count
+                        raised += suggestions
+                        merged.add(histogram)
+                    }
+                    return (total, merged, raised)
+                }
+                print("")
+                print("| visits recorded | in flight | visits/s | p50 ms | p99 ms | suggestions applied |")
+                print("|---|---|---|---|---|---|")
+                print(String(format: "| %d | %d | %.0f | %.1f | %.1f | %d |", count, inflight, Double(count) / duration,
+                             Self.ms(histogram, 50), Self.ms(histogram, 99), raised))
+            }
+        }
+    }
+
+    // MARK: The district
+
+    private func benchmarkDistrict(store: String) async throws {
+        try await KnockDatabase.withDatabase(at: .sqlite(path: store), logger: Self.quiet) { database in
+            let generated = ContinuousClock.now
+            let district = DemoStreet.district(households: households, grids: grids, asOf: Date())
+            let madeIn = ContinuousClock.now - generated
+            let seeded = ContinuousClock.now
+            let summary = try await district.seed(into: database)
+            print("")
+            print("district: \(summary?.households ?? 0) households, \(summary?.residents ?? 0) residents, \(summary?.grids ?? 0) grids, \(summary?.members ?? 0) members, \(summary?.keyPersons ?? 0) key persons; generated in \(Self.seconds(madeIn)), stored in \(Self.seconds(ContinuousClock.now - seeded))")
+            try await Self.serving(database) { community in
+                if only == "all" || only == "plan" {
+                    let admin = Caller(provenance: .administrator("bench"), scope: .district("*"))
+                    let today = CalendarDay(containing: Date(), in: IngestBenchmark.shanghai)
+                    print("")
+                    print("| day plan of | run | seconds | knocks | members with knocks | unassigned |")
+                    print("|---|---|---|---|---|---|")
+                    for run in 1...3 {
+                        let started = ContinuousClock.now
+                        let plan = try await community.service.assemblePlan(day: today, caller: admin)
+                        let took = ContinuousClock.now - started
+                        print("| the whole district | \(run) | \(Self.seconds(took)) | \(plan.merged.knockCount) | \(plan.merged.plans.filter { !$0.knocks.isEmpty }.count) | \(plan.merged.unassigned.count) |")
+                    }
+                }
+                if only == "all" || only == "needs" {
+                    try await benchmarkNeeds(district, database: database, community: community)
+                }
+            }
+        }
+    }
+
+    private func benchmarkNeeds(_ district: DemoStreet, database: KnockDatabase, community: Serving) async throws {
+        let lifecycle = NeedLifecycle()
+        let residents = district.residents
+        let categories = ["meals", "medicine", "repair", "dispute", "employment", "cleaning"]
+        let raiseStarted = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<32 {
+                group.addTask {
+                    for index in stride(from: lane, to: needs, by: 32) {
+                        let resident = residents[(index * 7_919) % residents.count]
+                        let need = try lifecycle.raise(
+                            id: "need-\(index)", resident: resident, category: categories[index % categories.count],
+                            urgency: Urgency.allCases[index % Urgency.allCases.count], summary: "bench need \(index)",
+                            owner: nil, by: .host, visitID: nil, at: Date().addingTimeInterval(-Double(index % 10) * 86_400)
+                        )
+                        try await database.raiseNeed(need)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        print("")
+        print("raised \(needs) needs in \(Self.seconds(ContinuousClock.now - raiseStarted))")
+        print("")
+        print("| needs list of | queries | p50 ms | p99 ms | needs per answer |")
+        print("|---|---|---|---|---|")
+        let gridMember = district.members.first { !$0.roles.contains(.staff) }!
+        let staff = district.members.first { $0.roles.contains(.staff) }!
+        for (label, member, overdue) in [("a grid member (own grids)", gridMember, false), ("community staff (community)", staff, false),
+                                         ("community staff, overdue only", staff, true)] {
+            let app = try await community.connect(.member, member.id)
+            defer { app.close() }
+            var histogram = Self.histogram()
+            var size = 0
+            for _ in 0..<queries {
+                var request = CommunityListNeedsRequest()
+                request.overdueOnly = overdue
+                request.limit = 100
+                let sent = ContinuousClock.now
+                let page = try await app.call(CommunityMethods.listNeeds, request)
+                _ = histogram.record(UInt64((ContinuousClock.now - sent).nanoseconds))
+                size = page.needs.count
+            }
+            print(String(format: "| %@ | %d | %.2f | %.2f | %d |", label, queries, Self.ms(histogram, 50), Self.ms(histogram, 99), size))
+        }
+    }
+
+    // MARK: Serving
+
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+    static let quiet: Logger = {
+        var logger = Logger(label: "knock.bench")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// The community services over mutual TLS on loopback, with the methods loaded.
+    struct Serving {
+        let deployment: TestDeployment
+        let server: RPCServer
+        let service: CommunityService
+
+        func connect(_ kind: KnockIdentity.Kind, _ id: String) async throws -> RPCConnection {
+            let certificate = try deployment.client(KnockIdentity(kind: kind, id: id))
+            return try await RPCConnection.connect(to: "127.0.0.1", port: server.localAddress.port!, tls: try deployment.clientContext(certificate),
+                                                   configuration: ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil))
+        }
+    }
+
+    static func serving(_ database: KnockDatabase, _ body: (Serving) async throws -> Void) async throws {
+        let deployment = try TestDeployment()
+        let host = ModuleHost(builtIns: methods, policy: .init(), limits: { _ in ModuleLimits() },
+                              stores: { DatabaseModuleStore(database: database, module: $0) }, logger: quiet)
+        let service = CommunityService(database: database, coordinator: host.coordinator, deployment: .district("*"), timeZone: shanghai, logger: quiet)
+        var router = RPCRouter()
+        router.add(host.service)
+        router.add(service)
+        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(),
+                                              configuration: ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil), router: router)
+        let frozen = router
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            group.addTask { try await host.run(hostRouter: frozen) }
+            while host.registry.entries.count < methods.count { try await Task.sleep(for: .milliseconds(5)) }
+            defer {
+                server.drain()
+                group.cancelAll()
+            }
+            try await body(Serving(deployment: deployment, server: server, service: service))
+        }
+    }
+
+    static func histogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    static func ms(_ histogram: Histogram<UInt64>, _ percentile: Double) -> Double {
+        Double(histogram.valueAtPercentile(percentile)) / 1_000_000
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.2f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}
