@@ -132,20 +132,27 @@ extension CommunityService {
         return (planned, failures)
     }
 
-    /// Each grid's members, the grid's own members (those whose first grid it is) first; the
-    /// first is the grid's default member.
+    /// Each grid's members: first those whose own grid it is (their first grid), then those
+    /// who help there; within each, staff first, then party members, resident backbones,
+    /// volunteers, sunk-down cadres and department officers, then by id. The first is the grid's
+    /// default member, who gets the knocks nobody else is named for.
     static func gridGroups(_ members: [Member]) -> [String: [String]] {
+        let ordered = members.sorted { ($0.rank, $0.id) < ($1.rank, $1.id) }
         var groups: [String: [String]] = [:]
-        for member in members.sorted(by: { $0.id < $1.id }) {
-            for (position, grid) in member.gridIDs.enumerated() where position == 0 {
-                groups[grid, default: []].append(member.id)
-            }
+        for member in ordered {
+            if let own = member.gridIDs.first { groups[own, default: []].append(member.id) }
         }
-        for member in members.sorted(by: { $0.id < $1.id }) {
-            for grid in member.gridIDs.dropFirst() {
-                groups[grid, default: []].append(member.id)
-            }
+        for member in ordered {
+            for grid in member.gridIDs.dropFirst() { groups[grid, default: []].append(member.id) }
         }
         return groups
+    }
+}
+
+extension Member {
+    /// Where the member comes in a grid's group: staff first.
+    fileprivate var rank: Int {
+        let order: [MemberRole] = [.staff, .partyMember, .residentBackbone, .volunteer, .sunkDownCadre, .departmentOfficer]
+        return order.firstIndex { roles.contains($0) } ?? order.count
     }
 }

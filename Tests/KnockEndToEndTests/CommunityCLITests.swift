@@ -1,0 +1,112 @@
+import Foundation
+import KnockDomain
+import KnockHost
+import KnockTestSupport
+import Testing
+
+/// What a street office's administrator and a grid member do from the command line, against a
+/// real `knock-host demo` process: the demo street seeded, the day's plan, a visit, a need worked
+/// to its end, a roster checked, lists exported, bad input refused.
+@Suite("The knock CLI against knock-host demo", .serialized)
+struct CommunityCLITests {
+    @Test("a day's work from the command line")
+    func daysWork() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("knock-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let port = try FreePort.pick()
+        let host = try Processes.start("knock-host", ["demo", "--state", state.path], environment: ["KNOCK_LISTEN_PORT": "\(port)"])
+        defer { if host.isRunning { kill(host.processIdentifier, SIGKILL) } }
+
+        let street = DemoStreet.gongrencun()
+        let member = street.members[0]
+        let admin = ["--identity", state.appendingPathComponent("identities/admin-admin").path, "--host", "127.0.0.1:\(port)"]
+        let app = ["--identity", state.appendingPathComponent("identities/member-\(member.id)").path, "--host", "127.0.0.1:\(port)"]
+        func knock(_ arguments: [String]) async throws -> ChildProcess.Output {
+            try await Processes.run("knock", arguments)
+        }
+        var health = try await knock(["health"] + admin)
+        for _ in 0..<300 where health.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            health = try await knock(["health"] + admin)
+        }
+        #expect(health.status == 0, "the demo host never answered: \(health.stderr)")
+
+        // The member (the grid's staff member, its default member) plans today: every key person
+        // of the grid not assigned to another member, by name.
+        #expect(member.roles.contains(.staff))
+        let plan = try await knock(["plan", "today", "--member", "me"] + app)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains(member.name))
+        let due = street.keyPersons.filter { $0.gridID == member.gridIDs[0] && ($0.assignedMemberID ?? member.id) == member.id }
+        #expect(!due.isEmpty)
+        for entry in due {
+            #expect(plan.stdout.contains(entry.residentID), "\(entry.residentID) is missing from the plan")
+            let name = try #require(street.residents.first { $0.id == entry.residentID }).name
+            #expect(plan.stdout.contains(name))
+        }
+
+        // A visit to one of them, asking for meal delivery.
+        let resident = try #require(due.first).residentID
+        let record = ["visit", "record", "--resident", resident, "--outcome", "met", "--request", "希望送餐上门", "--id", "cli-visit-1",
+                      "--at", ISO8601DateFormatter().string(from: Date())] + app
+        let visit = try await knock(record)
+        #expect(visit.status == 0, "\(visit.stderr)")
+        #expect(visit.stdout.contains("recorded visit cli-visit-1"))
+        // Sent again (the phone lost the answer): stored once.
+        let again = try await knock(record)
+        #expect(again.stdout.contains("already recorded"), "\(again.stderr)")
+
+        // A need raised by the member and worked to its end by the member.
+        let raised = try await knock(["needs", "raise", "--resident", resident, "--category", "meals", "--summary", "每天午餐送到家", "--output", "json"] + app)
+        #expect(raised.status == 0, "\(raised.stderr)")
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(raised.stdout.utf8)) as? [String: Any])["id"] as? String
+        let need = try #require(id)
+        #expect(try await knock(["needs", "assign", need, "--to", "member:\(member.id)"] + app).stdout.contains("assigned"))
+        let resolved = try await knock(["needs", "resolve", need, "--note", "已安排志愿者送餐"] + app)
+        #expect(resolved.stdout.contains("resolved"))
+        let followed = try await knock(["needs", "follow-up", need, "--satisfaction", "5"] + app)
+        #expect(followed.stdout.contains("followed-up"))
+        let refused = try await knock(["needs", "start", need] + app)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("FAILED_PRECONDITION"))
+        let unknown = try await knock(["needs", "show", "no-such-need"] + app)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("NOT_FOUND"))
+
+        // The administrator: key persons due, coverage, a roster check, exports.
+        // The visit reached the resident: not due again today, but still on the list.
+        let dueNow = try await knock(["keypersons", "--due"] + admin)
+        #expect(dueNow.status == 0)
+        #expect(!dueNow.stdout.contains(resident))
+        #expect(try await knock(["keypersons"] + admin).stdout.contains(resident))
+        let coverage = try await knock(["coverage", "--output", "json"] + admin)
+        let grids = try #require(try JSONSerialization.jsonObject(with: Data(coverage.stdout.utf8)) as? [String: Any])["grids"] as? [[String: Any]]
+        let own = try #require(grids?.first { $0["gridId"] as? String == member.gridIDs[0] })
+        #expect(own["householdsVisited"] as? Int == 1)
+        #expect(own["doneDoor"] as? Int == 1)
+        #expect(own["needsResolved"] as? Int == 1)
+        #expect(own["meanSatisfaction"] as? Double == 5)
+        let roster = Processes.root.appendingPathComponent("Examples/demo-data/households.csv").path
+        let check = try await knock(["import", "households", roster, "--dry-run"] + admin)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("every row is good"))
+        let badRoster = state.appendingPathComponent("bad.csv")
+        try Data(("household_id,address,grid_id,resident_id,name,birth_year,tags,phone,emergency_contact_name,"
+            + "emergency_contact_phone,emergency_contact_relation,availability\n"
+            + "h-x,青和居 1栋,no-such-grid,r-x,某某,1950,,,,,,\n").utf8).write(to: badRoster)
+        let bad = try await knock(["import", "households", badRoster.path] + admin)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 2"))
+        let exported = state.appendingPathComponent("needs.csv")
+        let export = try await knock(["export", "needs", "--bom", "--out", exported.path] + admin)
+        #expect(export.status == 0, "\(export.stderr)")
+        let csv = try Data(contentsOf: exported)
+        #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(String(decoding: csv, as: UTF8.self).contains("每天午餐送到家"))
+
+        // SIGTERM drains and exits cleanly.
+        kill(host.processIdentifier, SIGTERM)
+        host.waitUntilExit()
+        #expect(host.terminationStatus == 0)
+    }
+}
