@@ -1,3 +1,4 @@
+import KnockDomain
 import SQLKit
 import Synchronization
 
@@ -16,10 +17,30 @@ import Synchronization
 /// A request's work must not keep the database past its return, and should only read and write
 /// (no transaction control of its own). A request is not abandoned when its task is cancelled:
 /// once submitted it is written, or fails, like the others.
+///
+/// A savepoint costs two statements. A request may do without (``Isolation/refusesBeforeWriting``)
+/// when it throws only ``DomainError`` and only before it has written anything: its refusal then
+/// needs no rollback. Any other error it throws may come after a write, so it fails its whole
+/// batch: nothing of the batch is written, and every request in it gets that error.
 final class GroupCommit: Sendable {
+    /// Whether a request runs in a savepoint of its own.
+    enum Isolation: Sendable {
+        /// In a savepoint: whatever it throws, its writes are rolled back and the batch goes on.
+        case savepoint
+        /// Without: it throws ``DomainError`` only before writing anything; any other error it
+        /// throws fails its batch.
+        case refusesBeforeWriting
+    }
+
+    /// What a request runs.
+    private struct Work: Sendable {
+        let isolation: Isolation
+        let run: @Sendable (any SQLDatabase) async throws -> any Sendable
+    }
+
     /// One request: its work, and how to answer it.
     private struct Request: Sendable {
-        let work: @Sendable (any SQLDatabase) async throws -> any Sendable
+        let work: Work
         let answer: CheckedContinuation<Turn, Never>
     }
 
@@ -50,6 +71,7 @@ final class GroupCommit: Sendable {
     /// Runs `work` in a savepoint of a transaction shared with other requests, and returns once
     /// that transaction has committed.
     /// - Parameters:
+    ///   - isolation: Whether the work runs in a savepoint of its own.
     ///   - transaction: Begins, runs and commits one transaction (used if this request's task
     ///     writes the batch; every request of one group commit must pass the same).
     ///   - work: The request's reads and writes.
@@ -57,10 +79,11 @@ final class GroupCommit: Sendable {
     /// - Throws: What `work` threw (its writes were rolled back, the batch's others were not),
     ///   or the transaction's error (nothing of the batch was written).
     func submit<Value: Sendable>(
+        isolation: Isolation = .savepoint,
         in transaction: Transaction,
         _ work: @escaping @Sendable (any SQLDatabase) async throws -> Value
     ) async throws -> Value {
-        let erased: @Sendable (any SQLDatabase) async throws -> any Sendable = { try await work($0) }
+        let erased = Work(isolation: isolation, run: { try await work($0) })
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let arrival = state.withLock { $0.arrive(Request(work: erased, answer: continuation)) }
             if arrival == .write {
@@ -81,10 +104,7 @@ final class GroupCommit: Sendable {
     /// Writes one batch (`first` and whatever queued), answers the queued requests, passes the
     /// writer's role on.
     /// - Returns: `first`'s result.
-    private func writeBatch(
-        first: @escaping @Sendable (any SQLDatabase) async throws -> any Sendable,
-        in transaction: Transaction
-    ) async -> Result<any Sendable, any Error> {
+    private func writeBatch(first: Work, in transaction: Transaction) async -> Result<any Sendable, any Error> {
         let queued = state.withLock { $0.takeBatch() }
         let works = [first] + queued.map(\.work)
         var results: [Result<any Sendable, any Error>]
@@ -93,7 +113,7 @@ final class GroupCommit: Sendable {
                 var results: [Result<any Sendable, any Error>] = []
                 results.reserveCapacity(works.count)
                 for work in works {
-                    results.append(try await Self.runInSavepoint(work, on: database))
+                    results.append(try await Self.run(work, on: database))
                 }
                 return results
             }
@@ -107,22 +127,30 @@ final class GroupCommit: Sendable {
         return results[0]
     }
 
-    /// Runs `work` between `SAVEPOINT` and `RELEASE`; if it throws, rolls back to the savepoint.
+    /// Runs one request's work in the batch's transaction: between `SAVEPOINT` and `RELEASE`
+    /// (rolled back to the savepoint if it throws), or bare if it refuses before writing.
     /// - Returns: The work's value or error.
-    /// - Throws: Only when the savepoint itself fails: then the whole transaction must end.
-    private static func runInSavepoint(
-        _ work: @Sendable (any SQLDatabase) async throws -> any Sendable,
-        on database: any SQLDatabase
-    ) async throws -> Result<any Sendable, any Error> {
-        try await database.execute("SAVEPOINT knock_request")
-        do {
-            let value = try await work(database)
-            try await database.execute("RELEASE knock_request")
-            return .success(value)
-        } catch {
-            try await database.execute("ROLLBACK TO knock_request")
-            try await database.execute("RELEASE knock_request")
-            return .failure(error)
+    /// - Throws: When the transaction must end: a savepoint failed, or a bare request threw
+    ///   something other than a refusal.
+    private static func run(_ work: Work, on database: any SQLDatabase) async throws -> Result<any Sendable, any Error> {
+        switch work.isolation {
+        case .refusesBeforeWriting:
+            do {
+                return .success(try await work.run(database))
+            } catch let refusal as DomainError {
+                return .failure(refusal)
+            }
+        case .savepoint:
+            try await database.execute("SAVEPOINT knock_request")
+            do {
+                let value = try await work.run(database)
+                try await database.execute("RELEASE knock_request")
+                return .success(value)
+            } catch {
+                try await database.execute("ROLLBACK TO knock_request")
+                try await database.execute("RELEASE knock_request")
+                return .failure(error)
+            }
         }
     }
 }

@@ -6,13 +6,14 @@ import SQLKit
 /// write, through group commit on SQLite), how it reads, and how a read of personal data is
 /// audited in the same call.
 extension KnockDatabase {
-    /// Runs `body` as one write (``StorageEngine/write(_:)``).
+    /// Runs `body` as one write (``StorageEngine/write(isolation:_:)``).
     /// - Throws: ``DomainError`` as `body` throws it; ``StoreError`` for the database's failures.
     func communityWrite<Result: Sendable>(
-        _ action: @autoclosure () -> String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+        _ action: @autoclosure () -> String, isolation: GroupCommit.Isolation = .savepoint,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await translatingStoreErrors(action()) {
-            try await engine.write(body)
+            try await engine.write(isolation: isolation, body)
         }
     }
 

@@ -22,21 +22,27 @@ extension KnockDatabase {
         try Validation.id(visit.memberID, what: "member id of visit \(visit.id)")
         try Validation.text(visit.observations + visit.opinions + visit.requests.joined(), what: "text of visit \(visit.id)")
         let recordedAt = Date().milliseconds
-        return try await communityWrite("recording visit \(visit.id)") { database in
-            let resident = try await CommunityTables.requireResident(id: visit.residentID, within: caller.scope, on: database)
+        let requests = try StoredJSON.encode(visit.requests)
+        // Refusals (unknown resident, id taken) come before anything is written; the insert and
+        // the update are single statements. So no savepoint: two statements, not four.
+        return try await communityWrite("recording visit \(visit.id)", isolation: .refusesBeforeWriting) { database in
             var stored = visit
             stored.at = visit.at.storedPrecision
-            stored.householdID = resident.householdID
-            stored.gridID = resident.gridID
-            stored.communityID = resident.communityID
-            stored.streetID = resident.streetID
-            let inserted = try await database.insert(into: CommunityTables.visits)
-                .columns(Self.visitColumns + ["recorded_at"])
-                .values(try Self.row(stored) + [SQLBind(recordedAt)])
-                .ignoringConflicts(with: ["id"])
-                .returning("id")
-                .first()
-            guard inserted != nil else {
+            // One statement takes the resident's place, checks the scope, and inserts unless the
+            // id is taken.
+            let scope = SQLExpressions.within(caller.scope, table: "r") ?? SQLLiteral.boolean(true)
+            let inserted = try await database.raw("""
+                INSERT INTO \(unsafeRaw: CommunityTables.visits) (\(unsafeRaw: Self.visitColumns.joined(separator: ", ")), recorded_at) \
+                SELECT \(bind: stored.id), \(bind: stored.memberID), r.id, r.household_id, r.street_id, r.community_id, r.grid_id, \
+                \(bind: stored.at.milliseconds), \(bind: stored.channel.rawValue), \(bind: stored.outcome.rawValue), \
+                \(bind: stored.observations), \(bind: stored.opinions), \(bind: requests), \(bind: recordedAt) \
+                FROM \(unsafeRaw: CommunityTables.residents) r WHERE r.id = \(bind: visit.residentID) AND \(scope) \
+                ON CONFLICT (id) DO NOTHING RETURNING household_id, street_id, community_id, grid_id
+                """).first()
+            guard let inserted else {
+                // Nothing inserted: no such resident in the scope, or the id is taken.
+                let home = try await CommunityTables.requireHome(ofResident: visit.residentID, within: caller.scope, on: database)
+                stored = Self.placed(stored, at: home)
                 let existing = try await database.select().columns(Self.visitColumns).from(CommunityTables.visits)
                     .where("id", .equal, visit.id).first().map(Self.visit(from:))
                 guard let existing, existing == stored else {
@@ -44,13 +50,16 @@ extension KnockDatabase {
                 }
                 return .duplicate(existing)
             }
+            stored = Self.placed(stored, at: (
+                try inserted.string("household_id"),
+                Scope.Place(streetID: try inserted.string("street_id"), communityID: try inserted.string("community_id"), gridID: try inserted.string("grid_id"))
+            ))
             if stored.outcome != .noAnswer {
                 let at = stored.at.milliseconds
-                try await database.update(CommunityTables.keyPersons)
-                    .set("last_knock_at", to: at)
-                    .where("resident_id", .equal, stored.residentID)
-                    .where(group: { $0.where(SQLColumn("last_knock_at"), .is, SQLLiteral.null).orWhere("last_knock_at", .lessThan, at) })
-                    .run()
+                try await database.raw("""
+                    UPDATE \(unsafeRaw: CommunityTables.keyPersons) SET last_knock_at = \(bind: at) \
+                    WHERE resident_id = \(bind: stored.residentID) AND (last_knock_at IS NULL OR last_knock_at < \(bind: at))
+                    """).run()
             }
             return .recorded(stored)
         }
@@ -120,13 +129,14 @@ extension KnockDatabase {
         "observations", "opinions", "requests",
     ]
 
-    private static func row(_ visit: Visit) throws -> [any SQLExpression] {
-        [
-            SQLBind(visit.id), SQLBind(visit.memberID), SQLBind(visit.residentID), SQLBind(visit.householdID),
-            SQLBind(visit.streetID), SQLBind(visit.communityID), SQLBind(visit.gridID), SQLBind(visit.at.milliseconds),
-            SQLBind(visit.channel.rawValue), SQLBind(visit.outcome.rawValue), SQLBind(visit.observations), SQLBind(visit.opinions),
-            SQLBind(try StoredJSON.encode(visit.requests)),
-        ]
+    /// `visit` placed where its resident lives.
+    private static func placed(_ visit: Visit, at home: (householdID: String, place: Scope.Place)) -> Visit {
+        var placed = visit
+        placed.householdID = home.householdID
+        placed.streetID = home.place.streetID
+        placed.communityID = home.place.communityID
+        placed.gridID = home.place.gridID
+        return placed
     }
 
     private static func visit(from row: any SQLRow) throws -> Visit {

@@ -22,6 +22,11 @@ import SQLKit
 ///
 /// All methods may be called from many tasks at once. SQLite runs one at a time on its one
 /// connection (it has one writer anyway); PostgreSQL runs them on a pool of connections.
+///
+/// The community core's writes (visits, needs, key persons, alerts, suggestions, plans, and the
+/// audit entries of personal-data reads) are each atomic and durable when they return. On
+/// SQLite, writes made at the same time share one transaction and one sync to disk (group
+/// commit, each in a savepoint of its own, so one failing does not fail the others).
 public final class KnockDatabase: Sendable {
     let engine: any StorageEngine
     /// Where the store is.

@@ -64,9 +64,12 @@ struct PostgresEngine: StorageEngine {
         }
     }
 
-    /// A transaction of its own on a pooled connection: PostgreSQL already lets concurrent
-    /// commits share a flush of its log, and eight connections write side by side.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    /// A transaction of its own on a pooled connection (the isolation does not matter: nothing
+    /// else is in it): PostgreSQL already lets concurrent commits share a flush of its log, and
+    /// eight connections write side by side.
+    func write<Result: Sendable>(
+        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
         try await transaction(holding: .none, body)
     }
 

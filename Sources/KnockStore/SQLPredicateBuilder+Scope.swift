@@ -4,6 +4,7 @@ import SQLKit
 extension SQLPredicateBuilder {
     /// Keeps only rows inside `scope`, by the row's own street, community or grid column (of
     /// `table`, when the statement reads several): a district keeps everything.
+    @discardableResult
     func within(_ scope: Scope, table: String? = nil) -> Self {
         guard let expression = SQLExpressions.within(scope, table: table) else { return self }
         return self.where(expression)

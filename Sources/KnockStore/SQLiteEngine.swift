@@ -94,8 +94,10 @@ final class SQLiteEngine: StorageEngine {
 
     /// Writes through ``GroupCommit``: concurrent writes share one `BEGIN IMMEDIATE … COMMIT`,
     /// each in a savepoint of its own, so one sync of the log makes a batch of them durable.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await groupCommit.submit(in: { batch in
+    func write<Result: Sendable>(
+        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await groupCommit.submit(isolation: isolation, in: { batch in
             // The batch is others' writes too: its writer waits for the connection even if its
             // own task is cancelled meanwhile.
             try await self.lock.withLock(waitsThroughCancellation: true) {

@@ -19,9 +19,15 @@ protocol StorageEngine: Sendable {
     /// a transaction of its own, but possibly sharing its transaction (and its sync to disk) with
     /// other writes in flight (SQLite's group commit). `body` must only read and write: no
     /// transaction control.
+    /// - Parameters:
+    ///   - isolation: ``GroupCommit/Isolation/refusesBeforeWriting`` for a body that throws
+    ///     ``DomainError`` only before its first write (it then needs no savepoint).
+    ///   - body: The reads and writes.
     /// - Throws: What `body` throws (nothing it wrote is kept); the driver's error if the
     ///   transaction cannot begin or commit.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func write<Result: Sendable>(
+        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result
 }
 
 /// A lock a transaction holds until it ends, beyond the rows it writes.
@@ -36,6 +42,11 @@ enum TransactionLock: Sendable {
 }
 
 extension StorageEngine {
+    /// Runs `body` as one write, in a savepoint of its own if it shares a transaction.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await write(isolation: .savepoint, body)
+    }
+
     /// Runs `body` in one transaction that holds only the rows it writes.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await transaction(holding: .none, body)

@@ -94,4 +94,37 @@ struct GroupCommitTests {
             #expect(Set(stored) == Set((0..<40).filter { $0 % 10 != 3 }.map { "u\($0)" }))
         }
     }
+
+    @Test("a request without a savepoint that fails otherwise than by refusing fails its whole batch: nothing of it is written")
+    func unguardedFailureFailsBatch() async throws {
+        try await TestStore.withDatabase(.sqlite) { database in
+            struct Broken: Error {}
+            let engine = database.engine
+            @Sendable func insert(_ id: String, on sql: any SQLDatabase) async throws {
+                try await sql.insert(into: CommunityTables.units).columns("id", "level", "name")
+                    .values(SQLBind(id), SQLBind("grid"), SQLBind("x")).run()
+            }
+            // "first" writes a batch of its own and holds it while "broken" and the others queue:
+            // they are the next batch, "broken" first.
+            let first = Task { try await engine.write { sql in try await insert("first", on: sql); try await Task.sleep(for: .milliseconds(300)) } }
+            try await Task.sleep(for: .milliseconds(50))
+            let broken = Task {
+                try await engine.write(isolation: .refusesBeforeWriting) { sql in
+                    try await insert("broken", on: sql)
+                    throw Broken()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            let others = (0..<8).map { number in Task { try await engine.write { sql in try await insert("other-\(number)", on: sql) } } }
+            try await first.value
+            await #expect(throws: Broken.self) { try await broken.value }
+            for other in others {
+                await #expect(throws: Broken.self) { try await other.value }
+            }
+            let stored = try await engine.withSession { sql in
+                try await sql.select().column("id").from(CommunityTables.units).all(decodingColumn: "id", as: String.self)
+            }
+            #expect(stored == ["first"])
+        }
+    }
 }

@@ -59,10 +59,24 @@ struct SuggestionTests {
             #expect(alert.id == ids[3])
             #expect(alert.raisedBy == .module("urgent-knock"))
 
+            let referrals = try await database.referrals(caller: Community.communityStaff, toModule: "mediation")
+            #expect(referrals.map(\.id) == [ids[4]])
+            #expect(referrals.first?.referredBy == .module("mediation"))
+            #expect(referrals.first?.visitID == "v-1")
+            #expect(try await database.referrals(caller: Community.host, toModule: "canteen").isEmpty)
+            let closed = try await database.closeReferral(id: ids[4], caller: Community.host, at: Community.time(hour: 12))
+            #expect(!closed.isOpen)
+            let closedTwice = await #expect(throws: DomainError.self) {
+                try await database.closeReferral(id: ids[4], caller: Community.host, at: Community.time(hour: 12))
+            }
+            #expect(closedTwice?.code == .invalidTransition)
+            #expect(try await database.referrals(caller: Community.host, toModule: "mediation").isEmpty)
+            #expect(try await database.referrals(caller: Community.host, toModule: "mediation", openOnly: false) == [closed])
+
             // Once the need is done and the alert acknowledged, the same suggestions make new records.
             _ = try await database.transitionNeed(id: ids[0], step: .resolve, caller: Community.host, at: Community.time(hour: 12), lifecycle: NeedLifecycle())
             try await database.acknowledgeAlert(id: ids[3], note: "ok", caller: Community.host, at: Community.time(hour: 12))
-            let third = try await database.apply([suggestions[0], suggestions[3]], visitID: nil, at: Community.time(hour: 13), lifecycle: NeedLifecycle())
+            let third = try await database.apply([suggestions[0], suggestions[3], suggestions[4]], visitID: nil, at: Community.time(hour: 13), lifecycle: NeedLifecycle())
             for applied in third {
                 guard case .applied(let id) = applied.outcome else {
                     Issue.record("expected applied: \(applied)")
