@@ -96,4 +96,35 @@ struct SupervisedModuleTests {
         #expect(!alive, "module process \(restarted) outlived the host")
         try? FileManager.default.removeItem(at: state.directory)
     }
+
+    @Test("a supervised module that cannot start still shows in ListModules, down, with its process state")
+    func downModuleIsListed() async throws {
+        let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
+        var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
+        configuration.listenPort = 0
+        configuration.supervised = [HostConfiguration.SupervisedModule(id: "canteen", executable: "/nonexistent/canteen-module")]
+        let stores = ModuleStores()
+        let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
+        let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
+        let serving = Task { try await group.run() }
+        var ports = runtime.listening.makeAsyncIterator()
+        let port = try #require(await ports.next())
+
+        let admin = state.identityDirectory("admin-admin")
+        let listed = try await Processes.run("knock", ["modules", "--identity", admin.path, "--host", "127.0.0.1:\(port)", "--output", "json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let modules = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])["modules"] as? [[String: Any]]
+        let canteen = try #require(modules?.first { $0["id"] as? String == "canteen" }, "\(listed.stdout)")
+        #expect(canteen["origin"] as? String == "supervised")
+        #expect(canteen["healthy"] as? Bool != true)
+        #expect((canteen["processState"] as? String)?.isEmpty == false)
+        let table = try await Processes.run("knock", ["modules", "--identity", admin.path, "--host", "127.0.0.1:\(port)"])
+        #expect(table.stdout.contains("canteen"))
+        #expect(table.stdout.contains("down"))
+
+        await group.triggerGracefulShutdown()
+        try await serving.value
+    }
 }
