@@ -16,17 +16,9 @@ import Testing
 struct SupervisedModuleTests {
     @Test("killed mid-call: the caller gets UNAVAILABLE, the host restarts it, the next call succeeds; shutdown leaves no process")
     func killAndRestart() async throws {
-        let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
-        try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
-        var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
-        configuration.listenPort = 0
-        configuration.supervised = [HostConfiguration.SupervisedModule(id: "elder-watch", executable: Processes.binaries.appendingPathComponent("elder-watch").path)]
-        let stores = ModuleStores()
-        let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
-        let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
-        let serving = Task { try await group.run() }
-        var ports = runtime.listening.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        let (state, runtime, group, serving, port) = try await Self.serve(
+            supervising: HostConfiguration.SupervisedModule(id: "elder-watch", executable: Processes.binaries.appendingPathComponent("elder-watch").path)
+        )
 
         func registered() async -> Bool {
             for _ in 0..<400 {
@@ -99,18 +91,10 @@ struct SupervisedModuleTests {
 
     @Test("a supervised module that cannot start still shows in ListModules, down, with its process state")
     func downModuleIsListed() async throws {
-        let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
+        let (state, _, group, serving, port) = try await Self.serve(
+            supervising: HostConfiguration.SupervisedModule(id: "canteen", executable: "/nonexistent/canteen-module")
+        )
         defer { try? FileManager.default.removeItem(at: state.directory) }
-        try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
-        var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
-        configuration.listenPort = 0
-        configuration.supervised = [HostConfiguration.SupervisedModule(id: "canteen", executable: "/nonexistent/canteen-module")]
-        let stores = ModuleStores()
-        let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
-        let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
-        let serving = Task { try await group.run() }
-        var ports = runtime.listening.makeAsyncIterator()
-        let port = try #require(await ports.next())
 
         let admin = state.identityDirectory("admin-admin")
         let listed = try await Processes.run("knock", ["modules", "--identity", admin.path, "--host", "127.0.0.1:\(port)", "--output", "json"])
@@ -126,5 +110,23 @@ struct SupervisedModuleTests {
 
         await group.triggerGracefulShutdown()
         try await serving.value
+    }
+
+    /// A host in a new state directory, serving on a free port and supervising `module`.
+    static func serve(supervising module: HostConfiguration.SupervisedModule) async throws
+        -> (HostState, HostRuntime, ServiceGroup, Task<Void, any Error>, Int)
+    {
+        let state = HostState(path: FileManager.default.temporaryDirectory.appendingPathComponent("knock-e2e-\(UUID().uuidString)").path)
+        try state.initialise(name: "工人村街", hostNames: ["localhost", "127.0.0.1"], address: "127.0.0.1:0")
+        var configuration = try await HostConfiguration.load(file: state.configurationFile, environment: [:])
+        configuration.listenPort = 0
+        configuration.supervised = [module]
+        let stores = ModuleStores()
+        let runtime = HostRuntime(state: state, configuration: configuration, builtIns: [], stores: { stores.store($0) }, logger: Logger(label: "e2e.host"))
+        let group = ServiceGroup(services: [runtime], logger: Logger(label: "e2e"))
+        let serving = Task { try await group.run() }
+        var ports = runtime.listening.makeAsyncIterator()
+        guard let port = await ports.next() else { throw CancellationError() }
+        return (state, runtime, group, serving, port)
     }
 }
