@@ -13,6 +13,8 @@ final class RPCChannelHandler: ChannelInboundHandler {
     private var pingSentAt: NIODeadline?
     private var timers: [RepeatedTask] = []
     private var helloTimer: Scheduled<Void>?
+    /// Frames of the current read burst, handed to the connection together at its end.
+    private var inbound: [Frame] = []
 
     init(connection: RPCConnection) {
         self.connection = connection
@@ -83,13 +85,22 @@ final class RPCChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastRead = .now()
-        connection.received(unwrapInboundIn(data))
+        inbound.append(unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        deliverInbound()
         connection.dispatchPending()
         context.fireChannelReadComplete()
+    }
+
+    /// Hands the frames read so far to the connection: one lock and one round of effects per
+    /// read burst rather than per frame.
+    private func deliverInbound() {
+        guard !inbound.isEmpty else { return }
+        lastRead = .now()
+        connection.received(inbound)
+        inbound.removeAll(keepingCapacity: true)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -100,10 +111,13 @@ final class RPCChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The frames before a broken one count.
+        deliverInbound()
         connection.failed(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deliverInbound()
         stopTimers()
         connection.channelInactive()
         context.fireChannelInactive()
