@@ -270,8 +270,12 @@ extension ByteBuffer {
     /// A length-delimited UTF-8 string, or `nil` if it overruns or is not valid UTF-8.
     mutating func readProtobufString() -> String? {
         guard let length = readProtobufLength() else { return nil }
-        let string = withUnsafeReadableBytes { bytes in
-            String(validating: UnsafeRawBufferPointer(rebasing: bytes[..<length]).assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        let string = withUnsafeReadableBytes { raw -> String? in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[..<length]).assumingMemoryBound(to: UInt8.self)
+            // Method names and metadata keys are ASCII: then there is nothing to validate (the
+            // generic validating initializer looks up type metadata on every call).
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+            return String(validating: bytes, as: UTF8.self)
         }
         guard let string else { return nil }
         moveReaderIndex(forwardBy: length)
