@@ -10,6 +10,12 @@ import NIOPosix
 
 /// `knock-bench rpc`: unary calls over mutual TLS on loopback against a raw length-prefixed echo
 /// through the same TLS handler, the ceiling with no RPC layer.
+///
+/// Besides calls/s and latency, each cell reports the CPU time per message on the host's
+/// event-loop thread and in the rest of the process (the callers, and Swift's global executor
+/// in `global` mode). On a machine shared with other work calls/s move with the other load;
+/// CPU per message much less, so it is the figure to compare between builds, and the host
+/// column is the server's cost alone.
 struct RPCBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rpc",
@@ -45,24 +51,25 @@ struct RPCBenchmark: AsyncParsableCommand {
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell, one event-loop thread for the host side and one for the clients")
-        print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock / raw |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("CPU µs per message: on the host's event-loop thread / everywhere else (callers, Swift's global executor).")
+        print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | raw CPU µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock CPU µs | Knock / raw |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for payload in Self.list(payloads) {
             for connectionCount in Self.list(connections) {
                 for depth in Self.list(inflight) where depth >= connectionCount {
                     var raw: Measurement?
                     if only != "rpc" {
-                        raw = try await RawEcho.measure(group: clientGroup, port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
+                        raw = try await RawEcho.measure(group: clientGroup, hostLoop: serverGroup.next(), port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
                     }
                     let modes = only == "raw" ? ["-"] : (client == "both" ? ["global", "loop"] : [client])
                     for mode in modes {
                         var rpc: Measurement?
                         if mode != "-" {
-                            rpc = try await measureRPC(group: clientGroup, port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
+                            rpc = try await measureRPC(group: clientGroup, hostLoop: serverGroup.next(), port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
                                                        inflight: depth, configuration: configuration, onEventLoop: mode == "loop")
                         }
                         let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
-                        print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(mode) | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(ratio) |")
+                        print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(raw?.cpuText ?? "-") | \(mode) | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(rpc?.cpuText ?? "-") | \(ratio) |")
                     }
                 }
             }
@@ -72,7 +79,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         try await rawServer.channel.close()
     }
 
-    private func measureRPC(group: MultiThreadedEventLoopGroup, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
+    private func measureRPC(group: MultiThreadedEventLoopGroup, hostLoop: any EventLoop, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
         var opened: [RPCConnection] = []
         for _ in 0..<connections {
             opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration, group: group))
@@ -82,6 +89,8 @@ struct RPCBenchmark: AsyncParsableCommand {
         let start = ContinuousClock.now
         let measureFrom = start + .milliseconds(Int(warmup * 1_000))
         let end = measureFrom + .milliseconds(Int(duration * 1_000))
+        let cpuFrom = CPUTime.sample(hostLoop: hostLoop, at: .now() + .milliseconds(Int64(warmup * 1_000)))
+        let cpuTo = CPUTime.sample(hostLoop: hostLoop, at: .now() + .milliseconds(Int64((warmup + duration) * 1_000)))
         let result = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>).self) { group in
             for worker in 0..<inflight {
                 let connection = pool[worker % pool.count]
@@ -110,7 +119,8 @@ struct RPCBenchmark: AsyncParsableCommand {
             return (total, merged)
         }
         for connection in pool { connection.close() }
-        return Measurement(count: result.0, seconds: duration, histogram: result.1)
+        let cpu = try await cpuTo.get() - cpuFrom.get()
+        return Measurement(count: result.0, seconds: duration, histogram: result.1, cpu: cpu)
     }
 
     static func list(_ text: String) -> [Int] {
@@ -118,14 +128,22 @@ struct RPCBenchmark: AsyncParsableCommand {
     }
 }
 
-/// Calls (or echoes) counted over a measured interval, with their latencies.
+/// Calls (or echoes) counted over a measured interval, with their latencies and the CPU time
+/// spent meanwhile.
 struct Measurement {
     var count: Int
     var seconds: Double
     var histogram: Histogram<UInt64>
+    var cpu: CPUTime
 
     var rate: Double { Double(count) / seconds }
     var rateText: String { String(format: "%.0f", rate) }
+    /// CPU µs per call on the host's event-loop thread, and everywhere else (the callers).
+    var cpuText: String {
+        let host = Double(cpu.hostThread.nanoseconds) / 1_000 / Double(max(count, 1))
+        let rest = Double((cpu.process - cpu.hostThread).nanoseconds) / 1_000 / Double(max(count, 1))
+        return String(format: "%.2f / %.2f", host, rest)
+    }
     var p50: String { String(format: "%.0f", Double(histogram.valueAtPercentile(50)) / 1_000) }
     var p99: String { String(format: "%.0f", Double(histogram.valueAtPercentile(99)) / 1_000) }
 }

@@ -27,10 +27,12 @@ enum RawEcho {
         return Server(channel: channel)
     }
 
-    static func measure(group: any EventLoopGroup, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, warmup: Double, duration: Double) async throws -> Measurement {
+    static func measure(group: any EventLoopGroup, hostLoop: any EventLoop, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, warmup: Double, duration: Double) async throws -> Measurement {
         let start = NIODeadline.now()
         let measureFrom = start + .milliseconds(Int64(warmup * 1_000))
         let end = measureFrom + .milliseconds(Int64(duration * 1_000))
+        let cpuFrom = CPUTime.sample(hostLoop: hostLoop, at: measureFrom)
+        let cpuTo = CPUTime.sample(hostLoop: hostLoop, at: end)
         var results: [EventLoopFuture<(Int, Histogram<UInt64>)>] = []
         for index in 0..<connections {
             let depth = inflight / connections + (index < inflight % connections ? 1 : 0)
@@ -55,7 +57,8 @@ enum RawEcho {
             total += count
             merged.add(histogram)
         }
-        return Measurement(count: total, seconds: duration, histogram: merged)
+        let cpu = try await cpuTo.get() - cpuFrom.get()
+        return Measurement(count: total, seconds: duration, histogram: merged, cpu: cpu)
     }
 
     struct LengthPrefixed: ByteToMessageDecoder {

@@ -2,7 +2,9 @@
 /// of a kind, and this keeps them from allocating an array for it.
 struct EffectList<Element>: Sequence {
     private var first: Element?
-    private var rest: [Element] = []
+    /// `nil` rather than empty: an `Effects` is made and dropped for every state change, and
+    /// most of its lists never hold a second element.
+    private var rest: [Element]?
 
     init() {}
 
@@ -12,7 +14,7 @@ struct EffectList<Element>: Sequence {
         if first == nil {
             first = element
         } else {
-            rest.append(element)
+            if rest == nil { rest = [element] } else { rest!.append(element) }
         }
     }
 
@@ -22,7 +24,7 @@ struct EffectList<Element>: Sequence {
 
     mutating func removeAll() {
         first = nil
-        rest.removeAll()
+        rest = nil
     }
 
     struct Iterator: IteratorProtocol {
@@ -39,6 +41,6 @@ struct EffectList<Element>: Sequence {
     }
 
     func makeIterator() -> Iterator {
-        Iterator(first: first, rest: rest.makeIterator())
+        Iterator(first: first, rest: (rest ?? []).makeIterator())
     }
 }

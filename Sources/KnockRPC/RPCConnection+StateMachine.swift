@@ -67,7 +67,7 @@ struct ConnectionStateMachine {
         var timers = EffectList<Scheduled<Void>>()
         /// Requests were queued for the serving loop (see ``takeDispatch()``).
         var dispatch = false
-        var timeoutIncoming: (callID: UInt32, deadline: NIODeadline)?
+        var timeoutIncoming = EffectList<(callID: UInt32, deadline: NIODeadline)>()
         var close: CloseReason?
         var ready = false
         var finishRequests = false
@@ -80,6 +80,8 @@ struct ConnectionStateMachine {
             writers.append(contentsOf: other.writers)
             cancellations.append(contentsOf: other.cancellations)
             timers.append(contentsOf: other.timers)
+            dispatch = dispatch || other.dispatch
+            timeoutIncoming.append(contentsOf: other.timeoutIncoming)
             close = close ?? other.close
             ready = ready || other.ready
             finishRequests = finishRequests || other.finishRequests
@@ -103,12 +105,9 @@ struct ConnectionStateMachine {
     private var peerMaxConcurrentCalls = WireLimits.defaultMaxConcurrentCalls
 
     private var nextCallID: UInt32
-    private var nextKey: UInt64 = 1
     private var outgoing: [UInt32: OutgoingCall] = [:]
     private var keyToID: [UInt64: UInt32] = [:]
     private var pending = CircularBuffer<PendingCall>()
-    /// Keys handed out whose call has not been started yet; `true` once the caller gave up.
-    private var reserved: [UInt64: Bool] = [:]
     private var streams: [UInt64: ClientStream] = [:]
 
     private var incoming: [UInt32: IncomingCall] = [:]
@@ -152,10 +151,15 @@ struct ConnectionStateMachine {
     }
 
     /// Flush bookkeeping after a frame was appended to `output`.
+    ///
+    /// Frames produced in one event-loop tick go out together: the first schedules a flush at
+    /// the end of the tick. Each flush costs a TLS record and a `write` system call, so flushing
+    /// every few frames (this was every 16) spent more time in flushes than in the calls; only
+    /// once a batch fills ``flushThreshold`` bytes does it go out at once, so the peer can start
+    /// on it while this side makes the next.
     private mutating func emitted(into effects: inout Effects) {
-        framesPending += 1
-        if framesPending % Self.flushBatch == 0 {
-            // A full batch goes out now, so the peer can start on it while we make the next.
+        if output.readableBytes - flushedUpTo >= Self.flushThreshold {
+            flushedUpTo = output.readableBytes
             effects.flushNow = true
         } else if !flushScheduled {
             flushScheduled = true
@@ -163,14 +167,15 @@ struct ConnectionStateMachine {
         }
     }
 
-    /// Frames written per flush at most when many are produced in one event-loop tick.
-    static let flushBatch = 16
-    private var framesPending = 0
+    /// Bytes gathered before a flush is due at once: one full TLS record of plaintext.
+    static let flushThreshold = 16_384
+    /// How much of `output` has already been asked to flush now (see ``emitted(into:)``).
+    private var flushedUpTo = 0
 
     /// Takes the bytes to write; the next emitted frame schedules a new flush.
     mutating func takeOutput() -> ByteBuffer? {
         flushScheduled = false
-        framesPending = 0
+        flushedUpTo = 0
         guard output.readableBytes > 0 else { return nil }
         let bytes = output
         output = ByteBuffer()
@@ -190,18 +195,14 @@ struct ConnectionStateMachine {
         return toDispatch
     }
 
-    /// Hands out the key of a call about to start. Every key must be passed to
-    /// ``startCall(key:header:message:kind:deadline:window:continuation:timer:)`` exactly once.
-    mutating func reserveKey() -> UInt64 {
-        let key = nextKey
-        nextKey += 1
-        reserved[key] = false
-        return key
-    }
-
     /// Starts (or queues) a call. The unary continuation, if given, is resumed when it ends.
+    ///
+    /// `key` is unique on the connection (``RPCConnection`` counts them without the lock).
+    /// `cancelled` is whether the caller's task was cancelled, read while holding the lock: a
+    /// cancellation that comes later runs ``abandon(key:error:)``, which finds the call.
     mutating func startCall(
         key: UInt64,
+        cancelled: Bool = false,
         header: WireRequestHeader,
         message: ByteBuffer,
         kind: RPCMethodKind,
@@ -211,7 +212,7 @@ struct ConnectionStateMachine {
         timer: Scheduled<Void>?
     ) -> Effects {
         var effects = Effects()
-        if reserved.removeValue(forKey: key) == true {
+        if cancelled {
             fail(continuation, timer, RPCError(code: .cancelled, message: "the call was cancelled"), into: &effects)
             return effects
         }
@@ -261,8 +262,8 @@ struct ConnectionStateMachine {
             header.timeoutUs = UInt64((remaining.nanoseconds + 999) / 1_000)
         }
         if call.kind == .serverStream { header.initialCredit = call.window }
-        let headerBytes = Frame.serializedHeader(header)
-        let length = Frame.requestLength(headerBytes: headerBytes.count, messageBytes: call.message.readableBytes)
+        let headerSize = header.encodedSize
+        let length = Frame.requestLength(headerBytes: headerSize, messageBytes: call.message.readableBytes)
         guard length <= peerMaxFrameSize else {
             let error = RPCError(code: .resourceExhausted, message: "the request is \(length) bytes; the peer accepts frames of at most \(peerMaxFrameSize)")
             fail(continuation, timer, error, into: &effects)
@@ -279,7 +280,7 @@ struct ConnectionStateMachine {
             creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
         )
         keyToID[call.key] = id
-        output.writeRequestFrame(callID: id, header: headerBytes, message: call.message, serverStream: call.kind == .serverStream)
+        output.writeRequestFrame(callID: id, header: header, headerSize: headerSize, message: call.message, serverStream: call.kind == .serverStream)
         emitted(into: &effects)
     }
 
@@ -315,8 +316,6 @@ struct ConnectionStateMachine {
             if let waiting = pendingContinuations.removeValue(forKey: key) {
                 fail(waiting.0, waiting.1, error, into: &effects)
             }
-        } else if reserved[key] != nil {
-            reserved[key] = true
         }
         if var stream = streams[key], stream.end == nil {
             stream.end = .failure(error)
@@ -375,7 +374,8 @@ struct ConnectionStateMachine {
 
     /// Sets the response of a unary call being served; it goes out with the END.
     mutating func setUnaryResponse(callID: UInt32, _ message: ByteBuffer) {
-        incoming[callID]?.response = message
+        // Through the index: an optional-chained subscript assignment allocates.
+        if let index = incoming.index(forKey: callID) { incoming.values[index].response = message }
     }
 
     /// The response a unary handler has set, while its call is open.
@@ -412,9 +412,14 @@ struct ConnectionStateMachine {
     private var pendingWrites: [UInt32: ByteBuffer] = [:]
 
     /// Ends a call being served: sends the unary response (if any) and the END.
-    mutating func finishIncoming(callID: UInt32, error: RPCError?) -> Effects {
+    /// - Parameters:
+    ///   - callID: The call.
+    ///   - error: The status, or `nil` for OK.
+    ///   - byHandler: The handler itself returned: there is no handler task left to cancel.
+    mutating func finishIncoming(callID: UInt32, error: RPCError?, byHandler: Bool = false) -> Effects {
         var effects = Effects()
-        guard let call = incoming.removeValue(forKey: callID) else { return effects }
+        guard var call = incoming.removeValue(forKey: callID) else { return effects }
+        if byHandler { call.cancellation = nil }
         pendingWrites[callID] = nil
         var status = error
         if status == nil, call.kind == .unary {
@@ -447,8 +452,8 @@ struct ConnectionStateMachine {
     /// Connects the handler task of a served call to the call: if the call ends before the
     /// handler does, the handler is cancelled. Returns `false` if the call has already ended.
     mutating func attachHandler(callID: UInt32, _ cancellation: HandlerCancellation) -> Bool {
-        guard incoming[callID] != nil else { return false }
-        incoming[callID]?.cancellation = cancellation
+        guard let index = incoming.index(forKey: callID) else { return false }
+        incoming.values[index].cancellation = cancellation
         return true
     }
 
@@ -477,25 +482,38 @@ struct ConnectionStateMachine {
 
     // MARK: Inbound frames
 
+    /// Handles the frames of one read burst, in order.
+    mutating func receive(_ frames: [Frame]) -> Effects {
+        var effects = Effects()
+        for frame in frames { receive(frame, into: &effects) }
+        return effects
+    }
+
     /// Handles one frame from the peer.
     mutating func receive(_ frame: Frame) -> Effects {
-        if phase == .closed { return Effects() }
+        var effects = Effects()
+        receive(frame, into: &effects)
+        return effects
+    }
+
+    /// Handles one frame, adding to `effects`. The frames of every call (REQUEST, MESSAGE, END)
+    /// add to them in place; the rarer ones make their own and merge them.
+    private mutating func receive(_ frame: Frame, into effects: inout Effects) {
+        if phase == .closed { return }
         if phase == .awaitingHello, frame.type != .hello, !frame.type.isExtension {
-            return connectionError(.protocolError, "the first frame must be HELLO, not \(frame.type.name)")
+            effects.merge(connectionError(.protocolError, "the first frame must be HELLO, not \(frame.type.name)"))
+            return
         }
         switch frame.type {
-        case .hello: return receiveHello(frame)
-        case .request: return receiveRequest(frame)
-        case .message: return receiveMessage(frame)
-        case .end: return receiveEnd(frame)
-        case .cancel: return receiveCancel(frame)
-        case .credit: return receiveCredit(frame)
-        case .ping:
-            var effects = Effects()
-            emit(.pong(frame.pingData), into: &effects)
-            return effects
-        case .goAway: return receiveGoAway(frame)
-        default: return Effects()  // PONG is handled by the keepalive timer; extensions are ignored
+        case .hello: effects.merge(receiveHello(frame))
+        case .request: receiveRequest(frame, into: &effects)
+        case .message: receiveMessage(frame, into: &effects)
+        case .end: receiveEnd(frame, into: &effects)
+        case .cancel: effects.merge(receiveCancel(frame))
+        case .credit: effects.merge(receiveCredit(frame))
+        case .ping: emit(.pong(frame.pingData), into: &effects)
+        case .goAway: effects.merge(receiveGoAway(frame))
+        default: break  // PONG is handled by the keepalive timer; extensions are ignored
         }
     }
 
@@ -529,31 +547,34 @@ struct ConnectionStateMachine {
         return effects
     }
 
-    private mutating func receiveRequest(_ frame: Frame) -> Effects {
+    private mutating func receiveRequest(_ frame: Frame, into effects: inout Effects) {
         let id = frame.callID
         guard id > lastPeerCallID else {
-            return connectionError(.protocolError, "REQUEST call id \(id) is not above the previous \(lastPeerCallID)")
+            effects.merge(connectionError(.protocolError, "REQUEST call id \(id) is not above the previous \(lastPeerCallID)"))
+            return
         }
         lastPeerCallID = id
-        var effects = Effects()
-        func refuse(_ code: StatusCode, _ message: String) -> Effects {
+        func refuse(_ code: StatusCode, _ message: String) {
             emit(.end(callID: id, code: code, message: message), into: &effects)
-            return effects
         }
         if let last = goAwaySent, id > last {
-            return refuse(.unavailable, "the connection is draining; retry on a new connection")
+            refuse(.unavailable, "the connection is draining; retry on a new connection")
+            return
         }
         let parts: (header: WireRequestHeader, message: ByteBuffer)
         do {
             parts = try frame.requestParts()
         } catch {
-            return refuse(.invalidArgument, error.message)
+            refuse(.invalidArgument, error.message)
+            return
         }
         guard serves else {
-            return refuse(.unimplemented, "\(parts.header.method): this side serves no methods")
+            refuse(.unimplemented, "\(parts.header.method): this side serves no methods")
+            return
         }
         guard incoming.count < local.maxConcurrentCalls else {
-            return refuse(.resourceExhausted, "too many concurrent calls: at most \(local.maxConcurrentCalls) on this connection")
+            refuse(.resourceExhausted, "too many concurrent calls: at most \(local.maxConcurrentCalls) on this connection")
+            return
         }
         let kind: RPCMethodKind = frame.isServerStream ? .serverStream : .unary
         let credit = kind == .serverStream
@@ -563,29 +584,32 @@ struct ConnectionStateMachine {
         let deadline: NIODeadline? = timeout > 0 ? .now() + .microseconds(Int64(clamping: timeout)) : nil
         toDispatch.append(IncomingRequest(callID: id, header: parts.header, message: parts.message, kind: kind, deadline: deadline))
         effects.dispatch = true
-        if let deadline { effects.timeoutIncoming = (id, deadline) }
-        return effects
+        if let deadline { effects.timeoutIncoming.append((id, deadline)) }
     }
 
-    private mutating func receiveMessage(_ frame: Frame) -> Effects {
+    private mutating func receiveMessage(_ frame: Frame, into effects: inout Effects) {
         let id = frame.callID
-        guard var call = outgoing[id] else { return endedOrUnknown(id, frame) }
-        var effects = Effects()
+        guard let index = outgoing.index(forKey: id) else {
+            effects.merge(endedOrUnknown(id, frame))
+            return
+        }
+        var call = outgoing.values[index]
         switch call.kind {
         case .unary:
             if call.response != nil {
-                outgoing[id] = nil
+                outgoing.remove(at: index)
                 keyToID[call.key] = nil
                 fail(call.continuation, call.timer, RPCError(code: .internal, message: "the peer sent a second response to a unary call"), into: &effects)
                 emit(.cancel(callID: id), into: &effects)
                 callEnded(into: &effects)
-                return effects
+                return
             }
-            call.response = frame.payload
-            outgoing[id] = call
+            // In place: the response of nearly every call passes here.
+            outgoing.values[index].response = frame.payload
         case .serverStream:
             guard call.creditLeft > 0 else {
-                return connectionError(.flowControlError, "the peer sent a stream message on call \(id) without credit")
+                effects.merge(connectionError(.flowControlError, "the peer sent a stream message on call \(id) without credit"))
+                return
             }
             call.creditLeft -= 1
             outgoing[id] = call
@@ -600,20 +624,22 @@ struct ConnectionStateMachine {
                 streams[call.key] = stream
             }
         }
-        return effects
     }
 
-    private mutating func receiveEnd(_ frame: Frame) -> Effects {
+    private mutating func receiveEnd(_ frame: Frame, into effects: inout Effects) {
         let id = frame.callID
-        guard let call = outgoing[id] else { return endedOrUnknown(id, frame) }
+        guard let call = outgoing[id] else {
+            effects.merge(endedOrUnknown(id, frame))
+            return
+        }
         outgoing[id] = nil
         keyToID[call.key] = nil
-        var effects = Effects()
         let status: WireStatus
         do {
             status = try frame.decodeStatus()
         } catch {
-            return connectionError(.protocolError, error.message)
+            effects.merge(connectionError(.protocolError, error.message))
+            return
         }
         let error: RPCError? = status.code == 0 ? nil : RPCError(status: status)
         if let timer = call.timer { effects.timers.append(timer) }
@@ -641,7 +667,6 @@ struct ConnectionStateMachine {
             }
         }
         callEnded(into: &effects)
-        return effects
     }
 
     private mutating func receiveCancel(_ frame: Frame) -> Effects {
@@ -736,7 +761,8 @@ struct ConnectionStateMachine {
 
     /// A call ended: start queued calls, and close if a drain is complete.
     private mutating func callEnded(into effects: inout Effects) {
-        lastActivity = .now()
+        // Idleness counts from the end of the last call.
+        if openCalls == 0 { lastActivity = .now() }
         startPending(into: &effects)
         if (goAwaySent != nil || goAwayReceived != nil), outgoing.isEmpty, incoming.isEmpty, pending.isEmpty, effects.close == nil {
             effects.close = .graceful

@@ -8,8 +8,8 @@ import Glibc
 #endif
 
 extension RPCConnection {
-    /// Builds the pipeline of a connection on `channel` — TLS (if any), the frame decoder, the
-    /// connection handler — and returns the connection. Must run on the channel's event loop.
+    /// Builds the pipeline of a connection on `channel` — TLS (if any), then the connection
+    /// handler, which splits the bytes into frames itself — and returns the connection. Must run on the channel's event loop.
     static func install(
         on channel: any Channel,
         role: ConnectionRole,
@@ -29,8 +29,7 @@ extension RPCConnection {
         if let tls {
             try pipeline.addHandler(try TLSHandler(context: tls, serverName: serverName))
         }
-        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(role: role, maxFrameSize: configuration.maxFrameSize)))
-        try pipeline.addHandler(RPCChannelHandler(connection: connection))
+        try pipeline.addHandler(RPCChannelHandler(connection: connection, decoder: FrameDecoder(role: role, maxFrameSize: configuration.maxFrameSize)))
         return connection
     }
 

@@ -17,6 +17,9 @@ public final class RPCConnection: Sendable {
     /// This side's role: the dialer uses odd call ids, the acceptor even ones.
     public let role: ConnectionRole
     let state: Mutex<ConnectionStateMachine>
+    /// The key of the next call this side starts (keys are local; call ids are assigned when a
+    /// call is sent).
+    private let nextKey = Atomic<UInt64>(1)
     let router: RPCRouter?
     let interceptors: [any ServerInterceptor]
     let logger: Logger
@@ -117,16 +120,21 @@ public final class RPCConnection: Sendable {
     ///   - options: Deadline, metadata, idempotency key.
     /// - Returns: The serialized response.
     /// - Throws: ``RPCError`` as for ``call(_:_:options:)``.
-    public func callRaw(_ method: String, _ request: ByteBuffer, options: CallOptions = CallOptions()) async throws -> ByteBuffer {
+    ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`): it only takes a lock and waits,
+    /// and the executor check a hop to the generic executor costs was a noticeable part of a call.
+    public nonisolated(nonsending) func callRaw(_ method: String, _ request: ByteBuffer, options: CallOptions = CallOptions()) async throws -> ByteBuffer {
         let header = try makeHeader(method, options)
         let deadline = options.timeout.map { NIODeadline.now() + TimeAmount($0) }
-        let key = state.withLock { $0.reserveKey() }
+        let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<ByteBuffer, any Error>) in
                 let timer = deadline.map { scheduleExpiry(key: key, at: $0) }
                 perform(state.withLock {
-                    $0.startCall(key: key, header: header, message: request, kind: .unary, deadline: deadline,
-                                 window: 0, continuation: continuation, timer: timer)
+                    // A cancellation before this point finds no call to abandon; one after it
+                    // waits for the lock and does.
+                    $0.startCall(key: key, cancelled: Task.isCancelled, header: header, message: request, kind: .unary,
+                                 deadline: deadline, window: 0, continuation: continuation, timer: timer)
                 })
             }
         } onCancel: {
@@ -170,7 +178,7 @@ public final class RPCConnection: Sendable {
     ) async throws -> Result {
         let header = try makeHeader(method, options)
         let deadline = options.timeout.map { NIODeadline.now() + TimeAmount($0) }
-        let key = state.withLock { $0.reserveKey() }
+        let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         let timer = deadline.map { scheduleExpiry(key: key, at: $0) }
         perform(state.withLock {
             $0.startCall(key: key, header: header, message: request, kind: .serverStream, deadline: deadline,
@@ -229,13 +237,19 @@ public final class RPCConnection: Sendable {
         await withDiscardingTaskGroup { group in
             for await batch in requests {
                 for request in batch {
-                    group.addTask { await self.handle(request) }
+                    if configuration.handlersOnEventLoop, #available(macOS 26, *) {
+                        // Already on the connection's event loop: the handler starts here and
+                        // now, until it first suspends, instead of being queued as a job.
+                        group.addImmediateTask { await self.handle(request) }
+                    } else {
+                        group.addTask { await self.handle(request) }
+                    }
                 }
             }
         }
     }
 
-    private func handle(_ request: IncomingRequest) async {
+    private nonisolated(nonsending) func handle(_ request: IncomingRequest) async {
         // If the call ends first (CANCEL, deadline, lost connection), this task is cancelled.
         let cancellation = HandlerCancellation()
         cancellation.adoptCurrentTask()
@@ -255,22 +269,27 @@ public final class RPCConnection: Sendable {
             }
             let context = ServerContext(
                 method: method,
-                peer: peer,
                 metadata: Metadata(request.header.metadata),
                 deadline: deadline,
                 idempotencyKey: request.header.idempotencyKey.isEmpty ? nil : request.header.idempotencyKey,
                 connection: self
             )
             let writer = RawResponseWriter(connection: self, callID: request.callID, kind: request.kind)
-            let run: @Sendable (ServerContext) async throws -> Void = { context in
+            let cache = request.kind == .unary ? router?.idempotency : nil
+            if interceptors.isEmpty, cache == nil || context.idempotencyKey == nil {
+                // Nothing around the handler: call it without making the closures below.
                 try await route.handler(request.message, context, writer)
-            }
-            if let cache = router?.idempotency, let key = context.idempotencyKey, request.kind == .unary {
+            } else if let cache, let key = context.idempotencyKey {
+                let run: @Sendable (ServerContext) async throws -> Void = { context in
+                    try await route.handler(request.message, context, writer)
+                }
                 try await intercept(context, at: 0) { context in
                     try await self.runOnce(cache: cache, key: key, request: request, context: context, run: run)
                 }
             } else {
-                try await intercept(context, at: 0, handler: run)
+                try await intercept(context, at: 0) { context in
+                    try await route.handler(request.message, context, writer)
+                }
             }
         } catch {
             failure = RPCError(wrapping: error)
@@ -278,7 +297,7 @@ public final class RPCConnection: Sendable {
                 logger.error("handler failed", metadata: ["method": "\(method)", "error": "\(error)"])
             }
         }
-        perform(state.withLock { $0.finishIncoming(callID: request.callID, error: failure) })
+        perform(state.withLock { $0.finishIncoming(callID: request.callID, error: failure, byHandler: true) })
     }
 
     /// Runs a keyed unary call at most once per caller, method and key (PROTOCOL.md §4.5).
@@ -368,8 +387,9 @@ public final class RPCConnection: Sendable {
         if !batch.isEmpty { requestSink.yield(batch) }
     }
 
-    func received(_ frame: Frame) {
-        perform(state.withLock { $0.receive(frame) })
+    /// Handles the frames of one read burst under one lock.
+    func received(_ frames: [Frame]) {
+        perform(state.withLock { $0.receive(frames) })
     }
 
     func failed(_ error: any Error) {
@@ -404,7 +424,7 @@ public final class RPCConnection: Sendable {
             // Requests are handed to the serving loop once per read burst (channelReadComplete).
             if !channel.eventLoop.inEventLoop { dispatchPending() }
         }
-        if let (callID, deadline) = effects.timeoutIncoming {
+        for (callID, deadline) in effects.timeoutIncoming {
             let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
                 perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
             }

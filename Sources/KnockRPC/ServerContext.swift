@@ -10,14 +10,16 @@ public struct ServerContext: Sendable {
         // referenced by one ServerContext value (copy-on-write below), so no two threads ever
         // see it change.
         var method: String
-        var peer: PeerIdentity?
+        /// The peer as set on this context, or `nil` to read the connection's when asked: most
+        /// handlers never look, and a `PeerIdentity` is costly to copy for every call.
+        var peer: PeerIdentity??
         var metadata: Metadata
         var deadline: ContinuousClock.Instant?
         var idempotencyKey: String?
         var connection: RPCConnection
         var attributes: [String: String]
 
-        init(method: String, peer: PeerIdentity?, metadata: Metadata, deadline: ContinuousClock.Instant?,
+        init(method: String, peer: PeerIdentity??, metadata: Metadata, deadline: ContinuousClock.Instant?,
              idempotencyKey: String?, connection: RPCConnection, attributes: [String: String]) {
             self.method = method
             self.peer = peer
@@ -36,9 +38,10 @@ public struct ServerContext: Sendable {
 
     private var storage: Storage
 
-    init(method: String, peer: PeerIdentity?, metadata: Metadata, deadline: ContinuousClock.Instant?,
+    /// Creates the context of a call on `connection`, whose peer it reports.
+    init(method: String, metadata: Metadata, deadline: ContinuousClock.Instant?,
          idempotencyKey: String?, connection: RPCConnection, attributes: [String: String] = [:]) {
-        storage = Storage(method: method, peer: peer, metadata: metadata, deadline: deadline,
+        storage = Storage(method: method, peer: nil, metadata: metadata, deadline: deadline,
                           idempotencyKey: idempotencyKey, connection: connection, attributes: attributes)
     }
 
@@ -56,8 +59,8 @@ public struct ServerContext: Sendable {
     /// The caller's identity from its certificate; `nil` only on an in-process connection
     /// created without one.
     public var peer: PeerIdentity? {
-        get { storage.peer }
-        set { unique().peer = newValue }
+        get { storage.peer ?? storage.connection.peer }
+        set { unique().peer = .some(newValue) }
     }
 
     /// Request metadata.
@@ -82,7 +85,12 @@ public struct ServerContext: Sendable {
     /// asks a module that dialed in to assess a visit).
     public var connection: RPCConnection {
         get { storage.connection }
-        set { unique().connection = newValue }
+        set {
+            let storage = unique()
+            // The peer stays the caller's, whatever connection a handler passes on.
+            if storage.peer == nil { storage.peer = .some(storage.connection.peer) }
+            storage.connection = newValue
+        }
     }
 
     /// Values interceptors attach for the handler (the caller's resolved role and scope, say).

@@ -13,25 +13,14 @@ extension Frame {
     ///   - serverStream: Whether the caller expects a server stream.
     public static func request(callID: UInt32, header: WireRequestHeader, message: ByteBuffer, serverStream: Bool = false) -> Frame {
         var buffer = ByteBuffer()
-        buffer.writeRequestFrame(callID: callID, header: serializedHeader(header), message: message, serverStream: serverStream)
+        buffer.writeRequestFrame(callID: callID, header: header, headerSize: header.encodedSize, message: message, serverStream: serverStream)
         buffer.moveReaderIndex(forwardBy: WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize)
         return Frame(type: .request, flags: serverStream ? .serverStream : [], callID: callID, payload: buffer)
     }
 
-    /// The bytes of a request header, for ``NIOCore/ByteBuffer/writeRequestFrame(callID:header:message:serverStream:)``.
-    /// - Parameter header: The header.
-    public static func serializedHeader(_ header: WireRequestHeader) -> [UInt8] {
-        do {
-            return try header.serializedBytes()
-        } catch {
-            // A proto3 message without Any fields always serializes.
-            preconditionFailure("RequestHeader failed to serialize: \(error)")
-        }
-    }
-
     /// The length prefix a REQUEST frame with these parts has.
     /// - Parameters:
-    ///   - headerBytes: The serialized request header.
+    ///   - headerBytes: The size of the serialized request header (``WireRequestHeader/encodedSize``).
     ///   - messageBytes: The size of the request message.
     public static func requestLength(headerBytes: Int, messageBytes: Int) -> Int {
         WireLimits.frameHeaderSize + 4 + headerBytes + messageBytes
@@ -102,7 +91,7 @@ extension Frame {
         }
         let header: WireRequestHeader
         do {
-            header = try WireRequestHeader(serializedBytes: headerBytes.readableBytesSpan)
+            header = try WireRequestHeader(decoding: headerBytes)
         } catch {
             throw WireError(.malformedPayload, "request header is not a valid knock.wire.v1.RequestHeader: \(error)")
         }
@@ -113,7 +102,9 @@ extension Frame {
     /// The status of an END frame.
     /// - Throws: ``WireError`` `malformedPayload` if it does not parse.
     public func decodeStatus() throws(WireError) -> WireStatus {
-        try decodeProtocolMessage(WireStatus.self)
+        // Status{} (OK) is the empty payload: the END of nearly every call.
+        if payload.readableBytes == 0 { return WireStatus() }
+        return try decodeProtocolMessage(WireStatus.self)
     }
 
     /// The increment of a CREDIT frame.
@@ -128,23 +119,23 @@ extension Frame {
 }
 
 extension ByteBuffer {
-    /// Appends a REQUEST frame built from its parts, without an intermediate payload buffer.
+    /// Appends a REQUEST frame built from its parts, without an intermediate payload buffer or
+    /// serialized header.
     /// - Parameters:
     ///   - callID: The new call's id.
-    ///   - header: The serialized request header (``Frame/serializedHeader(_:)``).
+    ///   - header: The request header.
+    ///   - headerSize: `header.encodedSize`, which the caller has computed to check the frame size.
     ///   - message: The serialized request message.
     ///   - serverStream: Whether the call is a server stream.
     /// - Returns: The number of bytes written.
     @discardableResult
-    public mutating func writeRequestFrame(callID: UInt32, header: [UInt8], message: ByteBuffer, serverStream: Bool) -> Int {
-        let length = Frame.requestLength(headerBytes: header.count, messageBytes: message.readableBytes)
+    public mutating func writeRequestFrame(callID: UInt32, header: WireRequestHeader, headerSize: Int, message: ByteBuffer, serverStream: Bool) -> Int {
+        let length = Frame.requestLength(headerBytes: headerSize, messageBytes: message.readableBytes)
         reserveCapacity(minimumWritableBytes: WireLimits.lengthPrefixSize + length)
-        var written = writeInteger(UInt32(length))
-        written += writeInteger(FrameType.request.rawValue)
-        written += writeInteger((serverStream ? FrameFlags.serverStream : []).rawValue)
-        written += writeInteger(callID)
-        written += writeInteger(UInt32(header.count))
-        written += writeBytes(header)
+        var written = writeFrameHeader(length: length, type: .request, flags: serverStream ? .serverStream : [], callID: callID)
+        written += writeInteger(UInt32(headerSize))
+        let encoded = header.encode(into: &self, size: headerSize)
+        written += encoded
         written += writeImmutableBuffer(message)
         return written
     }

@@ -51,11 +51,22 @@ extension ByteBuffer {
     /// - Returns: The number of bytes written.
     @discardableResult
     public mutating func writeFrame(_ frame: Frame) -> Int {
-        var written = writeInteger(UInt32(truncatingIfNeeded: frame.length))
-        written += writeInteger(frame.type.rawValue)
-        written += writeInteger(frame.flags.rawValue)
-        written += writeInteger(frame.callID)
-        written += writeImmutableBuffer(frame.payload)
-        return written
+        let written = writeFrameHeader(length: frame.length, type: frame.type, flags: frame.flags, callID: frame.callID)
+        return written + writeImmutableBuffer(frame.payload)
+    }
+
+    /// Appends the length prefix and the 6-byte header of a frame, in one write (a frame or two
+    /// per call: separate integer writes each check uniqueness and capacity again).
+    /// - Returns: The number of bytes written (10).
+    @discardableResult
+    mutating func writeFrameHeader(length: Int, type: FrameType, flags: FrameFlags, callID: UInt32) -> Int {
+        let size = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize
+        return writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            out.storeBytes(of: UInt32(truncatingIfNeeded: length).bigEndian, toByteOffset: 0, as: UInt32.self)
+            out.storeBytes(of: type.rawValue, toByteOffset: 4, as: UInt8.self)
+            out.storeBytes(of: flags.rawValue, toByteOffset: 5, as: UInt8.self)
+            out.storeBytes(of: callID.bigEndian, toByteOffset: 6, as: UInt32.self)
+            return size
+        }
     }
 }

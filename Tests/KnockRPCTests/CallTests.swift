@@ -188,4 +188,56 @@ struct CallTests {
         client.close()
         await serving
     }
+
+    @Test("handlers on the event loop start there and stay there after they suspend", arguments: [true, false])
+    func handlersOnEventLoop(onLoop: Bool) async throws {
+        // Each handler reports whether it ran on the connection's event loop before and after
+        // a suspension.
+        var router = RPCRouter()
+        let descriptor = RPCMethodDescriptor(name: "test.Where", kind: .unary, requestType: "bytes", responseType: "bytes")
+        router.register(raw: descriptor) { _, context, responses in
+            let before = context.connection.channel.eventLoop.inEventLoop
+            try await Task.sleep(for: .milliseconds(1))
+            let after = context.connection.channel.eventLoop.inEventLoop
+            try await responses.send(ByteBuffer(bytes: [before ? 1 : 0, after ? 1 : 0]))
+        }
+        let (client, server) = try await RPCConnection.inProcessPair(
+            server: InProcessEnd(router: router, configuration: ConnectionConfiguration(handlersOnEventLoop: onLoop))
+        )
+        async let serving: Void = server.run()
+        try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<64 {
+                group.addTask { Array(try await client.callRaw("test.Where", ByteBuffer()).readableBytesView) }
+            }
+            for try await placement in group {
+                #expect(placement == (onLoop ? [1, 1] : [0, 0]))
+            }
+        }
+        client.close()
+        await serving
+    }
+
+    @Test("a handler that returns at once answers, and one that suspends first does too, in one burst")
+    func mixedBurst() async throws {
+        let probe = DemoProbe()
+        let (client, server) = try await pair(probe: probe)
+        async let serving: Void = server.run()
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    if index % 10 == 0 {
+                        _ = try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 5, tag: "s\(index)"))
+                        return "slept"
+                    }
+                    return try await client.call(DemoService.echo, DemoEchoRequest(text: "e\(index)")).text
+                }
+            }
+            var answers = 0
+            for try await _ in group { answers += 1 }
+            #expect(answers == 200)
+        }
+        #expect(client.openCalls == 0)
+        client.close()
+        await serving
+    }
 }
