@@ -20,8 +20,8 @@ import Testing
             let error = try await #require(throws: RPCError.self) {
                 try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, serverName: "localhost")
             }
+            // (Another test may bind the port meanwhile and reset the connection: UNAVAILABLE too.)
             #expect(error.code == .unavailable)
-            #expect(error.message.contains("cannot connect"))
         }
     }
 }
