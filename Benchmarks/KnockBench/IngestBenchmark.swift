@@ -143,6 +143,14 @@ struct IngestBenchmark: AsyncParsableCommand {
                         let took = ContinuousClock.now - started
                         print("| the whole district | \(run) | \(Self.seconds(took)) | \(plan.merged.knockCount) | \(plan.merged.plans.filter { !$0.knocks.isEmpty }.count) | \(plan.merged.unassigned.count) |")
                     }
+                    // Where the time goes: the key persons due, and saving the merged plan.
+                    let reading = ContinuousClock.now
+                    let due = try await database.keyPersons(caller: Caller(provenance: .host, scope: .district("*"), audited: false), dueOn: today, timeZone: IngestBenchmark.shanghai)
+                    let read = ContinuousClock.now - reading
+                    let plan = try await community.service.assemblePlan(day: today, caller: admin)
+                    let saving = ContinuousClock.now
+                    try await database.savePlan(day: today, scope: .district("*"), knocks: plan.merged.plans.flatMap(\.knocks) + plan.merged.unassigned)
+                    print("of which: \(due.count) key persons due read in \(Self.seconds(read)); the merged plan saved in \(Self.seconds(ContinuousClock.now - saving))")
                 }
                 if only == "all" || only == "needs" {
                     try await benchmarkNeeds(district, database: database, community: community)

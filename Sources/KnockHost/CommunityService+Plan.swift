@@ -111,16 +111,23 @@ extension CommunityService {
         default:
             communities = try await database.units(in: caller.scope, level: .community).map(\.id)
         }
-        var knocks: [CommunityPlannedKnock] = []
-        var failures: [ModuleFailure] = []
-        for community in communities {
-            var request = ModulePlanRequest()
-            request.date = day.description
-            request.communityID = community
-            request.gridIds = grids
-            let answer = await coordinator.plan(request)
-            knocks += answer.knocks
-            failures += answer.failures
+        // Every community at once: each module answers each community within its own limit.
+        let coordinator = self.coordinator
+        let (knocks, failures) = await withTaskGroup(of: (knocks: [CommunityPlannedKnock], failures: [ModuleFailure]).self) { group in
+            for community in communities {
+                var request = ModulePlanRequest()
+                request.date = day.description
+                request.communityID = community
+                request.gridIds = grids
+                group.addTask { await coordinator.plan(request) }
+            }
+            var knocks: [CommunityPlannedKnock] = []
+            var failures: [ModuleFailure] = []
+            for await answer in group {
+                knocks += answer.knocks
+                failures += answer.failures
+            }
+            return (knocks, failures.sorted { $0.moduleID < $1.moduleID })
         }
         guard !knocks.isEmpty else { return ([], failures) }
         let places = try await database.residents(ids: Array(Set(knocks.map(\.residentID))), caller: caller.unaudited)

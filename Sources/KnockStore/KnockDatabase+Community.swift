@@ -23,7 +23,7 @@ extension KnockDatabase {
         _ action: @autoclosure () -> String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await translatingStoreErrors(action()) {
-            try await engine.withSession(body)
+            try await engine.withReadSession(body)
         }
     }
 

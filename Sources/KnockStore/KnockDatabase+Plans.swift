@@ -34,10 +34,12 @@ extension KnockDatabase {
     /// - Parameters:
     ///   - day: The day.
     ///   - scope: The grids whose plan this is.
-    ///   - knocks: The plan's knocks, at most one per resident.
+    ///   - knocks: The plan's knocks, at most one per resident, each placed at its resident's
+    ///     household, grid and community (as ``KnockPlanner`` makes them); a knock without its
+    ///     household or grid is placed where its resident lives.
     /// - Throws: ``DomainError`` `invalidArgument` for a knock of another day or a resident
-    ///   given twice; `notFound` for an unknown resident; `outOfScope` for a resident outside
-    ///   `scope`. ``StoreError`` if the database fails. On any error nothing changed.
+    ///   given twice; `notFound` for an unknown resident (of a knock without its place), a grid
+    ///   that does not exist or is not in the knock's community; `outOfScope` for a knock outside `scope`. ``StoreError`` if the database fails. On any error nothing changed.
     public func savePlan(day: CalendarDay, scope: Scope, knocks: [PlannedKnock]) async throws {
         var residentIDs: Set<String> = []
         for knock in knocks {
@@ -51,21 +53,36 @@ extension KnockDatabase {
                 try Validation.text(reason.why, what: "reason to knock on resident \(knock.residentID)")
             }
         }
-        let planned = residentIDs
         try await communityWrite("saving the plan for \(day)") { database in
             try await database.holdLocks(["plan.\(day)"])
-            let residents = try await CommunityTables.residents(ids: Array(planned), within: nil, on: database)
-            let rows = try knocks.enumerated().map { position, knock -> [any SQLExpression] in
-                guard let resident = residents[knock.residentID] else {
-                    throw DomainError(.notFound, "resident \(knock.residentID) not found")
+            // Each knock carries its household, grid and community (from its resident, as the
+            // planner made it); the street comes from the grid. Reading the grids, not every
+            // resident again, keeps a district's plan (tens of thousands of knocks) quick.
+            let grids = try await Self.gridPlaces(on: database)
+            // Knocks given without their place are placed where their resident lives.
+            let unplaced = knocks.filter { $0.gridID.isEmpty || $0.householdID.isEmpty }.map(\.residentID)
+            let homes = unplaced.isEmpty ? [:] : try await CommunityTables.residents(ids: unplaced, within: nil, on: database)
+            let encoder = StoredJSON.encoder()
+            let rows = try knocks.enumerated().map { position, given -> [any SQLExpression] in
+                var knock = given
+                if knock.gridID.isEmpty || knock.householdID.isEmpty {
+                    guard let resident = homes[knock.residentID] else {
+                        throw DomainError(.notFound, "resident \(knock.residentID) not found")
+                    }
+                    knock.householdID = resident.householdID
+                    knock.gridID = resident.gridID
+                    knock.communityID = resident.communityID
                 }
-                guard scope.contains(Scope.Place(resident)) else {
+                guard let grid = grids[knock.gridID], grid.communityID == knock.communityID else {
+                    throw DomainError(.notFound, "the knock on resident \(knock.residentID) names grid \(knock.gridID) of \(knock.communityID), which does not exist")
+                }
+                guard scope.contains(grid) else {
                     throw DomainError(.outOfScope, "resident \(knock.residentID) lies outside \(scope)")
                 }
                 return [
-                    SQLBind(day.description), SQLBind(resident.id), SQLBind(resident.householdID), SQLBind(resident.streetID),
-                    SQLBind(resident.communityID), SQLBind(resident.gridID), SQLExpressions.nullable(knock.memberID),
-                    SQLBind(knock.channel.rawValue), SQLBind(Int64(knock.priority)), SQLBind(try StoredJSON.encode(knock.reasons)),
+                    SQLBind(day.description), SQLBind(knock.residentID), SQLBind(knock.householdID), SQLBind(grid.streetID),
+                    SQLBind(grid.communityID), SQLBind(grid.gridID), SQLExpressions.nullable(knock.memberID),
+                    SQLBind(knock.channel.rawValue), SQLBind(Int64(knock.priority)), SQLBind(try StoredJSON.encode(knock.reasons, with: encoder)),
                     SQLBind(Int64(position)),
                 ]
             }
@@ -80,6 +97,20 @@ extension KnockDatabase {
                     .run()
             }
         }
+    }
+
+    /// Every grid's place, by grid id.
+    private static func gridPlaces(on database: any SQLDatabase) async throws -> [String: Scope.Place] {
+        var places: [String: Scope.Place] = [:]
+        for row in try await database.select().columns("id", "street_id", "community_id").from(CommunityTables.units)
+            .where("level", .equal, OrganisationLevel.grid.rawValue).all() {
+            let id = try row.decode(column: "id", as: String.self)
+            places[id] = Scope.Place(
+                streetID: try row.decode(column: "street_id", as: String.self),
+                communityID: try row.decode(column: "community_id", as: String.self), gridID: id
+            )
+        }
+        return places
     }
 
     /// The plan saved for `day` within `scope`: by grid, each grid's knocks in the order saved.

@@ -18,6 +18,12 @@ import Synchronization
 final class SQLiteEngine: StorageEngine {
     private let connection: SQLiteConnection
     private let threadPool: NIOThreadPool
+    /// A second connection for reads that need no write lock: in write-ahead-log mode a reader
+    /// sees the last commit and neither waits for writers nor holds them up, so lookups do not
+    /// queue behind a batch's sync. On a thread of its own.
+    private let reader: SQLiteConnection
+    private let readerThreadPool: NIOThreadPool
+    private let readLock = AsyncMutex()
     private let path: String
     private let lock = AsyncMutex()
     private let groupCommit = GroupCommit()
@@ -27,9 +33,11 @@ final class SQLiteEngine: StorageEngine {
     /// How long a statement waits for another process holding the file's write lock.
     static let busyTimeoutMilliseconds = 5_000
 
-    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, path: String, logger: Logger) {
+    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, reader: SQLiteConnection, readerThreadPool: NIOThreadPool, path: String, logger: Logger) {
         self.connection = connection
         self.threadPool = threadPool
+        self.reader = reader
+        self.readerThreadPool = readerThreadPool
         self.path = path
         self.logger = logger
     }
@@ -51,7 +59,6 @@ final class SQLiteEngine: StorageEngine {
             await stop(threadPool)
             throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be opened: \(error)", cause: error)
         }
-        let engine = SQLiteEngine(connection: connection, threadPool: threadPool, path: path, logger: logger)
         do {
             let database = connection.sql(queryLogLevel: nil)
             // First, so that what follows waits for another process instead of failing.
@@ -66,7 +73,30 @@ final class SQLiteEngine: StorageEngine {
             await stop(threadPool)
             throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be set up: \(error)", cause: error)
         }
-        return engine
+        let readerThreadPool = NIOThreadPool(numberOfThreads: 1)
+        readerThreadPool.start()
+        let reader: SQLiteConnection
+        do {
+            reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreadPool, logger: logger, on: eventLoopGroup.any()).get()
+            let database = reader.sql(queryLogLevel: nil)
+            try await database.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+            try await database.execute("PRAGMA query_only = 1")
+        } catch {
+            await closeIgnoringCancellation(connection)
+            await stop(threadPool)
+            await stop(readerThreadPool)
+            throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be opened for reading: \(error)", cause: error)
+        }
+        return SQLiteEngine(connection: connection, threadPool: threadPool, reader: reader, readerThreadPool: readerThreadPool, path: path, logger: logger)
+    }
+
+    func withReadSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await readLock.withLock {
+            guard !closed.withLock({ $0 }) else {
+                throw StoreError(code: .unavailable, message: "the store \(path) is closed")
+            }
+            return try await body(reader.sql(queryLogLevel: nil))
+        }
     }
 
     func withSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
@@ -137,6 +167,10 @@ final class SQLiteEngine: StorageEngine {
             try await lock.withLock(waitsThroughCancellation: true) {
                 guard !closed.withLock({ $0 }) else { return }
                 closed.withLock { $0 = true }
+                try? await readLock.withLock(waitsThroughCancellation: true) {
+                    await Self.closeIgnoringCancellation(reader)
+                    await Self.stop(readerThreadPool)
+                }
                 await Self.closeIgnoringCancellation(connection)
                 await Self.stop(threadPool)
             }

@@ -8,6 +8,11 @@ protocol StorageEngine: Sendable {
     /// - Throws: What `body` throws; the driver's error if no connection can be had.
     func withSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
+    /// Runs `body`, which only reads, on a connection that sees the last commit; it may run while
+    /// a write is under way.
+    /// - Throws: What `body` throws; the driver's error if no connection can be had.
+    func withReadSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
     /// Runs `body` in one transaction: committed if `body` returns, rolled back if it throws.
     /// - Parameters:
     ///   - lock: What else the transaction holds until it ends, for every process on the database.
@@ -42,6 +47,11 @@ enum TransactionLock: Sendable {
 }
 
 extension StorageEngine {
+    /// Reads on an ordinary session (a pool's connections all read alike).
+    func withReadSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await withSession(body)
+    }
+
     /// Runs `body` as one write, in a savepoint of its own if it shares a transaction.
     func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await write(isolation: .savepoint, body)
