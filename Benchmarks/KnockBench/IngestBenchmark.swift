@@ -36,10 +36,10 @@ struct IngestBenchmark: AsyncParsableCommand {
     @Option(help: "Needs raised across the district before querying the needs list.") var needs: Int = 20_000
     @Option(help: "Needs-list queries per caller kind.") var queries: Int = 2_000
     @Option(help: "Only run: visits, plan, needs, or all.") var only: String = "all"
+    @Option(help: "Methods loaded: elder-check (a stand-in that assesses every visit, raising alerts and needs, so the pipeline does its whole work) or none (what knock-host links in today).") var methods: String = "elder-check"
 
-    /// The methods assessing visits: the ones linked into knock-host, and a stand-in that
-    /// assesses every visit (raising alerts and needs) so the pipeline does its whole work.
-    static var methods: [any KnockModule] { [ElderCheck()] }
+    /// The methods assessing visits.
+    var modules: [any KnockModule] { methods == "none" ? [] : [ElderCheck()] }
 
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("knock-bench-\(UUID().uuidString)")
@@ -47,7 +47,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("knock-bench ingest: SQLite (WAL, synchronous=FULL) in \(folder.path), mutual TLS 1.3 on loopback, \(cores) cores")
-        print("methods assessing every visit: \(Self.methods.map(\.descriptor.id).joined(separator: ", "))")
+        print("methods assessing every visit: \(modules.isEmpty ? "none" : modules.map(\.descriptor.id).joined(separator: ", "))")
         if only == "all" || only == "visits" {
             try await benchmarkVisits(store: folder.appendingPathComponent("visits.sqlite").path)
         }
@@ -62,7 +62,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         try await KnockDatabase.withDatabase(at: .sqlite(path: store), logger: Self.quiet) { database in
             let street = DemoStreet.gongrencun()
             _ = try await street.seed(into: database)
-            try await Self.serving(database) { community in
+            try await Self.serving(database, methods: modules) { community in
                 let app = try await community.connect(.administrator, "admin")
                 defer { app.close() }
                 let residents = street.residents
@@ -130,7 +130,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             let summary = try await district.seed(into: database)
             print("")
             print("district: \(summary?.households ?? 0) households, \(summary?.residents ?? 0) residents, \(summary?.grids ?? 0) grids, \(summary?.members ?? 0) members, \(summary?.keyPersons ?? 0) key persons; generated in \(Self.seconds(madeIn)), stored in \(Self.seconds(ContinuousClock.now - seeded))")
-            try await Self.serving(database) { community in
+            try await Self.serving(database, methods: modules) { community in
                 if only == "all" || only == "plan" {
                     let admin = Caller(provenance: .administrator("bench"), scope: .district("*"))
                     let today = CalendarDay(containing: Date(), in: IngestBenchmark.shanghai)
@@ -228,7 +228,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         }
     }
 
-    static func serving(_ database: KnockDatabase, _ body: (Serving) async throws -> Void) async throws {
+    static func serving(_ database: KnockDatabase, methods: [any KnockModule], _ body: (Serving) async throws -> Void) async throws {
         let deployment = try TestDeployment()
         let host = ModuleHost(builtIns: methods, policy: .init(), limits: { _ in ModuleLimits() },
                               stores: { DatabaseModuleStore(database: database, module: $0) }, logger: quiet)

@@ -28,6 +28,12 @@ public final class ModuleCoordinator: Sendable {
         self.logger = logger
     }
 
+    /// Whether any module enabled for `communityID` assesses visits (if none, the host need not
+    /// prepare an assessment at all).
+    public func assessesVisits(in communityID: String) -> Bool {
+        registry.entries.contains { $0.descriptor.assessesVisits && enabled($0.descriptor.id, communityID) }
+    }
+
     /// Asks every enabled module that assesses visits; returns their suggestions, attributed,
     /// without duplicates, and the modules that did not answer.
     /// - Parameter request: The visit and its resident.

@@ -4,9 +4,10 @@ import KnockModuleKit
 import SwiftProtobuf
 
 extension Visit {
-    /// The visit a client sent, checked field by field. Where it happened comes from `resident`,
-    /// never from the client; `memberID` defaults to the caller's.
-    init(message: CommunityVisit, resident: Resident, defaultMember: String) throws {
+    /// The visit a client sent, checked field by field; `memberID` defaults to the caller's.
+    /// Where it happened is left empty: the store places it at its resident's household, never
+    /// where the client says.
+    init(message: CommunityVisit, defaultMember: String) throws {
         let id = message.id.trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty, id.count <= 128 else {
             throw RPCError.invalidField("visit.id", "must be 1 to 128 characters (the app's UUID for this visit)")
@@ -21,8 +22,8 @@ extension Visit {
             throw RPCError.invalidField("visit.requests", "must be at most 64 entries of at most 4 KiB")
         }
         self.init(
-            id: id, memberID: member, residentID: resident.id, householdID: resident.householdID,
-            gridID: resident.gridID, communityID: resident.communityID, streetID: resident.streetID,
+            id: id, memberID: member, residentID: message.residentID, householdID: "",
+            gridID: "", communityID: "", streetID: "",
             at: message.at.date,
             channel: try Channel(message: message.channel, field: "visit.channel"),
             outcome: try Outcome(message: message.outcome, field: "visit.outcome"),

@@ -36,20 +36,23 @@ final class VisitPipeline: Sendable {
         guard request.hasVisit else { throw RPCError.invalidField("visit", "is required") }
         let residentID = request.visit.residentID
         guard !residentID.isEmpty else { throw RPCError.invalidField("visit.resident_id", "is required") }
-        let resident = try await database.resident(id: residentID, caller: caller.unaudited)
         let defaultMember: String = if case .member(let id) = caller.provenance { id } else { "" }
-        let visit = try Visit(message: request.visit, resident: resident, defaultMember: defaultMember)
+        let visit = try Visit(message: request.visit, defaultMember: defaultMember)
 
         var response = CommunityRecordVisitResponse()
+        let stored: Visit
         switch try await database.recordVisit(visit, caller: caller) {
-        case .duplicate(let stored):
-            response.visit = stored.message
+        case .duplicate(let existing):
+            response.visit = existing.message
             response.duplicate = true
             return response
-        case .recorded(let stored):
-            response.visit = stored.message
+        case .recorded(let recorded):
+            stored = recorded
+            response.visit = recorded.message
         }
-
+        // Only when some method will look at it: the resident as methods see it.
+        guard coordinator.assessesVisits(in: stored.communityID) else { return response }
+        let resident = try await database.resident(id: stored.residentID, caller: caller.unaudited)
         let keyPerson = try? await database.keyPerson(residentID: resident.id, caller: caller.unaudited)
         var assess = ModuleAssessRequest()
         assess.visit = response.visit
