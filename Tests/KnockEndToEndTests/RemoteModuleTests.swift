@@ -124,11 +124,26 @@ struct RemoteModuleTests {
         #expect(gone)
         let after = try await #require(throws: RPCError.self) { try await connection.call(watch, resident) }
         #expect(after.code == .unimplemented)
-        connection.close()
 
-        // A revoked member is refused at the next connection.
+        // Revoked: the member's open connection is closed within about a second, and it cannot
+        // connect again.
+        let healthMethod = RPCMethod<HostHealthRequest, HostHealthResponse>("knock.host.Health")
+        #expect(try await connection.call(healthMethod, HostHealthRequest()).status == "serving")
         try state.revoke("knock://member/m-0012")
-        try await Task.sleep(for: .milliseconds(1_200))
+        let revokedAt = ContinuousClock.now
+        var closed = false
+        while !closed, ContinuousClock.now - revokedAt < .seconds(5) {
+            do {
+                _ = try await connection.call(healthMethod, HostHealthRequest(), options: CallOptions(timeout: .seconds(1)))
+                try await Task.sleep(for: .milliseconds(50))
+            } catch let error as RPCError {
+                #expect(error.code == .unavailable)
+                closed = true
+            }
+        }
+        #expect(closed, "the revoked member's connection stayed open")
+        #expect(ContinuousClock.now - revokedAt < .seconds(3))
+        connection.close()
         await #expect(throws: RPCError.self) { _ = try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, serverName: "localhost") }
 
         await group.triggerGracefulShutdown()
