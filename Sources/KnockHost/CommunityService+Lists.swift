@@ -27,6 +27,9 @@ extension CommunityService {
                 return alert.wireMessage
             }
         }
+        router.register(CommunityMethods.listAudit) { request, context in
+            try await service.serve(context) { caller in try await service.listAudit(request, caller: caller) }
+        }
         router.register(CommunityMethods.getCoverage) { request, context in
             try await service.serve(context) { caller in try await service.coverage(request, caller: caller) }
         }
@@ -42,6 +45,26 @@ extension CommunityService {
         var response = CommunityListKeyPersonsResponse()
         response.keyPersons = shown.map { entry in
             entry.message(due: entry.isDue(on: day, timeZone: timeZone), residentName: names[entry.residentID] ?? "")
+        }
+        return response
+    }
+
+    /// The audit log, for the deployment's administrators only: it names every resident read.
+    func listAudit(_ request: CommunityListAuditRequest, caller: Caller) async throws -> CommunityListAuditResponse {
+        guard case .administrator = caller.provenance else {
+            throw RPCError(code: .permissionDenied, message: "the audit log is for the deployment's administrators")
+        }
+        let limit = request.limit == 0 ? 100 : Int(request.limit)
+        guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
+        var response = CommunityListAuditResponse()
+        response.entries = try await database.auditLog(limit: limit, residentID: request.residentID.isEmpty ? nil : request.residentID).map { entry in
+            var message = CommunityAuditEntry()
+            message.at = .init(date: entry.at)
+            message.by = entry.by.text
+            message.action = entry.action
+            message.residentIds = entry.residentIDs
+            message.via = entry.via ?? ""
+            return message
         }
         return response
     }

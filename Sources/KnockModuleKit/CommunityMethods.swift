@@ -50,7 +50,13 @@ extension CommunityMethods {
         case getCoverage.name: "coverage.read"
         case getResident.name: "residents.read"
         case importHouseholds.name: "residents.write"
+        case listAudit.name: "audit.read"
         default: nil
         }
     }
+}
+
+extension CommunityMethods {
+    /// Who read which residents' personal data, newest first (administrators only).
+    public static let listAudit = RPCMethod<CommunityListAuditRequest, CommunityListAuditResponse>("knock.community.ListAudit")
 }

@@ -143,3 +143,26 @@ struct PlanCommand: AsyncParsableCommand {
         })
     }
 }
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Who read which residents' personal data, newest first (administrators).")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "Only reads of this resident's data.") var resident: String?
+    @Option(help: "At most this many (≤ 1000).") var limit: UInt32 = 100
+
+    func run() async throws {
+        try await reporting {
+            var request = CommunityListAuditRequest()
+            request.residentID = resident ?? ""
+            request.limit = limit
+            let response = try await options.call(CommunityMethods.listAudit, request)
+            try options.show(response) {
+                let rows = response.entries.map { entry in
+                    [Text.time(entry.at), entry.by, entry.action, entry.via, entry.residentIds.prefix(5).joined(separator: ",") + (entry.residentIds.count > 5 ? " (+\(entry.residentIds.count - 5))" : "")]
+                }
+                print(Table.render(header: ["WHEN", "WHO", "WHAT", "VIA", "RESIDENTS"], rows: rows))
+                if rows.isEmpty { print("(no reads recorded)") }
+            }
+        }
+    }
+}

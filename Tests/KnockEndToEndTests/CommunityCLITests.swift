@@ -104,6 +104,12 @@ struct CommunityCLITests {
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
         #expect(String(decoding: csv, as: UTF8.self).contains("每天午餐送到家"))
 
+        // The administrator sees who read the resident's data: the member, planning and visiting.
+        let audit = try await knock(["audit", "--resident", resident] + admin)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("member:\(member.id)"))
+        #expect(try await knock(["audit"] + app).stderr.contains("PERMISSION_DENIED"))
+
         // SIGTERM drains and exits cleanly.
         kill(host.processIdentifier, SIGTERM)
         host.waitUntilExit()

@@ -175,6 +175,28 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("every read of a resident's personal data is in the audit log, which only administrators read")
+    func audit() async throws {
+        try await CommunityFixture.with { street in
+            let staff = try await street.connect(.member, "m-2")
+            let admin = try await street.connect(.administrator, "admin")
+            defer { for connection in [staff, admin] { connection.close() } }
+            var get = CommunityGetResidentRequest()
+            get.id = "r-2"
+            _ = try await staff.call(CommunityMethods.getResident, get)
+            var request = CommunityListAuditRequest()
+            request.residentID = "r-2"
+            let log = try await admin.call(CommunityMethods.listAudit, request)
+            let read = try #require(log.entries.first)
+            #expect(read.by == "member:m-2")
+            #expect(read.action == "residents.get")
+            #expect(read.residentIds == ["r-2"])
+            // Nobody else's reads of r-2, and the member cannot read the log.
+            #expect(log.entries.count == 1)
+            #expect(await code(of: try await staff.call(CommunityMethods.listAudit, request)) == .permissionDenied)
+        }
+    }
+
     @Test("the day's plan: key persons due and the methods' knocks, merged per member")
     func plan() async throws {
         let policy = HostModuleService.Policy(configuration: { id in
