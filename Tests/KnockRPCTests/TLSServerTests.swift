@@ -5,6 +5,7 @@ import KnockTLS
 import KnockTestSupport
 import KnockWire
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -53,6 +54,33 @@ struct TLSServerTests {
         #expect(try await connection.call(who, DemoEchoRequest()).text == "knock://member/m-0012")
         #expect(connection.peer?.uriSANs == ["knock://host/test-host"])
         connection.close()
+        try await running.stop()
+    }
+
+    @Test("1,000 connections that never start a handshake do not stop a real client from being served")
+    func idleHandshakes() async throws {
+        let deployment = try TestDeployment()
+        let running = try await start(deployment)
+        // Plain TCP connections that send nothing: each holds a TLS handler waiting for its hello.
+        var idle: [any Channel] = []
+        for _ in 0..<1_000 {
+            idle.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: running.port).get())
+        }
+        var accepted = 0
+        for _ in 0..<200 where accepted < 1_000 {
+            accepted = running.server.connectionCount
+            if accepted < 1_000 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(accepted >= 1_000, "the server holds \(accepted) of the idle connections")
+
+        let started = ContinuousClock.now
+        let member = try deployment.client(KnockIdentity(kind: .member, id: "m-1"))
+        let connection = try await RPCConnection.connect(to: "127.0.0.1", port: running.port, tls: try deployment.clientContext(member), serverName: "localhost")
+        #expect(try await connection.call(DemoService.echo, DemoEchoRequest(text: "还在")).text == "还在")
+        // Served at once, not after the idle ones time out (10 s).
+        #expect(ContinuousClock.now - started < .seconds(5))
+        connection.close()
+        for channel in idle { try? await channel.close() }
         try await running.stop()
     }
 
