@@ -43,6 +43,8 @@ public struct HostConfiguration: Sendable {
     public var timeZone = "Asia/Shanghai"
     /// Connections served at once.
     public var maxConnections = 4_096
+    /// Connections served at once per certificate.
+    public var maxConnectionsPerPeer = 64
     /// Calls served at once per connection.
     public var maxConcurrentCalls = 100
     /// Keepalive interval; 0 disables it.
@@ -90,6 +92,7 @@ public struct HostConfiguration: Sendable {
             throw PKIError(.invalidRequest, "time_zone: \(configuration.timeZone) is not a time zone id (such as Asia/Shanghai)")
         }
         configuration.maxConnections = reader.int(forKey: "limits.max_connections", default: configuration.maxConnections)
+        configuration.maxConnectionsPerPeer = reader.int(forKey: "limits.max_connections_per_peer", default: configuration.maxConnectionsPerPeer)
         configuration.maxConcurrentCalls = reader.int(forKey: "limits.max_concurrent_calls", default: configuration.maxConcurrentCalls)
         configuration.keepaliveSeconds = reader.int(forKey: "limits.keepalive_seconds", default: configuration.keepaliveSeconds)
         configuration.idleTimeoutSeconds = reader.int(forKey: "limits.idle_timeout_seconds", default: configuration.idleTimeoutSeconds)
@@ -144,6 +147,7 @@ public struct HostConfiguration: Sendable {
 
         limits:
           max_connections: 4096
+          max_connections_per_peer: 64   # per certificate; more get GOAWAY ENHANCE_YOUR_CALM
           max_concurrent_calls: 100  # per connection; more get RESOURCE_EXHAUSTED
           keepalive_seconds: 30
           idle_timeout_seconds: 0    # 0: never close idle connections

@@ -151,7 +151,7 @@ public final class HostRuntime: Service {
                 }
                 let server = try await RPCServer.bind(
                     host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
-                    limits: RPCServer.Limits(maxConnections: configuration.maxConnections), router: hostRouter,
+                    limits: RPCServer.Limits(maxConnections: configuration.maxConnections, maxConnectionsPerPeer: configuration.maxConnectionsPerPeer), router: hostRouter,
                     interceptors: [metrics.interceptor(known: known)], logger: logger
                 )
                 bound.server.withLock { $0 = server }

@@ -19,11 +19,12 @@ extension RPCConnection {
         router: RPCRouter?,
         interceptors: [any ServerInterceptor],
         peer: PeerIdentity?,
+        admitPeer: (@Sendable (PeerIdentity) -> Bool)? = nil,
         logger: Logger
     ) throws -> RPCConnection {
         let connection = RPCConnection(
             channel: channel, role: role, configuration: configuration, router: router,
-            interceptors: interceptors, peer: peer, logger: logger
+            interceptors: interceptors, peer: peer, admitPeer: admitPeer, logger: logger
         )
         let pipeline = channel.pipeline.syncOperations
         if let tls {

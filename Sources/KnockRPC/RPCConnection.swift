@@ -28,6 +28,9 @@ public final class RPCConnection: Sendable {
     private let requests: AsyncStream<[IncomingRequest]>
     private let requestSink: AsyncStream<[IncomingRequest]>.Continuation
     private let readyPromise: EventLoopPromise<Void>
+    /// Decides, once the peer's certificate is known, whether the connection may stay (the
+    /// server's limit per certificate); `nil` admits every peer.
+    private let admitPeer: (@Sendable (PeerIdentity) -> Bool)?
     /// Runs tasks on this connection's event loop: the handlers (when
     /// ``ConnectionConfiguration/handlersOnEventLoop`` is set), and any caller that wants its
     /// calls to skip the thread hop (`withTaskExecutorPreference(connection.taskExecutor)`).
@@ -40,8 +43,10 @@ public final class RPCConnection: Sendable {
         router: RPCRouter?,
         interceptors: [any ServerInterceptor],
         peer: PeerIdentity?,
+        admitPeer: (@Sendable (PeerIdentity) -> Bool)? = nil,
         logger: Logger
     ) {
+        self.admitPeer = admitPeer
         self.channel = channel
         self.role = role
         self.configuration = configuration
@@ -66,6 +71,10 @@ public final class RPCConnection: Sendable {
 
     func setPeer(_ peer: PeerIdentity) {
         peerIdentity.withLock { $0 = peer }
+        if let admitPeer, !admitPeer(peer) {
+            logger.warning("connection refused: too many from one certificate", metadata: ["subject": "\(peer.subject)"])
+            perform(state.withLock { $0.connectionError(.enhanceYourCalm, "too many connections with this certificate") })
+        }
     }
 
     /// The peer's HELLO, once received.

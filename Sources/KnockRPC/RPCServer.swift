@@ -15,11 +15,18 @@ public final class RPCServer: Sendable {
     public struct Limits: Sendable {
         /// Connections served at once; more are closed as soon as they are accepted.
         public var maxConnections: Int
+        /// Connections served at once with one certificate (by its SHA-256 fingerprint); more are
+        /// closed with GOAWAY `ENHANCE_YOUR_CALM` once their handshake shows who they are, so one
+        /// lost phone or runaway module cannot take the server's connections.
+        public var maxConnectionsPerPeer: Int
 
         /// Creates limits.
-        /// - Parameter maxConnections: Connections served at once (default 4,096).
-        public init(maxConnections: Int = 4_096) {
+        /// - Parameters:
+        ///   - maxConnections: Connections served at once (default 4,096).
+        ///   - maxConnectionsPerPeer: Connections served at once per certificate (default 64).
+        public init(maxConnections: Int = 4_096, maxConnectionsPerPeer: Int = 64) {
             self.maxConnections = maxConnections
+            self.maxConnectionsPerPeer = maxConnectionsPerPeer
         }
     }
 
@@ -68,6 +75,7 @@ public final class RPCServer: Sendable {
     ) async throws -> RPCServer {
         let live = LiveConnections()
         let maxConnections = limits.maxConnections
+        let maxPerPeer = limits.maxConnectionsPerPeer
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1_024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -80,15 +88,18 @@ public final class RPCServer: Sendable {
                         channel.close(promise: nil)
                         return nil
                     }
+                    let slot = PeerSlot()
                     let connection = try RPCConnection.install(
                         on: channel, role: .acceptor, tls: tls, serverName: nil,
                         configuration: configuration, router: router, interceptors: interceptors,
-                        peer: nil, logger: logger
+                        peer: nil, admitPeer: { peer in live.admit(peer.sha256Fingerprint, limit: maxPerPeer, slot: slot) },
+                        logger: logger
                     )
                     let id = ObjectIdentifier(connection)
                     live.connections.withLock { $0[id] = connection }
                     channel.closeFuture.whenComplete { _ in
                         _ = live.connections.withLock { $0.removeValue(forKey: id) }
+                        live.release(slot)
                     }
                     return connection
                 }
@@ -134,4 +145,31 @@ public final class RPCServer: Sendable {
 /// The connections a server has open, shared with the accept path.
 final class LiveConnections: Sendable {
     let connections = Mutex<[ObjectIdentifier: RPCConnection]>([:])
+    /// Connections admitted per certificate fingerprint.
+    private let perPeer = Mutex<[String: Int]>([:])
+
+    /// Counts a connection for `fingerprint` unless that certificate is at `limit`.
+    /// - Returns: Whether the connection may stay.
+    func admit(_ fingerprint: String, limit: Int, slot: PeerSlot) -> Bool {
+        perPeer.withLock { counts in
+            guard counts[fingerprint, default: 0] < limit else { return false }
+            counts[fingerprint, default: 0] += 1
+            slot.fingerprint.withLock { $0 = fingerprint }
+            return true
+        }
+    }
+
+    /// Uncounts a closed connection, if it was counted.
+    func release(_ slot: PeerSlot) {
+        guard let fingerprint = slot.fingerprint.withLock({ $0 }) else { return }
+        perPeer.withLock { counts in
+            counts[fingerprint, default: 1] -= 1
+            if counts[fingerprint] == 0 { counts[fingerprint] = nil }
+        }
+    }
+}
+
+/// The certificate a connection was counted for, once admitted.
+final class PeerSlot: Sendable {
+    let fingerprint = Mutex<String?>(nil)
 }

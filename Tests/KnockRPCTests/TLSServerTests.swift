@@ -84,6 +84,51 @@ struct TLSServerTests {
         try await running.stop()
     }
 
+    @Test("one certificate gets at most its share of connections; others are still served")
+    func connectionsPerPeer() async throws {
+        let deployment = try TestDeployment()
+        let running = try await start(deployment, limits: RPCServer.Limits(maxConnectionsPerPeer: 3))
+        let phone = try deployment.clientContext(try deployment.client(KnockIdentity(kind: .member, id: "m-lost-phone")))
+        var open: [RPCConnection] = []
+        for _ in 0..<3 {
+            let connection = try await RPCConnection.connect(to: "127.0.0.1", port: running.port, tls: phone, serverName: "localhost")
+            #expect(try await connection.call(DemoService.echo, DemoEchoRequest(text: "ok")).text == "ok")
+            open.append(connection)
+        }
+        // The fourth is told to calm down once its certificate is known: no call gets through.
+        func refused() async -> Bool {
+            guard let fourth = try? await RPCConnection.connect(to: "127.0.0.1", port: running.port, tls: phone, serverName: "localhost") else {
+                return true
+            }
+            defer { fourth.close() }
+            do {
+                _ = try await fourth.call(DemoService.echo, DemoEchoRequest(text: "again"), options: CallOptions(timeout: .seconds(5)))
+                return false
+            } catch {
+                return true
+            }
+        }
+        #expect(await refused())
+        // Another member is served meanwhile.
+        let other = try deployment.clientContext(try deployment.client(KnockIdentity(kind: .member, id: "m-2")))
+        let second = try await RPCConnection.connect(to: "127.0.0.1", port: running.port, tls: other, serverName: "localhost")
+        #expect(try await second.call(DemoService.echo, DemoEchoRequest(text: "我")).text == "我")
+        second.close()
+        // One of the three closes: the certificate may connect again.
+        open.removeFirst().close()
+        var admitted = false
+        for _ in 0..<100 where !admitted {
+            try await Task.sleep(for: .milliseconds(20))
+            if let again = try? await RPCConnection.connect(to: "127.0.0.1", port: running.port, tls: phone, serverName: "localhost") {
+                admitted = (try? await again.call(DemoService.echo, DemoEchoRequest(text: "ok"), options: CallOptions(timeout: .seconds(5)))) != nil
+                open.append(again)
+            }
+        }
+        #expect(admitted)
+        for connection in open { connection.close() }
+        try await running.stop()
+    }
+
     @Test("refused at connect: another CA's certificate, an expired one, a revoked one")
     func refused() async throws {
         let deployment = try TestDeployment()
