@@ -13,6 +13,9 @@ import Synchronization
 /// | `knock://admin/…`, `knock://host/…` | the whole deployment |
 /// | `knock://member/<id>` with the staff role | the member's community |
 /// | `knock://member/<id>` otherwise | the member's grids |
+///
+/// A member may call only the methods whose permission one of the member's roles grants
+/// (``RolePermissions``).
 /// | `knock://module/<id>` | the whole deployment, for the methods whose permission its descriptor asks for (``CommunityMethods/permission(for:)``) |
 /// | `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment |
 ///
@@ -48,6 +51,10 @@ final class CallerResolver: Sendable {
             return Caller(provenance: .administrator(identity.id), scope: deployment)
         case .member:
             let member = try await member(identity.id)
+            if let needed = CommunityMethods.permission(for: context.method), !RolePermissions.permissions(of: member.roles).contains(needed) {
+                let roles = member.roles.map(\.rawValue).sorted().joined(separator: ", ")
+                throw RPCError(code: .permissionDenied, message: "member \(member.id) (\(roles)) may not call \(context.method): no role of theirs grants \"\(needed)\"")
+            }
             let scope: Scope = member.roles.contains(.staff) ? .community(member.communityID) : .grids(Set(member.gridIDs))
             return Caller(provenance: .member(member.id), scope: scope)
         case .module:

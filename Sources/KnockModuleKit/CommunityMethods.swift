@@ -42,9 +42,10 @@ extension CommunityMethods {
         switch method {
         case recordVisit.name: "visits.write"
         case getPlan.name: "plans.read"
-        case listNeeds.name, getNeed.name, exportNeeds.name: "needs.read"
+        case listNeeds.name, getNeed.name: "needs.read"
+        case exportNeeds.name, exportKeyPersons.name: "lists.export"
         case raiseNeed.name, updateNeed.name: "needs.write"
-        case listKeyPersons.name, exportKeyPersons.name: "keypersons.read"
+        case listKeyPersons.name: "keypersons.read"
         case listAlerts.name: "alerts.read"
         case acknowledgeAlert.name: "alerts.write"
         case getCoverage.name: "coverage.read"

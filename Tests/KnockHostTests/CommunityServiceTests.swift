@@ -229,6 +229,63 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("every member role against every community method: allowed or PERMISSION_DENIED as its roles say")
+    func rolesAgainstMethods() async throws {
+        try await CommunityFixture.with { street in
+            try await street.database.putMembers([
+                Member(id: "m-4", name: "孙科长", roles: [.departmentOfficer], communityID: "qinghe", gridIDs: ["qinghe-g01"]),
+            ])
+            // Each method with a request that is harmless whatever it does.
+            typealias Probe = @Sendable (RPCConnection) async throws -> StatusCode
+            let probes: [(String, Probe)] = [
+                ("visits.write", { await code(of: try await $0.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-role", resident: "r-404"))) }),
+                ("plans.read", { await code(of: try await $0.call(CommunityMethods.getPlan, .init())) }),
+                ("needs.read", { await code(of: try await $0.call(CommunityMethods.listNeeds, .init())) }),
+                ("needs.write", { await code(of: try await $0.call(CommunityMethods.updateNeed, .init())) }),
+                ("keypersons.read", { await code(of: try await $0.call(CommunityMethods.listKeyPersons, .init())) }),
+                ("alerts.read", { await code(of: try await $0.call(CommunityMethods.listAlerts, .init())) }),
+                ("alerts.write", { await code(of: try await $0.call(CommunityMethods.acknowledgeAlert, .init())) }),
+                ("coverage.read", { await code(of: try await $0.call(CommunityMethods.getCoverage, .init())) }),
+                ("residents.read", { await code(of: try await $0.call(CommunityMethods.getResident, .init())) }),
+                ("residents.write", { connection in
+                    var request = CommunityImportHouseholdsRequest()
+                    request.dryRun = true
+                    return await code(of: try await connection.stream(CommunityMethods.importHouseholds, request) { stream in
+                        for try await _ in stream {}
+                    })
+                }),
+                ("lists.export", { await code(of: try await $0.call(CommunityMethods.exportNeeds, .init())) }),
+                ("audit.read", { await code(of: try await $0.call(CommunityMethods.listAudit, .init())) }),
+            ]
+            let grid: Set<String> = ["visits.write", "plans.read", "needs.read", "needs.write", "keypersons.read", "alerts.read",
+                                     "alerts.write", "coverage.read", "residents.read"]
+            let allowed: [(String, Set<String>)] = [
+                ("m-1", grid),                                               // volunteer
+                ("m-2", grid.union(["residents.write", "lists.export"])),   // staff
+                ("m-3", grid),                                               // party member
+                ("m-4", ["needs.read", "needs.write", "residents.read"]),    // department officer
+            ]
+            for (member, permissions) in allowed {
+                let connection = try await street.connect(.member, member)
+                defer { connection.close() }
+                for (permission, probe) in probes {
+                    let status = try await probe(connection)
+                    if permissions.contains(permission) {
+                        #expect(status != .permissionDenied, "\(member) was refused \(permission)")
+                    } else {
+                        #expect(status == .permissionDenied, "\(member) got \(status.name) for \(permission)")
+                    }
+                }
+            }
+            // The administrator may do all of it.
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            for (permission, probe) in probes {
+                #expect(try await probe(admin) != .permissionDenied, "the administrator was refused \(permission)")
+            }
+        }
+    }
+
     @Test("a module reaches the community services only with the permission its descriptor asks for")
     func modulePermissions() async throws {
         try await CommunityFixture.with { street in
