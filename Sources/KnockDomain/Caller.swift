@@ -9,13 +9,17 @@ public struct Caller: Sendable, Hashable {
     /// Whether reads of personal data are recorded in the audit log. Off only for the host's own
     /// lookups whose results never leave it (finding a visit's household, say).
     public var audited: Bool
+    /// Whether the caller's role needs residents' phone numbers and emergency contacts unmasked
+    /// (a member who calls residents does; a volunteer does not, see ``PhoneMask``).
+    public var seesContacts: Bool
 
     /// Creates a caller.
-    public init(provenance: Provenance, scope: Scope, via: String? = nil, audited: Bool = true) {
+    public init(provenance: Provenance, scope: Scope, via: String? = nil, audited: Bool = true, seesContacts: Bool = false) {
         self.provenance = provenance
         self.scope = scope
         self.via = via
         self.audited = audited
+        self.seesContacts = seesContacts
     }
 
     /// The same caller for a lookup whose result the host keeps to itself: not audited.

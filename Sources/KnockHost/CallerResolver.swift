@@ -48,7 +48,7 @@ final class CallerResolver: Sendable {
         }
         switch identity.kind {
         case .administrator, .host:
-            return Caller(provenance: .administrator(identity.id), scope: deployment)
+            return Caller(provenance: .administrator(identity.id), scope: deployment, seesContacts: true)
         case .member:
             let member = try await member(identity.id)
             if let needed = CommunityMethods.permission(for: context.method), !RolePermissions.permissions(of: member.roles).contains(needed) {
@@ -56,13 +56,13 @@ final class CallerResolver: Sendable {
                 throw RPCError(code: .permissionDenied, message: "member \(member.id) (\(roles)) may not call \(context.method): no role of theirs grants \"\(needed)\"")
             }
             let scope: Scope = member.roles.contains(.staff) ? .community(member.communityID) : .grids(Set(member.gridIDs))
-            return Caller(provenance: .member(member.id), scope: scope)
+            return Caller(provenance: .member(member.id), scope: scope, seesContacts: RolePermissions.seesContacts(member.roles))
         case .module:
             let needed = CommunityMethods.permission(for: context.method) ?? context.method
             guard let granted = modulePermissions(identity.id), granted.contains(needed) else {
                 throw RPCError(code: .permissionDenied, message: "module \(identity.id) may not call \(context.method): its descriptor does not ask for the \"\(needed)\" permission")
             }
-            return Caller(provenance: .module(identity.id), scope: deployment, via: identity.id)
+            return Caller(provenance: .module(identity.id), scope: deployment, via: identity.id, seesContacts: granted.contains("residents.contact"))
         default:
             return Caller(provenance: .integrator("\(identity.kind.rawValue):\(identity.id)"), scope: deployment)
         }

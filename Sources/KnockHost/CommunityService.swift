@@ -51,7 +51,7 @@ public struct CommunityService: RPCService {
             try await service.serve(context) { caller in
                 let resident = try await service.database.resident(id: request.id, caller: caller)
                 let keyPerson = try? await service.database.keyPerson(residentID: resident.id, caller: caller.unaudited)
-                return resident.message(keyPerson: keyPerson)
+                return resident.message(keyPerson: keyPerson, revealContacts: caller.seesContacts)
             }
         }
         registerNeeds(with: &router)

@@ -10,6 +10,10 @@ import KnockDomain
 /// | department officer (好样的工作队) | the needs (read, and work them), residents |
 ///
 /// A member with several roles has the union. The audit log is for administrators alone.
+///
+/// Residents' phone numbers and emergency contacts are shown whole to the roles that phone
+/// residents (staff, party members, resident backbones, sunk-down cadres), masked to volunteers
+/// and department officers (``PhoneMask``).
 enum RolePermissions {
     static let gridWork: Set<String> = [
         "visits.write", "plans.read", "needs.read", "needs.write", "keypersons.read", "alerts.read", "alerts.write",
@@ -28,5 +32,10 @@ enum RolePermissions {
     /// The permissions of a member with `roles`.
     static func permissions(of roles: Set<MemberRole>) -> Set<String> {
         roles.reduce(into: Set<String>()) { $0.formUnion(permissions(of: $1)) }
+    }
+
+    /// Whether a member with `roles` sees residents' contacts unmasked.
+    static func seesContacts(_ roles: Set<MemberRole>) -> Bool {
+        !roles.isDisjoint(with: [.staff, .partyMember, .residentBackbone, .sunkDownCadre])
     }
 }

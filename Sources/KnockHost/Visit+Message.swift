@@ -50,8 +50,8 @@ extension Visit {
 }
 
 extension Resident {
-    /// The resident as a method sees it when assessing a visit.
-    func message(keyPerson: KeyPerson?) -> CommunityResident {
+    /// The resident as a caller sees it: phone numbers masked unless `revealContacts`.
+    func message(keyPerson: KeyPerson?, revealContacts: Bool) -> CommunityResident {
         var message = CommunityResident()
         message.id = id
         message.householdID = householdID
@@ -63,6 +63,13 @@ extension Resident {
         if let keyPerson {
             message.keyPerson = true
             message.keyPersonReasons = keyPerson.reasons.map(\.reason)
+        }
+        func shown(_ number: String) -> String { revealContacts ? number : PhoneMask.masked(number) }
+        message.phone = shown(phone)
+        if let contact = emergencyContact {
+            message.emergencyContact.name = contact.name
+            message.emergencyContact.phone = shown(contact.phone)
+            message.emergencyContact.relation = contact.relation
         }
         return message
     }

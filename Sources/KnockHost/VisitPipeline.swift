@@ -56,7 +56,8 @@ final class VisitPipeline: Sendable {
         let keyPerson = try? await database.keyPerson(residentID: resident.id, caller: caller.unaudited)
         var assess = ModuleAssessRequest()
         assess.visit = response.visit
-        assess.resident = resident.message(keyPerson: keyPerson)
+        // Methods see contacts masked unless they asked for them (`residents.contact`).
+        assess.resident = resident.message(keyPerson: keyPerson, revealContacts: false)
         assess.communityID = resident.communityID
         let (suggestions, failures) = await coordinator.assess(assess)
         response.problems = failures.map(\.problem)

@@ -175,6 +175,21 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("phone numbers are shown whole to the roles that phone residents, masked to the others")
+    func maskedContacts() async throws {
+        try await CommunityFixture.with { street in
+            var get = CommunityGetResidentRequest()
+            get.id = "r-1"
+            for (kind, id, phone) in [(KnockIdentity.Kind.member, "m-1", "138****0000"), (.member, "m-2", "13800000000"), (.administrator, "admin", "13800000000")] {
+                let connection = try await street.connect(kind, id)
+                defer { connection.close() }
+                let resident = try await connection.call(CommunityMethods.getResident, get)
+                #expect(resident.phone == phone, "\(id) saw \(resident.phone)")
+                #expect(resident.name == "张秀英")
+            }
+        }
+    }
+
     @Test("every read of a resident's personal data is in the audit log, which only administrators read")
     func audit() async throws {
         try await CommunityFixture.with { street in

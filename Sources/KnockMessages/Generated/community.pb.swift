@@ -334,6 +334,39 @@ public nonisolated struct CommunityResident: Sendable {
 
   public var keyPersonReasons: [String] = []
 
+  /// Shown masked (138****1234) unless the caller's role needs it (see docs/community.md).
+  public var phone: String = String()
+
+  public var emergencyContact: CommunityContact {
+    get {_emergencyContact ?? CommunityContact()}
+    set {_emergencyContact = newValue}
+  }
+  /// Returns true if `emergencyContact` has been explicitly set.
+  public var hasEmergencyContact: Bool {self._emergencyContact != nil}
+  /// Clears the value of `emergencyContact`. Subsequent reads from it will return its default value.
+  public mutating func clearEmergencyContact() {self._emergencyContact = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _emergencyContact: CommunityContact? = nil
+}
+
+/// Someone to call for a resident.
+public nonisolated struct CommunityContact: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  /// Masked like the resident's phone.
+  public var phone: String = String()
+
+  /// 女儿, 邻居, …
+  public var relation: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -759,7 +792,7 @@ nonisolated extension CommunityNeedStatus: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Resident"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}household_id\0\u{1}name\0\u{3}birth_year\0\u{1}tags\0\u{3}grid_id\0\u{3}community_id\0\u{3}key_person\0\u{3}key_person_reasons\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}household_id\0\u{1}name\0\u{3}birth_year\0\u{1}tags\0\u{3}grid_id\0\u{3}community_id\0\u{3}key_person\0\u{3}key_person_reasons\0\u{1}phone\0\u{3}emergency_contact\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -776,12 +809,18 @@ nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._M
       case 7: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.keyPerson) }()
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.keyPersonReasons) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._emergencyContact) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -809,6 +848,12 @@ nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.keyPersonReasons.isEmpty {
       try visitor.visitRepeatedStringField(value: self.keyPersonReasons, fieldNumber: 9)
     }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 10)
+    }
+    try { if let v = self._emergencyContact {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -822,6 +867,48 @@ nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.communityID != rhs.communityID {return false}
     if lhs.keyPerson != rhs.keyPerson {return false}
     if lhs.keyPersonReasons != rhs.keyPersonReasons {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs._emergencyContact != rhs._emergencyContact {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityContact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Contact"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}phone\0\u{1}relation\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.relation) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 2)
+    }
+    if !self.relation.isEmpty {
+      try visitor.visitSingularStringField(value: self.relation, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityContact, rhs: CommunityContact) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs.relation != rhs.relation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
