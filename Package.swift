@@ -339,6 +339,7 @@ let package = Package(
             dependencies: [
                 "KnockStore",
                 "KnockDomain",
+                "KnockTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],

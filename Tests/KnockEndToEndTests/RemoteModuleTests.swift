@@ -115,7 +115,7 @@ struct RemoteModuleTests {
 
         // Stopped, the module leaves the registry and its methods are gone.
         module.terminate()
-        module.waitUntilExit()
+        _ = await ProcessExit.wait(module, timeout: .seconds(30))
         var gone = false
         for _ in 0..<200 where !gone {
             gone = runtime.modules.registry.entry("elder-watch") == nil

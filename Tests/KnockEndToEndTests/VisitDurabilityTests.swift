@@ -72,8 +72,8 @@ struct VisitDurabilityTests {
             try await group.waitForAll()
         }
         app.close()
-        host.waitUntilExit()
-        #expect(host.terminationReason == .uncaughtSignal)
+        let ended = await ProcessExit.wait(host, timeout: .seconds(30))
+        #expect(ended == .signalled(SIGKILL) || ended == .unknown, "the host ended \(String(describing: ended))")
 
         let acked = acknowledged.ids.withLock { $0 }
         #expect(acked.count >= killAfter)

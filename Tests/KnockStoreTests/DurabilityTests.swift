@@ -1,4 +1,5 @@
 import Foundation
+import KnockTestSupport
 import Testing
 @testable import KnockStore
 
@@ -58,9 +59,8 @@ struct DurabilityTests {
             let killAfter = 150
             let acks = await Self.readAcks(from: output.fileHandleForReading, killing: process, after: killAfter)
             let acked = acks.last.flatMap { Int($0) } ?? 0
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
-            #expect(process.terminationStatus == SIGKILL)
+            let ended = await ProcessExit.wait(process, timeout: .seconds(30))
+            #expect(ended == .signalled(SIGKILL) || ended == .unknown, "the fixture ended \(String(describing: ended))")
             #expect(acked >= killAfter)
 
             try await store.open { database in
@@ -107,8 +107,8 @@ struct DurabilityTests {
             try process.run()
             let killAfter = 2_000
             let acked = await Self.readAcks(from: output.fileHandleForReading, killing: process, after: killAfter)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
+            let ended = await ProcessExit.wait(process, timeout: .seconds(30))
+            #expect(ended == .signalled(SIGKILL) || ended == .unknown, "the fixture ended \(String(describing: ended))")
             #expect(acked.count >= killAfter)
 
             try await store.open { database in

@@ -61,7 +61,10 @@ struct OpenSSLCommand {
             var status: Int32? = nil
             if self.process.isRunning {
                 self.process.terminate()
-                self.process.waitUntilExit()
+                // Bounded: Process may never see an exit that another SIGCHLD handler reaped.
+                for _ in 0..<100 where self.process.isRunning {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
             } else {
                 status = self.process.terminationStatus
             }

@@ -30,9 +30,13 @@ public enum ChildProcess {
                 reader.start()
                 let stdout = out.fileHandleForReading.readDataToEndOfFile()
                 stderrBox.done.wait()
-                process.waitUntilExit()
+                let status: Int32 = switch ProcessExit.waitBlocking(process) {
+                case .exited(let code): code
+                case .signalled(let signal): 128 + signal
+                case .unknown, nil: -1
+                }
                 continuation.resume(returning: Output(
-                    status: process.terminationStatus,
+                    status: status,
                     stdout: String(decoding: stdout, as: UTF8.self),
                     stderr: String(decoding: stderrBox.data, as: UTF8.self)
                 ))
