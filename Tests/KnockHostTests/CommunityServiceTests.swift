@@ -249,6 +249,8 @@ struct CommunityServiceTests {
         try await CommunityFixture.with { street in
             try await street.database.putMembers([
                 Member(id: "m-4", name: "孙科长", roles: [.departmentOfficer], communityID: "qinghe", gridIDs: ["qinghe-g01"]),
+                Member(id: "m-5", name: "周大姐", roles: [.residentBackbone], communityID: "qinghe", gridIDs: ["qinghe-g01"]),
+                Member(id: "m-6", name: "吴干部", roles: [.sunkDownCadre], communityID: "qinghe", gridIDs: ["qinghe-g02"]),
             ])
             // Each method with a request that is harmless whatever it does.
             typealias Probe = @Sendable (RPCConnection) async throws -> StatusCode
@@ -279,6 +281,8 @@ struct CommunityServiceTests {
                 ("m-2", grid.union(["residents.write", "lists.export"])),   // staff
                 ("m-3", grid),                                               // party member
                 ("m-4", ["needs.read", "needs.write", "residents.read"]),    // department officer
+                ("m-5", grid),                                               // resident backbone
+                ("m-6", grid),                                               // sunk-down cadre
             ]
             for (member, permissions) in allowed {
                 let connection = try await street.connect(.member, member)
