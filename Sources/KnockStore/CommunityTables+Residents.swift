@@ -75,17 +75,10 @@ extension CommunityTables {
 
     /// The residents of `ids` inside `scope`, by id.
     static func residents(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: Resident] {
-        var found: [String: Resident] = [:]
-        for chunk in chunks(of: Array(Set(ids)).sorted()) {
-            let select = database.select().columns(residentColumns).from(residents)
-                .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
-            if let scope { select.within(scope) }
-            for row in try await select.all() {
-                let resident = try resident(from: row)
-                found[resident.id] = resident
-            }
+        try await rows(of: residents, ids: ids, columns: residentColumns, within: scope, on: database) { row in
+            let resident = try resident(from: row)
+            return (resident.id, resident)
         }
-        return found
     }
 
     /// `values` in slices small enough for one `IN (…)` list on either engine.

@@ -87,13 +87,9 @@ extension KnockDatabase {
     /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
     ///   if the database fails.
     public func residents(ids: [String], caller: Caller) async throws -> [Resident] {
-        guard ids.count <= Self.maxLookup else {
-            throw DomainError(.invalidArgument, "\(ids.count) residents asked for; at most \(Self.maxLookup) at once")
-        }
+        try Self.checkLookup(ids, of: "residents")
         return try await auditedRead("residents.get", caller: caller) { database in
-            let found = try await CommunityTables.residents(ids: ids, within: caller.scope, on: database)
-            var seen: Set<String> = []
-            let residents = ids.compactMap { seen.insert($0).inserted ? found[$0] : nil }
+            let residents = CommunityTables.inOrder(ids, try await CommunityTables.residents(ids: ids, within: caller.scope, on: database))
             return (residents, residents.map(\.id))
         }
     }
@@ -160,16 +156,7 @@ extension KnockDatabase {
 
     /// Checks that every household's grid is known and lies in the community and street given.
     private static func checkGrids(of households: [Household], on database: any SQLDatabase) async throws {
-        var grids: [String: Scope.Place] = [:]
-        for chunk in CommunityTables.chunks(of: Array(Set(households.map(\.gridID))).sorted()) {
-            let rows = try await database.select().columns("id", "street_id", "community_id").from(CommunityTables.units)
-                .where("level", .equal, OrganisationLevel.grid.rawValue)
-                .where(SQLExpressions.isIn(SQLColumn("id"), chunk)).all()
-            for row in rows {
-                let id = try row.string("id")
-                grids[id] = Scope.Place(streetID: try row.optionalString("street_id") ?? "", communityID: try row.optionalString("community_id") ?? "", gridID: id)
-            }
-        }
+        let grids = try await CommunityTables.gridPlaces(ids: households.map(\.gridID), on: database)
         for household in households {
             guard let grid = grids[household.gridID] else {
                 throw DomainError(.notFound, "household \(household.id): grid \(household.gridID) not found")
@@ -200,17 +187,11 @@ extension KnockDatabase {
 
     /// The place of each stored row of `table` among `ids`.
     private static func storedPlaces(_ table: String, ids: [String], on database: any SQLDatabase) async throws -> [String: Scope.Place] {
-        var places: [String: Scope.Place] = [:]
-        for chunk in CommunityTables.chunks(of: Array(Set(ids)).sorted()) {
-            let rows = try await database.select().columns(["id"] + CommunityTables.placeColumns).from(table)
-                .where(SQLExpressions.isIn(SQLColumn("id"), chunk)).all()
-            for row in rows {
-                places[try row.string("id")] = Scope.Place(
-                    streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id")
-                )
-            }
+        try await CommunityTables.rows(of: table, ids: ids, columns: ["id"] + CommunityTables.placeColumns, within: nil, on: database) { row in
+            (try row.string("id"), Scope.Place(
+                streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id")
+            ))
         }
-        return places
     }
 
     /// Inserts `rows`, replacing every column but the id of rows already stored.
@@ -231,9 +212,6 @@ extension KnockDatabase {
         }
     }
 
-    /// The most ids one lookup by ids may name.
-    public static let maxLookup = 200_000
-
     /// The households of `ids` that exist in the caller's scope, in the order of `ids` (others
     /// are left out, alike whether they do not exist or lie outside). Addresses are not personal
     /// data of a resident: not audited.
@@ -244,24 +222,14 @@ extension KnockDatabase {
     /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
     ///   if the database fails.
     public func households(ids: [String], caller: Caller) async throws -> [Household] {
-        guard ids.count <= Self.maxLookup else {
-            throw DomainError(.invalidArgument, "\(ids.count) households asked for; at most \(Self.maxLookup) at once")
-        }
+        try Self.checkLookup(ids, of: "households")
         let scope = caller.scope
         let found = try await communityRead("reading \(ids.count) households") { database in
-            var found: [String: Household] = [:]
-            for chunk in CommunityTables.chunks(of: Array(Set(ids)).sorted()) {
-                let select = database.select().columns(CommunityTables.householdColumns).from(CommunityTables.households)
-                    .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
-                select.within(scope)
-                for row in try await select.all() {
-                    let household = try CommunityTables.household(from: row)
-                    found[household.id] = household
-                }
+            try await CommunityTables.rows(of: CommunityTables.households, ids: ids, columns: CommunityTables.householdColumns, within: scope, on: database) { row in
+                let household = try CommunityTables.household(from: row)
+                return (household.id, household)
             }
-            return found
         }
-        var seen: Set<String> = []
-        return ids.compactMap { seen.insert($0).inserted ? found[$0] : nil }
+        return CommunityTables.inOrder(ids, found)
     }
 }

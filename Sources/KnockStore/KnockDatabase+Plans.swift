@@ -58,7 +58,7 @@ extension KnockDatabase {
             // Each knock carries its household, grid and community (from its resident, as the
             // planner made it); the street comes from the grid. Reading the grids, not every
             // resident again, keeps a district's plan (tens of thousands of knocks) quick.
-            let grids = try await Self.gridPlaces(on: database)
+            let grids = try await CommunityTables.gridPlaces(ids: nil, on: database)
             // Knocks given without their place are placed where their resident lives.
             let unplaced = knocks.filter { $0.gridID.isEmpty || $0.householdID.isEmpty }.map(\.residentID)
             let homes = unplaced.isEmpty ? [:] : try await CommunityTables.residents(ids: unplaced, within: nil, on: database)
@@ -97,20 +97,6 @@ extension KnockDatabase {
                     .run()
             }
         }
-    }
-
-    /// Every grid's place, by grid id.
-    private static func gridPlaces(on database: any SQLDatabase) async throws -> [String: Scope.Place] {
-        var places: [String: Scope.Place] = [:]
-        for row in try await database.select().columns("id", "street_id", "community_id").from(CommunityTables.units)
-            .where("level", .equal, OrganisationLevel.grid.rawValue).all() {
-            let id = try row.decode(column: "id", as: String.self)
-            places[id] = Scope.Place(
-                streetID: try row.decode(column: "street_id", as: String.self),
-                communityID: try row.decode(column: "community_id", as: String.self), gridID: id
-            )
-        }
-        return places
     }
 
     /// The plan saved for `day` within `scope`: by grid, each grid's knocks in the order saved.

@@ -102,24 +102,15 @@ extension KnockDatabase {
     /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
     ///   if the database fails.
     public func visits(ids: [String], caller: Caller) async throws -> [Visit] {
-        guard ids.count <= Self.maxLookup else {
-            throw DomainError(.invalidArgument, "\(ids.count) visits asked for; at most \(Self.maxLookup) at once")
-        }
+        try Self.checkLookup(ids, of: "visits")
         let found = try await auditedRead("visits.get", caller: caller) { database in
-            var found: [String: Visit] = [:]
-            for chunk in CommunityTables.chunks(of: Array(Set(ids)).sorted()) {
-                let select = database.select().columns(Self.visitColumns).from(CommunityTables.visits)
-                    .where(SQLExpressions.isIn(SQLColumn("id"), chunk))
-                select.within(caller.scope)
-                for row in try await select.all() {
-                    let visit = try Self.visit(from: row)
-                    found[visit.id] = visit
-                }
+            let found = try await CommunityTables.rows(of: CommunityTables.visits, ids: ids, columns: Self.visitColumns, within: caller.scope, on: database) { row in
+                let visit = try Self.visit(from: row)
+                return (visit.id, visit)
             }
             return (found, found.values.map(\.residentID))
         }
-        var seen: Set<String> = []
-        return ids.compactMap { seen.insert($0).inserted ? found[$0] : nil }
+        return CommunityTables.inOrder(ids, found)
     }
 
     // MARK: Rows
