@@ -63,7 +63,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             let street = DemoStreet.gongrencun()
             _ = try await street.seed(into: database)
             try await Self.serving(database, methods: modules) { community in
-                let app = try await community.connect(.administrator, "admin")
+                let app = try await community.connect(.administrator, "admin", configuration: Self.connection)
                 defer { app.close() }
                 let residents = street.residents
                 let members = street.members
@@ -159,7 +159,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         }
     }
 
-    private func benchmarkNeeds(_ district: DemoStreet, database: KnockDatabase, community: Serving) async throws {
+    private func benchmarkNeeds(_ district: DemoStreet, database: KnockDatabase, community: CommunityServer) async throws {
         let lifecycle = NeedLifecycle()
         let residents = district.residents
         let categories = ["meals", "medicine", "repair", "dispute", "employment", "cleaning"]
@@ -189,7 +189,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         let staff = district.members.first { $0.roles.contains(.staff) }!
         for (label, member, overdue) in [("a grid member (own grids)", gridMember, false), ("community staff (community)", staff, false),
                                          ("community staff, overdue only", staff, true)] {
-            let app = try await community.connect(.member, member.id)
+            let app = try await community.connect(.member, member.id, configuration: Self.connection)
             defer { app.close() }
             var histogram = Self.histogram()
             var size = 0
@@ -216,40 +216,12 @@ struct IngestBenchmark: AsyncParsableCommand {
     }()
 
     /// The community services over mutual TLS on loopback, with the methods loaded.
-    struct Serving {
-        let deployment: TestDeployment
-        let server: RPCServer
-        let service: CommunityService
-
-        func connect(_ kind: KnockIdentity.Kind, _ id: String) async throws -> RPCConnection {
-            let certificate = try deployment.client(KnockIdentity(kind: kind, id: id))
-            return try await RPCConnection.connect(to: "127.0.0.1", port: server.localAddress.port!, tls: try deployment.clientContext(certificate),
-                                                   configuration: ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil))
-        }
+    static func serving(_ database: KnockDatabase, methods: [any KnockModule], _ body: (CommunityServer) async throws -> Void) async throws {
+        try await CommunityServer.serve(database, builtIns: methods, connection: connection, logger: quiet, body)
     }
 
-    static func serving(_ database: KnockDatabase, methods: [any KnockModule], _ body: (Serving) async throws -> Void) async throws {
-        let deployment = try TestDeployment()
-        let host = ModuleHost(builtIns: methods, policy: .init(), limits: { _ in ModuleLimits() },
-                              stores: { DatabaseModuleStore(database: database, module: $0) }, logger: quiet)
-        let service = CommunityService(database: database, coordinator: host.coordinator, deployment: .district("*"), timeZone: shanghai, logger: quiet)
-        var router = RPCRouter()
-        router.add(host.service)
-        router.add(service)
-        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(),
-                                              configuration: ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil), router: router)
-        let frozen = router
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            group.addTask { try await host.run(hostRouter: frozen) }
-            while host.registry.entries.count < methods.count { try await Task.sleep(for: .milliseconds(5)) }
-            defer {
-                server.drain()
-                group.cancelAll()
-            }
-            try await body(Serving(deployment: deployment, server: server, service: service))
-        }
-    }
+    /// Room for 64+ calls in flight on one connection; no keepalive to skew the figures.
+    static let connection = ConnectionConfiguration(maxConcurrentCalls: 1_024, keepaliveInterval: nil)
 
     static func histogram() -> Histogram<UInt64> {
         Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)

@@ -15,10 +15,8 @@ struct CommunityFixture {
     static let residents = SmallStreet.residents
     static let administrator = SmallStreet.administrator
 
-    let deployment: TestDeployment
+    let served: CommunityServer
     let database: KnockDatabase
-    let host: ModuleHost
-    let server: RPCServer
     let clock: TestClock
 
     /// Runs `body` with the street served; everything is closed afterwards.
@@ -37,32 +35,15 @@ struct CommunityFixture {
             try await database.flagKeyPerson(residentID: "r-1", reason: "独居高龄", cadenceDays: 1, caller: administrator, at: morning.addingTimeInterval(-7 * 86_400))
 
             let clock = TestClock(morning)
-            let deployment = try TestDeployment()
-            let host = ModuleHost(builtIns: builtIns, policy: policy, limits: { _ in limits },
-                                  stores: { DatabaseModuleStore(database: database, module: $0) }, logger: Logger(label: "test.host"))
-            var router = RPCRouter()
-            router.add(host.service)
-            router.add(CommunityService(database: database, coordinator: host.coordinator, deployment: .district("*"), timeZone: shanghai,
-                                        now: { clock.now }, logger: Logger(label: "test.community")))
-            let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(), router: router)
-            let frozen = router
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                group.addTask { try await host.run(hostRouter: frozen) }
-                while host.registry.entries.count < builtIns.count { try await Task.sleep(for: .milliseconds(5)) }
-                defer {
-                    server.drain()
-                    group.cancelAll()
-                }
-                try await body(CommunityFixture(deployment: deployment, database: database, host: host, server: server, clock: clock))
+            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, now: { clock.now }) { served in
+                try await body(CommunityFixture(served: served, database: database, clock: clock))
             }
         }
     }
 
     /// A connection over mutual TLS as `identity`.
     func connect(_ kind: KnockIdentity.Kind, _ id: String) async throws -> RPCConnection {
-        let certificate = try deployment.client(KnockIdentity(kind: kind, id: id))
-        return try await RPCConnection.connect(to: "127.0.0.1", port: server.localAddress.port!, tls: try deployment.clientContext(certificate))
+        try await served.connect(kind, id)
     }
 
     static func visit(_ id: String, resident: String, outcome: CommunityOutcome = .met, requests: [String] = []) -> CommunityRecordVisitRequest {
