@@ -68,6 +68,20 @@ final class CallerResolver: Sendable {
         }
     }
 
+    /// The caller of `context` as a module's own method sees it (``ModuleCaller``): the identity
+    /// and, for a member, the roles, community and grids.
+    /// - Throws: ``RPCError`` `PERMISSION_DENIED` for a caller without a Knock identity or a
+    ///   member not on the roster.
+    func moduleCaller(of context: ServerContext) async throws -> ModuleCaller {
+        let identities = (context.peer?.uriSANs ?? []).compactMap(KnockIdentity.init(uri:))
+        guard let identity = identities.first else {
+            throw RPCError(code: .permissionDenied, message: "\(context.method) needs a Knock identity (knock://kind/id) in the caller's certificate")
+        }
+        guard identity.kind == .member else { return ModuleCaller(identity: identity.uri) }
+        let member = try await member(identity.id)
+        return ModuleCaller(identity: identity.uri, roles: Set(member.roles.map(\.rawValue)), communityID: member.communityID, gridIDs: member.gridIDs)
+    }
+
     private func member(_ id: String) async throws -> Member {
         let now = ContinuousClock.now
         if let cached = members.withLock({ $0[id] }), cached.readAt.duration(to: now) < .seconds(Self.memberCacheSeconds) {

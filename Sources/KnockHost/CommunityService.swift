@@ -58,6 +58,7 @@ public struct CommunityService: RPCService {
         registerLists(with: &router)
         registerPlan(with: &router)
         registerRoster(with: &router)
+        registerSchedule(with: &router)
     }
 
     /// Resolves the caller of `context`, runs `work` for it, and turns the core's errors into

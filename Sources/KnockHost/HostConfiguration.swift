@@ -51,6 +51,9 @@ public struct HostConfiguration: Sendable {
     public var keepaliveSeconds = 30
     /// Close connections idle this long; 0 never.
     public var idleTimeoutSeconds = 0
+    /// How often the methods' scheduled checks run (the `tick` event), in seconds; 0 never (an
+    /// administrator can still run them with `knock tick`).
+    public var tickSeconds = 60
     /// Module ids allowed to run; empty allows every module.
     public var enabledModules: [String] = []
     /// Communities per module id; a module with none listed serves every community.
@@ -96,6 +99,10 @@ public struct HostConfiguration: Sendable {
         configuration.maxConcurrentCalls = reader.int(forKey: "limits.max_concurrent_calls", default: configuration.maxConcurrentCalls)
         configuration.keepaliveSeconds = reader.int(forKey: "limits.keepalive_seconds", default: configuration.keepaliveSeconds)
         configuration.idleTimeoutSeconds = reader.int(forKey: "limits.idle_timeout_seconds", default: configuration.idleTimeoutSeconds)
+        configuration.tickSeconds = reader.int(forKey: "modules.tick_seconds", default: configuration.tickSeconds)
+        guard configuration.tickSeconds >= 0 else {
+            throw PKIError(.invalidRequest, "modules.tick_seconds: \(configuration.tickSeconds) must be 0 (never) or more")
+        }
         configuration.enabledModules = reader.stringArray(forKey: "modules.enabled", default: [])
         let supervisedIDs = reader.stringArray(forKey: "modules.supervised", default: [])
         for id in Set(moduleIDs + configuration.enabledModules + supervisedIDs) {
@@ -155,6 +162,9 @@ public struct HostConfiguration: Sendable {
         modules:
           # Module ids allowed to run (built-in or dialing in); empty allows every module.
           enabled: []
+          # How often the methods' scheduled checks run (a key person not reached by the end of
+          # the day, a ladder step not acknowledged, a child not collected); 0: only `knock tick`.
+          tick_seconds: 60
           # Module executables the host starts, restarts and stops, by id.
           supervised: []
           # Per module: communities, time limits, configuration. For example:

@@ -113,12 +113,16 @@ public final class HostRuntime: Service {
         let bound = ServerSlot()
         var router = RPCRouter(idempotency: IdempotencyCache())
         router.add(moduleHost.service)
+        var community: CommunityService?
         if let database {
-            router.add(CommunityService(
+            let service = CommunityService(
                 database: database, coordinator: moduleHost.coordinator, deployment: .district("*"),
                 timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, logger: logger
-            ))
+            )
+            router.add(service)
+            community = service
         }
+        let clock = community
         let metrics = HostMetrics(modules: moduleHost.registry) { bound.server.withLock { $0 }?.connectionCount ?? 0 }
         router.add(HostService(registry: moduleHost.registry, hostMethods: { methods.withLock { $0 } }, version: version, metrics: metrics.exposition, supervised: { [supervisorSlot] in
             supervisorSlot.supervisor.withLock { $0 }?.statuses() ?? []
@@ -152,7 +156,8 @@ public final class HostRuntime: Service {
                 let server = try await RPCServer.bind(
                     host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
                     limits: RPCServer.Limits(maxConnections: configuration.maxConnections, maxConnectionsPerPeer: configuration.maxConnectionsPerPeer), router: hostRouter,
-                    interceptors: [metrics.interceptor(known: known)], logger: logger
+                    interceptors: [metrics.interceptor(known: known)] + (clock.map { [ModuleCallerStamp(resolver: $0.resolver, registry: registry)] } ?? []),
+                    logger: logger
                 )
                 bound.server.withLock { $0 = server }
                 let port = server.localAddress.port ?? configuration.listenPort
@@ -162,6 +167,9 @@ public final class HostRuntime: Service {
                 if let supervisor = try self.makeSupervisor(port: port) {
                     self.supervisorSlot.supervisor.withLock { $0 = supervisor }
                     group.addTask { try await supervisor.run() }
+                }
+                if let clock, configuration.tickSeconds > 0 {
+                    group.addTask { await Self.runClock(clock, every: .seconds(configuration.tickSeconds), logger: logger) }
                 }
                 group.addTask {
                     // Revocations take effect on a running host within a second: the next
@@ -184,6 +192,30 @@ public final class HostRuntime: Service {
             bound.server.withLock { $0 }?.drain()
         }
         readySignal.finish()
+    }
+}
+
+extension HostRuntime {
+    /// The host's clock: every `interval`, the scheduled checks of each community that has a
+    /// method asking for them. A failure is logged and the clock goes on.
+    static func runClock(_ service: CommunityService, every interval: Duration, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                for community in try await service.communities() where service.ticks(community: community) {
+                    let (raised, failures) = try await service.tick(community: community, at: Date())
+                    if !raised.isEmpty || !failures.isEmpty {
+                        logger.info("scheduled checks", metadata: ["community": "\(community)", "raised": "\(raised.count)", "failed": "\(failures.map(\.moduleID))"])
+                    }
+                }
+            } catch {
+                logger.warning("the scheduled checks failed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

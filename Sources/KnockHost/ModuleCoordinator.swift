@@ -34,6 +34,11 @@ public final class ModuleCoordinator: Sendable {
         registry.entries.contains { $0.descriptor.assessesVisits && enabled($0.descriptor.id, communityID) }
     }
 
+    /// Whether any module enabled for `communityID` asked for events of `kind`.
+    public func wants(_ kind: String, in communityID: String) -> Bool {
+        registry.entries.contains { $0.descriptor.events.contains(kind) && enabled($0.descriptor.id, communityID) }
+    }
+
     /// Asks every enabled module that assesses visits; returns their suggestions, attributed,
     /// without duplicates, and the modules that did not answer.
     /// - Parameter request: The visit and its resident.

@@ -140,6 +140,15 @@ final class VisitPipeline: Sendable {
         }
     }
 
+    /// Tells the modules that asked for `event.kind`, applies what they suggest (and announces
+    /// the needs and alerts it raises), and reports what became of each suggestion and which
+    /// modules did not answer.
+    /// - Throws: ``StoreError`` if the suggestions cannot be applied.
+    func tell(_ event: ModuleEvent, caller: Caller) async throws -> (raised: [CommunityAppliedSuggestion], failures: [ModuleFailure]) {
+        let (suggestions, failures) = await coordinator.handle(event)
+        return (try await apply(suggestions, visitID: nil, caller: caller), failures)
+    }
+
     /// Each suggestion in the core's terms, or why it cannot be read.
     private func readable(_ suggestions: [ModuleSuggestion], caller: Caller) async throws -> [(String?, Suggestion?)] {
         let today = CalendarDay(containing: Date(), in: timeZone)

@@ -47,11 +47,12 @@ extension CommunityMethods {
         case raiseNeed.name, updateNeed.name: "needs.write"
         case listKeyPersons.name: "keypersons.read"
         case listAlerts.name: "alerts.read"
-        case acknowledgeAlert.name: "alerts.write"
+        case acknowledgeAlert.name, raiseAlert.name: "alerts.write"
         case getCoverage.name: "coverage.read"
         case getResident.name: "residents.read"
         case importHouseholds.name: "residents.write"
         case listAudit.name: "audit.read"
+        case tick.name: "schedule.run"
         default: nil
         }
     }
@@ -60,4 +61,13 @@ extension CommunityMethods {
 extension CommunityMethods {
     /// Who read which residents' personal data, newest first (administrators only).
     public static let listAudit = RPCMethod<CommunityListAuditRequest, CommunityListAuditResponse>("knock.community.ListAudit")
+}
+
+extension CommunityMethods {
+    /// Raise an alert about a resident: a member who finds something urgent, an integrator (a
+    /// resident's emergency call), a module's own method (a child not collected).
+    public static let raiseAlert = RPCMethod<CommunityRaiseAlertRequest, CommunityAlert>("knock.community.RaiseAlert")
+    /// Run the methods' scheduled checks now (the `tick` event), for one community or all, as
+    /// of a given time (administrators).
+    public static let tick = RPCMethod<CommunityTickRequest, CommunityTickResponse>("knock.community.Tick")
 }

@@ -70,6 +70,12 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// Whether there are no entries.
     public var isEmpty: Bool { entries.isEmpty }
 
+    /// Removes every entry whose key satisfies `predicate`.
+    /// - Parameter predicate: Whether to remove an entry with this key.
+    public mutating func removeAll(where predicate: (String) -> Bool) {
+        entries.removeAll { predicate($0.key) }
+    }
+
     /// The entries as they go on the wire.
     public var wireEntries: [WireMetadataEntry] {
         entries.map { entry in

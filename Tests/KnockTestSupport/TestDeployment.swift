@@ -1,6 +1,7 @@
 import Foundation
 public import KnockPKI
 public import KnockTLS
+public import NIOCore
 
 /// A deployment's PKI made in-process: the CA, the host's certificate (localhost, 127.0.0.1)
 /// and certificates for whoever a test needs.
@@ -25,12 +26,13 @@ public struct TestDeployment: Sendable {
     }
 
     /// The host's server TLS context; `refuse` is the revocation hook.
-    public func serverContext(refuse: (@Sendable (PeerIdentity) -> Bool)? = nil) throws -> TLSContext {
+    public func serverContext(refuse: (@Sendable (PeerIdentity) -> Bool)? = nil, handshakeTimeout: TimeAmount? = nil) throws -> TLSContext {
         var configuration = TLSConfiguration.server(
             certificateChain: .string(host.certificatePEM),
             privateKey: .string(host.privateKeyPEM),
             trustRoots: .string(authority.issued.certificatePEM)
         )
+        if let handshakeTimeout { configuration.handshakeTimeout = handshakeTimeout }
         if let refuse { configuration.peerCertificateCheck = { !refuse($0) } }
         return try TLSContext(configuration: configuration)
     }

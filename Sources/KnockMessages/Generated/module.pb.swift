@@ -193,7 +193,10 @@ public nonisolated struct ModuleEvent: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// "need.status_changed", "resident.changed", "alert.raised", "alert.acknowledged", "tick".
+  /// "need.status_changed", "alert.raised", "alert.acknowledged", or "tick": the host's clock,
+  /// once a minute for each community (and on knock.community.Tick), with attributes "date"
+  /// (YYYY-MM-DD) and "time" (HH:MM) in the deployment's time zone; `at` is the time a check
+  /// judges by.
   public var kind: String = String()
 
   public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
