@@ -156,7 +156,7 @@ public final class HostRuntime: Service {
                 let server = try await RPCServer.bind(
                     host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
                     limits: RPCServer.Limits(maxConnections: configuration.maxConnections, maxConnectionsPerPeer: configuration.maxConnectionsPerPeer), router: hostRouter,
-                    interceptors: [metrics.interceptor(known: known)] + (clock.map { [ModuleCallerStamp(resolver: $0.resolver, registry: registry)] } ?? []),
+                    interceptors: [metrics.interceptor(known: known)] + (clock.map { [$0.moduleCallerStamp(for: registry)] } ?? []),
                     logger: logger
                 )
                 bound.server.withLock { $0 = server }

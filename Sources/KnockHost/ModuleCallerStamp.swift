@@ -21,3 +21,11 @@ struct ModuleCallerStamp: ServerInterceptor {
         try await next(stamped)
     }
 }
+
+extension CommunityService {
+    /// The interceptor that vouches for callers of the modules' own methods (``ModuleCaller``),
+    /// for a server that routes calls to the modules of `registry`.
+    public func moduleCallerStamp(for registry: ModuleRegistry) -> any ServerInterceptor {
+        ModuleCallerStamp(resolver: resolver, registry: registry)
+    }
+}

@@ -37,7 +37,8 @@ public struct CommunityServer: Sendable {
         var router = RPCRouter()
         router.add(host.service)
         router.add(service)
-        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(), configuration: connection, router: router)
+        let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(), configuration: connection, router: router,
+                                              interceptors: [service.moduleCallerStamp(for: host.registry)])
         let frozen = router
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }

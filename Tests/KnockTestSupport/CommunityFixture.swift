@@ -1,26 +1,34 @@
-import Foundation
-import KnockDomain
-import KnockHost
-import KnockModuleKit
-import KnockPKI
-import KnockStore
-import KnockTestSupport
+public import Foundation
+public import KnockDomain
+public import KnockHost
+public import KnockModuleKit
+public import KnockPKI
+public import KnockStore
 import Logging
 import Synchronization
 
-/// ``SmallStreet`` served over real mutual TLS: the community services over a SQLite store.
-struct CommunityFixture {
-    static let shanghai = SmallStreet.shanghai
-    static let morning = SmallStreet.morning
-    static let residents = SmallStreet.residents
-    static let administrator = SmallStreet.administrator
+/// ``SmallStreet`` served over real mutual TLS: the community services over a SQLite store, with
+/// r-1 (张秀英, 88, living alone) on the key-persons list, daily.
+public struct CommunityFixture: Sendable {
+    public static let shanghai = SmallStreet.shanghai
+    public static let morning = SmallStreet.morning
+    public static let residents = SmallStreet.residents
+    public static let administrator = SmallStreet.administrator
 
-    let served: CommunityServer
-    let database: KnockDatabase
-    let clock: TestClock
+    /// The server: its deployment, module host, services.
+    public let served: CommunityServer
+    /// The store behind it.
+    public let database: KnockDatabase
+    /// The services' clock, starting at ``SmallStreet/morning``.
+    public let clock: TestClock
 
     /// Runs `body` with the street served; everything is closed afterwards.
-    static func with(
+    /// - Parameters:
+    ///   - builtIns: The methods loaded in the host.
+    ///   - limits: Their time limits.
+    ///   - policy: Which are allowed, their communities and configuration.
+    ///   - body: Uses the fixture.
+    public static func with(
         builtIns: [any KnockModule] = [], limits: ModuleLimits = ModuleLimits(), policy: HostModuleService.Policy = .init(),
         _ body: (CommunityFixture) async throws -> Void
     ) async throws {
@@ -42,11 +50,12 @@ struct CommunityFixture {
     }
 
     /// A connection over mutual TLS as `identity`.
-    func connect(_ kind: KnockIdentity.Kind, _ id: String) async throws -> RPCConnection {
+    public func connect(_ kind: KnockIdentity.Kind, _ id: String) async throws -> RPCConnection {
         try await served.connect(kind, id)
     }
 
-    static func visit(_ id: String, resident: String, outcome: CommunityOutcome = .met, requests: [String] = []) -> CommunityRecordVisitRequest {
+    /// A door visit to `resident` at ``SmallStreet/morning``.
+    public static func visit(_ id: String, resident: String, outcome: CommunityOutcome = .met, requests: [String] = []) -> CommunityRecordVisitRequest {
         var request = CommunityRecordVisitRequest()
         request.visit.id = id
         request.visit.residentID = resident
@@ -60,9 +69,12 @@ struct CommunityFixture {
 }
 
 /// A clock the test moves.
-final class TestClock: Sendable {
+public final class TestClock: Sendable {
     private let current: Mutex<Date>
-    init(_ start: Date) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
+    /// A clock showing `start`.
+    public init(_ start: Date) { current = Mutex(start) }
+    /// The time shown.
+    public var now: Date { current.withLock { $0 } }
+    /// Moves the clock on.
+    public func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
 }
