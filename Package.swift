@@ -12,6 +12,12 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The door-knocking methods (敲门工作十八法) built so far: each is a target under `Plugins/<Name>`
+/// depending on `KnockModuleKit` only, with its tests in `Tests/<Name>Tests`, linked into
+/// `knock-host`. Its schema is `Protocol/modules/<id>.proto` (see scripts/generate-protos).
+let methods: [String] = [
+]
+
 let package = Package(
     name: "Knock",
     platforms: [.macOS(.v15)],
@@ -209,7 +215,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            ] + methods.map { .target(name: $0) },
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -411,3 +417,11 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: Methods (Plugins/)
+package.targets += methods.map { name in
+    .target(name: name, dependencies: ["KnockModuleKit"], path: "Plugins/\(name)", swiftSettings: strictSwift)
+}
+package.targets += methods.map { name in
+    .testTarget(name: "\(name)Tests", dependencies: [.target(name: name), "KnockTestSupport"], swiftSettings: strictSwift)
+}
