@@ -32,8 +32,8 @@ struct KeyPersonsCommand: AsyncParsableCommand {
 
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "alerts", abstract: "Alerts: list them, acknowledge one.",
-        subcommands: [List.self, Acknowledge.self], defaultSubcommand: List.self
+        commandName: "alerts", abstract: "Alerts: list them, raise one, acknowledge one.",
+        subcommands: [List.self, Raise.self, Acknowledge.self], defaultSubcommand: List.self
     )
 
     struct List: AsyncParsableCommand {
@@ -56,6 +56,27 @@ struct AlertsCommand: AsyncParsableCommand {
                     print(Table.render(header: ["ID", "RESIDENT", "GRID", "URGENCY", "RAISED", "BY", "STATE", "MESSAGE"], rows: rows))
                     if rows.isEmpty { print("(no alerts)") }
                 }
+            }
+        }
+    }
+
+    struct Raise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raise an alert about a resident: something someone must act on now.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "The resident.") var resident: String
+        @Option(help: "What is wrong.") var message: String
+        @Option(help: "low, normal, high or critical.") var urgency = "high"
+        @Option(help: "An id of your choosing, so a retry raises nothing twice.") var id: String?
+
+        func run() async throws {
+            try await reporting {
+                var request = CommunityRaiseAlertRequest()
+                request.id = id ?? ""
+                request.residentID = resident
+                request.message = message
+                request.urgency = try Parse.urgency(urgency)
+                let alert = try await options.call(CommunityMethods.raiseAlert, request)
+                try options.show(alert) { print("raised alert \(alert.id) about \(alert.residentID) (\(Text.urgency(alert.urgency)))") }
             }
         }
     }
@@ -162,6 +183,29 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 print(Table.render(header: ["WHEN", "WHO", "WHAT", "VIA", "RESIDENTS"], rows: rows))
                 if rows.isEmpty { print("(no reads recorded)") }
+            }
+        }
+    }
+}
+
+struct TickCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tick",
+        abstract: "Run the methods' scheduled checks now (administrators); the host also runs them every minute."
+    )
+    @OptionGroup var options: ClientOptions
+    @Option(help: "Only this community.") var community: String?
+    @Option(help: "Judge as of this time (ISO 8601). Default: now.") var at: String?
+
+    func run() async throws {
+        try await reporting {
+            var request = CommunityTickRequest()
+            request.communityID = community ?? ""
+            if let at { request.at = .init(date: try Parse.time(at)) }
+            let response = try await options.call(CommunityMethods.tick, request)
+            try options.show(response) {
+                print(response.raised.isEmpty ? "nothing raised" : "raised:")
+                Suggestions.report(response.raised, problems: response.problems)
             }
         }
     }

@@ -39,12 +39,7 @@ struct VisitCommand: AsyncParsableCommand {
                 let response = try await options.call(CommunityMethods.recordVisit, request)
                 try options.show(response) {
                     print(response.duplicate ? "visit \(response.visit.id) was already recorded; nothing new" : "recorded visit \(response.visit.id)")
-                    for entry in response.raised {
-                        print("  \(Text.name(entry.outcome)): \(Suggestions.describe(entry.suggestion)) [\(entry.suggestion.suggestedBy)]\(entry.recordID.isEmpty ? "" : " → \(entry.recordID)")\(entry.detail.isEmpty ? "" : " (\(entry.detail))")")
-                    }
-                    for problem in response.problems {
-                        print("  ! \(problem.module): \(problem.detail)")
-                    }
+                    Suggestions.report(response.raised, problems: response.problems)
                 }
             }
         }
@@ -52,6 +47,16 @@ struct VisitCommand: AsyncParsableCommand {
 }
 
 enum Suggestions {
+    /// Prints what the methods raised and which did not answer, one line each.
+    static func report(_ raised: [CommunityAppliedSuggestion], problems: [CommunityModuleProblem]) {
+        for entry in raised {
+            print("  \(Text.name(entry.outcome)): \(describe(entry.suggestion)) [\(entry.suggestion.suggestedBy)]\(entry.recordID.isEmpty ? "" : " → \(entry.recordID)")\(entry.detail.isEmpty ? "" : " (\(entry.detail))")")
+        }
+        for problem in problems {
+            print("  ! \(problem.module): \(problem.detail)")
+        }
+    }
+
     static func describe(_ suggestion: ModuleSuggestion) -> String {
         switch suggestion.kind {
         case .raiseNeed(let need): "need \(need.category) (\(Text.urgency(need.urgency))): \(need.summary)"

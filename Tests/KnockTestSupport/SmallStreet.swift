@@ -4,7 +4,7 @@ public import KnockDomain
 /// A small street for tests: 工人村街 with 青和居 (grids g01, g02) and 青宜居 (grid g01), three
 /// members, three households and their residents.
 public enum SmallStreet {
-    /// 2026-11-29 10:00 in Wuhan.
+    /// 2026-11-30 10:00 in Wuhan (a Monday).
     public static let morning = Date(timeIntervalSince1970: 1_796_004_000)
     public static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 

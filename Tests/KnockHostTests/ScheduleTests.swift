@@ -1,0 +1,161 @@
+import Foundation
+import KnockDomain
+import KnockHost
+import KnockModuleKit
+import KnockPKI
+import KnockStore
+import KnockTestSupport
+import Synchronization
+import Testing
+
+/// The host's clock (the `tick` event, `knock.community.Tick`), alerts raised directly, and the
+/// caller the host vouches for on calls to a module's own methods.
+@Suite("Scheduled checks, raised alerts, vouched callers")
+struct ScheduleTests {
+    /// Remembers every tick it hears; at or after 18:00 it raises an alert about r-1, naming the
+    /// day and time it was told. Its own method answers who called, as the host vouched.
+    struct Closing: KnockModule {
+        static let whoAmI = RPCMethod<ModuleDescribeRequest, ModuleRegisterResponse>("closing.WhoAmI")
+        let heard = Heard()
+
+        final class Heard: Sendable {
+            let events = Mutex<[ModuleEvent]>([])
+        }
+
+        var descriptor: ModuleDescriptor {
+            var descriptor = ModuleDescriptor()
+            descriptor.id = "closing"
+            descriptor.nameZh = "关门检查"
+            descriptor.nameEn = "Closing check"
+            descriptor.version = "1.0.0"
+            descriptor.summary = "Raises an alert when the day closes."
+            descriptor.events = [CommunityService.tickEvent]
+            descriptor.methods = [ModuleMethodInfo(Self.whoAmI.descriptor)]
+            return descriptor
+        }
+
+        func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
+            heard.events.withLock { $0.append(event) }
+            guard event.communityID == "qinghe", let time = event.attributes["time"], time >= "18:00" else { return [] }
+            var alert = ModuleRaiseAlert()
+            alert.residentID = "r-1"
+            alert.urgency = .high
+            alert.message = "closing check \(event.attributes["date"] ?? "?") \(time)"
+            var suggestion = ModuleSuggestion()
+            suggestion.raiseAlert = alert
+            return [suggestion]
+        }
+
+        func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+            router.register(Self.whoAmI) { _, call in
+                let caller = try call.requireCaller()
+                var response = ModuleRegisterResponse()
+                response.communities = [caller.identity, caller.roles.sorted().joined(separator: ","), caller.communityID] + caller.gridIDs
+                return response
+            }
+        }
+    }
+
+    @Test("an administrator's tick runs the methods' scheduled checks as of the time given; others may not")
+    func tick() async throws {
+        let closing = Closing()
+        try await CommunityFixture.with(builtIns: [closing]) { street in
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            // 2026-11-30 17:30 in Wuhan: nothing to raise yet.
+            var request = CommunityTickRequest()
+            request.communityID = "qinghe"
+            request.at = .init(date: SmallStreet.morning.addingTimeInterval(7.5 * 3_600))
+            #expect(try await admin.call(CommunityMethods.tick, request).raised.isEmpty)
+            let first = try #require(closing.heard.events.withLock { $0.last })
+            #expect(first.kind == "tick")
+            #expect(first.communityID == "qinghe")
+            #expect(first.attributes == ["date": "2026-11-30", "time": "17:30"])
+            #expect(first.at.date == request.at.date)
+
+            // 18:05: the check raises its alert, applied with the method as its source.
+            request.at = .init(date: SmallStreet.morning.addingTimeInterval(8 * 3_600 + 300))
+            let raised = try await admin.call(CommunityMethods.tick, request)
+            #expect(raised.raised.map(\.outcome) == [.applied])
+            let alerts = try await admin.call(CommunityMethods.listAlerts, CommunityListAlertsRequest())
+            #expect(alerts.alerts.map(\.message) == ["closing check 2026-11-30 18:05"])
+            #expect(alerts.alerts.first?.raisedBy == "module:closing")
+
+            // Every community when none is named.
+            let before = closing.heard.events.withLock { $0.count }
+            _ = try await admin.call(CommunityMethods.tick, CommunityTickRequest())
+            let communities = closing.heard.events.withLock { $0[before...].map(\.communityID) }.sorted()
+            #expect(communities == ["qinghe", "qingyi"])
+
+            // An unknown community; a member (even staff) may not run the checks.
+            request.communityID = "nowhere"
+            let unknown = try await #require(throws: RPCError.self) { try await admin.call(CommunityMethods.tick, request) }
+            #expect(unknown.code == .notFound)
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            request.communityID = "qinghe"
+            let refused = try await #require(throws: RPCError.self) { try await staff.call(CommunityMethods.tick, request) }
+            #expect(refused.code == .permissionDenied)
+            // The host's own clock: a community with such a method ticks; one without does not.
+            #expect(street.served.service.ticks(community: "qinghe"))
+        }
+    }
+
+    @Test("a member raises an alert about a resident in their grids; outside them the resident is unknown")
+    func raiseAlert() async throws {
+        try await CommunityFixture.with { street in
+            let volunteer = try await street.connect(.member, "m-1")
+            defer { volunteer.close() }
+            var request = CommunityRaiseAlertRequest()
+            request.id = "a-door-open"
+            request.residentID = "r-1"
+            request.urgency = .critical
+            request.message = "门开着，屋里没人应"
+            let alert = try await volunteer.call(CommunityMethods.raiseAlert, request)
+            #expect(alert.raisedBy == "member:m-1")
+            #expect(alert.gridID == "qinghe-g01")
+            #expect(alert.urgency == .critical)
+            // Sent again: the id is taken, nothing is raised twice.
+            let again = try await #require(throws: RPCError.self) { try await volunteer.call(CommunityMethods.raiseAlert, request) }
+            #expect(again.code == .alreadyExists)
+
+            // r-2 lives in qinghe-g02, not the volunteer's grid.
+            request.id = ""
+            request.residentID = "r-2"
+            let outside = try await #require(throws: RPCError.self) { try await volunteer.call(CommunityMethods.raiseAlert, request) }
+            #expect(outside.code == .notFound)
+            request.residentID = "r-1"
+            request.message = "  "
+            let empty = try await #require(throws: RPCError.self) { try await volunteer.call(CommunityMethods.raiseAlert, request) }
+            #expect(empty.code == .invalidArgument)
+
+            var open = CommunityListAlertsRequest()
+            open.openOnly = true
+            #expect(try await volunteer.call(CommunityMethods.listAlerts, open).alerts.map(\.id) == ["a-door-open"])
+        }
+    }
+
+    @Test("a module's method sees the caller the host vouches for, never one the caller claims")
+    func vouchedCaller() async throws {
+        try await CommunityFixture.with(builtIns: [Closing()]) { street in
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            // The member claims to be the administrator: the claim is dropped.
+            var forged = Metadata()
+            forged.add(ModuleCaller.identityKey, "knock://admin/admin")
+            forged.add("knock-caller-roles", "staff,admin")
+            let seen = try await staff.call(Closing.whoAmI, ModuleDescribeRequest(), options: CallOptions(metadata: forged))
+            #expect(seen.communities == ["knock://member/m-2", "staff", "qinghe", "qinghe-g02", "qinghe-g01"])
+
+            let integrator = try await street.connect(.integrator, "hospital")
+            defer { integrator.close() }
+            #expect(try await integrator.call(Closing.whoAmI, ModuleDescribeRequest()).communities == ["knock://integrator/hospital", "", ""])
+
+            // A member no longer on the roster is refused before the module is asked.
+            let stranger = try await street.connect(.member, "m-404")
+            defer { stranger.close() }
+            let refused = try await #require(throws: RPCError.self) { try await stranger.call(Closing.whoAmI, ModuleDescribeRequest()) }
+            #expect(refused.code == .permissionDenied)
+        }
+    }
+}
