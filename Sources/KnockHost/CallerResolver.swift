@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// A member may call only the methods whose permission one of the member's roles grants
 /// (``RolePermissions``).
-/// | `knock://module/<id>` | the whole deployment, for the methods whose permission its descriptor asks for (``CommunityMethods/permission(for:)``) |
+/// | `knock://module/<id>` | the communities that enabled it (`modules.<id>.communities`; none listed: the whole deployment), for the methods whose permission its descriptor asks for (``CommunityMethods/permission(for:)``) |
 /// | `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment |
 ///
 /// A member's record is read once and kept for ``memberCacheSeconds``, so a busy app does not
@@ -24,17 +24,18 @@ import Synchronization
 final class CallerResolver: Sendable {
     let database: KnockDatabase
     let deployment: Scope
-    /// The permissions a registered module asked for; `nil` for a module not registered.
-    let modulePermissions: @Sendable (String) -> Set<String>?
+    /// What a registered module may do: the permissions it asked for and the communities that
+    /// enabled it (empty: every community); `nil` for a module not registered.
+    let moduleGrant: @Sendable (String) -> (permissions: Set<String>, communities: [String])?
     private let members = Mutex<[String: (member: Member, readAt: ContinuousClock.Instant)]>([:])
 
     /// How long a member's record is trusted before it is read again.
     static let memberCacheSeconds = 30
 
-    init(database: KnockDatabase, deployment: Scope, modulePermissions: @escaping @Sendable (String) -> Set<String>?) {
+    init(database: KnockDatabase, deployment: Scope, moduleGrant: @escaping @Sendable (String) -> (permissions: Set<String>, communities: [String])?) {
         self.database = database
         self.deployment = deployment
-        self.modulePermissions = modulePermissions
+        self.moduleGrant = moduleGrant
     }
 
     /// The caller of the call `context` belongs to.
@@ -59,10 +60,11 @@ final class CallerResolver: Sendable {
             return Caller(provenance: .member(member.id), scope: scope, seesContacts: RolePermissions.seesContacts(member.roles))
         case .module:
             let needed = CommunityMethods.permission(for: context.method) ?? context.method
-            guard let granted = modulePermissions(identity.id), granted.contains(needed) else {
+            guard let granted = moduleGrant(identity.id), granted.permissions.contains(needed) else {
                 throw RPCError(code: .permissionDenied, message: "module \(identity.id) may not call \(context.method): its descriptor does not ask for the \"\(needed)\" permission")
             }
-            return Caller(provenance: .module(identity.id), scope: deployment, via: identity.id, seesContacts: granted.contains("residents.contact"))
+            let scope = granted.communities.isEmpty ? deployment : Scope(level: .community, unitIDs: Set(granted.communities))
+            return Caller(provenance: .module(identity.id), scope: scope, via: identity.id, seesContacts: granted.permissions.contains("residents.contact"))
         default:
             return Caller(provenance: .integrator("\(identity.kind.rawValue):\(identity.id)"), scope: deployment)
         }

@@ -33,7 +33,7 @@ public struct CommunityService: RPCService {
         self.database = database
         self.coordinator = coordinator
         self.resolver = CallerResolver(database: database, deployment: deployment) { module in
-            coordinator.registry.entry(module).map { Set($0.descriptor.permissions) }
+            coordinator.registry.entry(module).map { (Set($0.descriptor.permissions), coordinator.communities(module)) }
         }
         self.pipeline = VisitPipeline(database: database, coordinator: coordinator, lifecycle: lifecycle, timeZone: timeZone, logger: logger)
         self.lifecycle = lifecycle

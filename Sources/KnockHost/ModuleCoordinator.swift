@@ -8,23 +8,30 @@ public final class ModuleCoordinator: Sendable {
     let registry: ModuleRegistry
     let limits: @Sendable (String) -> ModuleLimits
     let enabled: @Sendable (_ moduleID: String, _ communityID: String) -> Bool
+    /// The communities that enabled a module (empty: every community): the scope of what the
+    /// module may read and change through the host's services.
+    let communities: @Sendable (_ moduleID: String) -> [String]
     let logger: Logger
 
     /// Creates a coordinator.
     /// - Parameters:
     ///   - registry: The modules.
     ///   - limits: Time limits per module id.
-    ///   - enabled: Whether a module is enabled for a community.
+    ///   - communities: The communities that enabled each module (empty: every community).
     ///   - logger: Where failures are logged.
     public init(
         registry: ModuleRegistry,
         limits: @escaping @Sendable (String) -> ModuleLimits = { _ in ModuleLimits() },
-        enabled: @escaping @Sendable (_ moduleID: String, _ communityID: String) -> Bool = { _, _ in true },
+        communities: @escaping @Sendable (_ moduleID: String) -> [String] = { _ in [] },
         logger: Logger
     ) {
         self.registry = registry
         self.limits = limits
-        self.enabled = enabled
+        self.communities = communities
+        self.enabled = { module, community in
+            let enabled = communities(module)
+            return enabled.isEmpty || community.isEmpty || enabled.contains(community)
+        }
         self.logger = logger
     }
 

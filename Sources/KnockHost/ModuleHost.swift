@@ -40,15 +40,7 @@ public final class ModuleHost: Sendable {
         self.stores = stores
         self.clock = clock
         self.logger = logger
-        let enabled = policy.communities
-        self.coordinator = ModuleCoordinator(
-            registry: registry, limits: limits,
-            enabled: { module, community in
-                let communities = enabled(module)
-                return communities.isEmpty || community.isEmpty || communities.contains(community)
-            },
-            logger: logger
-        )
+        self.coordinator = ModuleCoordinator(registry: registry, limits: limits, communities: policy.communities, logger: logger)
     }
 
     /// The service remote modules register with and keep their records through.

@@ -315,6 +315,59 @@ struct CommunityServiceTests {
         }
     }
 
+    /// A method that asks to read residents, key persons and needs and to record visits.
+    struct Reader: KnockModule {
+        var descriptor: ModuleDescriptor {
+            var descriptor = ModuleDescriptor()
+            descriptor.id = "reader"
+            descriptor.nameZh = "读者"
+            descriptor.nameEn = "Reader"
+            descriptor.version = "1.0.0"
+            descriptor.summary = "Reads what it is allowed to."
+            descriptor.permissions = ["residents.read", "keypersons.read", "needs.read", "needs.write", "visits.write"]
+            return descriptor
+        }
+    }
+
+    @Test("a module enabled for 青宜居 cannot read or touch 青和居's records, through any method")
+    func moduleScope() async throws {
+        let policy = HostModuleService.Policy(communities: { $0 == "reader" ? ["qingyi"] : [] })
+        try await CommunityFixture.with(builtIns: [Reader()], policy: policy) { street in
+            let module = try await street.connect(.module, "reader")
+            defer { module.close() }
+            // 青宜居's child is visible; 青和居's elder is not there at all.
+            var own = CommunityGetResidentRequest()
+            own.id = "r-3"
+            #expect(try await module.call(CommunityMethods.getResident, own).name == "陈小明")
+            var other = CommunityGetResidentRequest()
+            other.id = "r-1"
+            #expect(try await #require(throws: RPCError.self) { try await module.call(CommunityMethods.getResident, other) }.code == .notFound)
+            // Nor on the key-persons list (r-1 is a daily key person of 青和居).
+            let listed = try await module.call(CommunityMethods.listKeyPersons, CommunityListKeyPersonsRequest())
+            #expect(!listed.keyPersons.map(\.residentID).contains("r-1"))
+            // It can neither record a visit to nor raise a need for r-1; for r-3 it can.
+            var toElder = CommunityFixture.visit("v-reader-1", resident: "r-1")
+            toElder.visit.memberID = "m-1"
+            let visit = try await #require(throws: RPCError.self) { try await module.call(CommunityMethods.recordVisit, toElder) }
+            #expect(visit.code == .notFound, "\(visit.message)")
+            var need = CommunityRaiseNeedRequest()
+            need.residentID = "r-1"
+            need.category = "meals"
+            need.summary = "送餐"
+            need.urgency = .normal
+            #expect(try await #require(throws: RPCError.self) { try await module.call(CommunityMethods.raiseNeed, need) }.code == .notFound)
+            need.residentID = "r-3"
+            _ = try await module.call(CommunityMethods.raiseNeed, need)
+            // Its list of needs holds 青宜居's only, though the administrator raises one in 青和居.
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            need.residentID = "r-1"
+            _ = try await admin.call(CommunityMethods.raiseNeed, need)
+            #expect(try await module.call(CommunityMethods.listNeeds, CommunityListNeedsRequest()).needs.map(\.residentID) == ["r-3"])
+            #expect(try await admin.call(CommunityMethods.listNeeds, CommunityListNeedsRequest()).needs.count == 2)
+        }
+    }
+
     @Test("a roster imports all or nothing, with every bad row named")
     func rosterImport() async throws {
         try await CommunityFixture.with { street in
