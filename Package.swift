@@ -209,6 +209,7 @@ let package = Package(
             name: "knock-host",
             dependencies: [
                 "KnockHost",
+                "KnockDomain",
                 "KnockPKI",
                 "KnockStore",
                 "KnockModuleKit",

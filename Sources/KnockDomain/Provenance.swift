@@ -1,19 +1,23 @@
 /// Who caused a change, for the record: a member, an administrator, a method module, an
-/// integrator or the host.
+/// integrator, a department or the host.
 public enum Provenance: Sendable, Hashable, Codable {
     case member(String)
     case administrator(String)
     case module(String)
     case integrator(String)
+    /// A government department (好样的工作队) answering through the RPC.
+    case department(String)
     case host
 
-    /// `member:m-12`, `admin:chen`, `module:daily-knock`, `integrator:hospital`, `host`.
+    /// `member:m-12`, `admin:chen`, `module:daily-knock`, `integrator:hospital`,
+    /// `department:minzheng`, `host`.
     public var text: String {
         switch self {
         case .member(let id): "member:\(id)"
         case .administrator(let id): "admin:\(id)"
         case .module(let id): "module:\(id)"
         case .integrator(let id): "integrator:\(id)"
+        case .department(let id): "department:\(id)"
         case .host: "host"
         }
     }
@@ -32,6 +36,7 @@ public enum Provenance: Sendable, Hashable, Codable {
         case "admin": self = .administrator(name)
         case "module": self = .module(name)
         case "integrator": self = .integrator(name)
+        case "department": self = .department(name)
         default: return nil
         }
     }

@@ -17,7 +17,7 @@ import Synchronization
 /// A member may call only the methods whose permission one of the member's roles grants
 /// (``RolePermissions``).
 /// | `knock://module/<id>` | the communities that enabled it (`modules.<id>.communities`; none listed: the whole deployment), for the methods whose permission its descriptor asks for (``CommunityMethods/permission(for:)``) |
-/// | `knock://integrator/<id>`, `knock://department/<id>` | the whole deployment |
+/// | `knock://integrator/<id>`, `knock://department/<id>` | the scope recorded at `issue-cert` (``AccessGrant``), for the permissions recorded with it; without a grant, nothing |
 ///
 /// A member's record is read once and kept for ``memberCacheSeconds``, so a busy app does not
 /// cost a query per call; a member removed from the roster loses access within that time.
@@ -27,14 +27,20 @@ final class CallerResolver: Sendable {
     /// What a registered module may do: the permissions it asked for and the communities that
     /// enabled it (empty: every community); `nil` for a module not registered.
     let moduleGrant: @Sendable (String) -> (permissions: Set<String>, communities: [String])?
+    /// The grant recorded for an integrator's or department's identity URI.
+    let grants: @Sendable (String) -> AccessGrant?
     private let members = Mutex<[String: (member: Member, readAt: ContinuousClock.Instant)]>([:])
 
     /// How long a member's record is trusted before it is read again.
     static let memberCacheSeconds = 30
 
-    init(database: KnockDatabase, deployment: Scope, moduleGrant: @escaping @Sendable (String) -> (permissions: Set<String>, communities: [String])?) {
+    init(
+        database: KnockDatabase, deployment: Scope, grants: @escaping @Sendable (String) -> AccessGrant?,
+        moduleGrant: @escaping @Sendable (String) -> (permissions: Set<String>, communities: [String])?
+    ) {
         self.database = database
         self.deployment = deployment
+        self.grants = grants
         self.moduleGrant = moduleGrant
     }
 
@@ -65,8 +71,15 @@ final class CallerResolver: Sendable {
             }
             let scope = granted.communities.isEmpty ? deployment : Scope(level: .community, unitIDs: Set(granted.communities))
             return Caller(provenance: .module(identity.id), scope: scope, via: identity.id, seesContacts: granted.permissions.contains("residents.contact"))
+        case .integrator, .department:
+            let grant = try grant(of: identity, calling: context.method)
+            if let needed = CommunityMethods.permission(for: context.method), !grant.permissions.contains(needed) {
+                throw RPCError(code: .permissionDenied, message: "\(identity.uri) may not call \(context.method): its grant does not hold \"\(needed)\" (it holds \(grant.permissions.joined(separator: ", ")))")
+            }
+            let provenance: Provenance = identity.kind == .department ? .department(identity.id) : .integrator(identity.id)
+            return Caller(provenance: provenance, scope: try scope(of: grant))
         default:
-            return Caller(provenance: .integrator("\(identity.kind.rawValue):\(identity.id)"), scope: deployment)
+            throw RPCError(code: .permissionDenied, message: "\(identity.uri) is not a kind of caller this host serves")
         }
     }
 
@@ -79,9 +92,34 @@ final class CallerResolver: Sendable {
         guard let identity = identities.first else {
             throw RPCError(code: .permissionDenied, message: "\(context.method) needs a Knock identity (knock://kind/id) in the caller's certificate")
         }
-        guard identity.kind == .member else { return ModuleCaller(identity: identity.uri) }
+        switch identity.kind {
+        case .member:
+            break
+        case .integrator, .department:
+            let grant = try grant(of: identity, calling: context.method)
+            let scope = try scope(of: grant)
+            return ModuleCaller(identity: identity.uri, roles: [grant.role], communityID: scope.level == .community ? scope.unitIDs.first ?? "" : "",
+                                gridIDs: scope.level == .grid ? scope.unitIDs.sorted() : [])
+        default:
+            return ModuleCaller(identity: identity.uri)
+        }
         let member = try await member(identity.id)
         return ModuleCaller(identity: identity.uri, roles: Set(member.roles.map(\.rawValue)), communityID: member.communityID, gridIDs: member.gridIDs)
+    }
+
+    private func grant(of identity: KnockIdentity, calling method: String) throws -> AccessGrant {
+        guard let grant = grants(identity.uri) else {
+            throw RPCError(code: .permissionDenied, message: "\(identity.uri) may not call \(method): this host recorded no role and scope for it (knock-host issue-cert --kind \(identity.kind.rawValue) --scope …)")
+        }
+        return grant
+    }
+
+    private func scope(of grant: AccessGrant) throws -> Scope {
+        do {
+            return try grant.parsedScope()
+        } catch {
+            throw RPCError(code: .permissionDenied, message: "the grant of \(grant.identity) has a malformed scope \"\(grant.scope)\"")
+        }
     }
 
     private func member(_ id: String) async throws -> Member {

@@ -24,15 +24,18 @@ public struct CommunityService: RPCService {
     ///   - deployment: The scope of the whole deployment (its administrator's).
     ///   - timeZone: Where days begin and end (Asia/Shanghai for Wuhan).
     ///   - lifecycle: The needs' rules and due times.
+    ///   - grants: The role, scope and permissions recorded for each integrator's and
+    ///     department's identity URI (``GrantBook``); without one they may call nothing here.
     ///   - now: The clock.
     ///   - logger: Where the services log.
     public init(
         database: KnockDatabase, coordinator: ModuleCoordinator, deployment: Scope, timeZone: TimeZone,
-        lifecycle: NeedLifecycle = NeedLifecycle(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        lifecycle: NeedLifecycle = NeedLifecycle(), grants: @escaping @Sendable (String) -> AccessGrant? = { _ in nil },
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.database = database
         self.coordinator = coordinator
-        self.resolver = CallerResolver(database: database, deployment: deployment) { module in
+        self.resolver = CallerResolver(database: database, deployment: deployment, grants: grants) { module in
             coordinator.registry.entry(module).map { (Set($0.descriptor.permissions), coordinator.communities(module)) }
         }
         self.pipeline = VisitPipeline(database: database, coordinator: coordinator, lifecycle: lifecycle, timeZone: timeZone, logger: logger)

@@ -100,6 +100,7 @@ public final class HostRuntime: Service {
     /// - Throws: If the certificates cannot be loaded or the address cannot be bound.
     public func run() async throws {
         let revocations = RevocationList(file: state.revokedList)
+        let grants = GrantBook(file: state.grantsFile)
         var tlsConfiguration = TLSConfiguration.server(
             certificateChain: .file(state.hostCertificate.path),
             privateKey: .file(state.hostKey.path),
@@ -117,7 +118,7 @@ public final class HostRuntime: Service {
         if let database {
             let service = CommunityService(
                 database: database, coordinator: moduleHost.coordinator, deployment: .district("*"),
-                timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, logger: logger
+                timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, grants: grants.grant(for:), logger: logger
             )
             router.add(service)
             community = service
@@ -172,10 +173,12 @@ public final class HostRuntime: Service {
                     group.addTask { await Self.runClock(clock, every: .seconds(configuration.tickSeconds), logger: logger) }
                 }
                 group.addTask {
-                    // Revocations take effect on a running host within a second: the next
-                    // handshake is refused and live connections of the certificate are closed.
+                    // Revocations and grants take effect on a running host within a second: the
+                    // next handshake is refused and live connections of the certificate are
+                    // closed; a grant recorded by issue-cert applies to the next call.
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(500))
+                        grants.reload()
                         let added = revocations.reload()
                         guard !added.isEmpty else { continue }
                         for connection in server.connections where added.contains(connection.peer?.sha256Fingerprint ?? "") {

@@ -35,6 +35,8 @@ public struct HostState: Sendable {
     var issuedLog: URL { directory.appendingPathComponent("issued.tsv") }
     /// The revocation list.
     public var revokedList: URL { directory.appendingPathComponent("revoked.txt") }
+    /// The roles and scopes recorded for integrators and departments (``GrantBook``).
+    public var grantsFile: URL { directory.appendingPathComponent("grants.json") }
 
     /// The directory of an issued identity.
     /// - Parameter name: The identity's directory name.
@@ -91,11 +93,19 @@ public struct HostState: Sendable {
     ///   - validity: How long it is valid (default one year).
     ///   - address: The `host:port` to dial.
     ///   - serverName: The name in the host's certificate.
+    ///   - grant: For an integrator or a department, its role, scope and permissions, recorded
+    ///     before the certificate is issued (a certificate never works without its grant).
     /// - Returns: The identity's directory.
     /// - Throws: ``PKIError`` or a file error.
     @discardableResult
-    public func issue(identity: KnockIdentity, commonName: String, validity: TimeInterval = 365 * 86_400, address: String, serverName: String) throws -> URL {
+    public func issue(identity: KnockIdentity, commonName: String, validity: TimeInterval = 365 * 86_400, address: String, serverName: String, grant: AccessGrant? = nil) throws -> URL {
         let authority = try loadAuthority()
+        if let grant {
+            guard grant.identity == identity.uri else {
+                throw PKIError(.invalidRequest, "the grant is for \(grant.identity), the certificate for \(identity.uri)")
+            }
+            try GrantBook.record(grant, in: grantsFile)
+        }
         let issued = try authority.issue(commonName: commonName, identity: identity, usage: .client, validity: validity)
         let folder = identityDirectory("\(identity.kind.rawValue)-\(identity.id)")
         try write(issued.certificatePEM, to: folder.appendingPathComponent("cert.pem"))
@@ -104,6 +114,33 @@ public struct HostState: Sendable {
         try write("\(address)\n\(serverName)\n", to: folder.appendingPathComponent("host"))
         try record(issued, name: commonName)
         return folder
+    }
+
+    /// Issues a fresh certificate for an identity issued before, with the same name, into the
+    /// same identity directory (its grant, if any, stays). The earlier certificate stays valid
+    /// until it expires unless `revokeEarlier`.
+    /// - Parameters:
+    ///   - identity: The identity URI, `knock://member/m-0012`.
+    ///   - validity: How long the new one is valid.
+    ///   - address: The `host:port` to dial.
+    ///   - serverName: The name in the host's certificate.
+    ///   - revokeEarlier: Revoke every earlier certificate of the identity.
+    /// - Returns: The identity's directory and the earlier certificates.
+    /// - Throws: ``PKIError`` `invalidRequest` for an identity never issued or one revoked.
+    public func renew(_ identity: String, validity: TimeInterval, address: String, serverName: String, revokeEarlier: Bool) throws -> (folder: URL, earlier: [IssuedEntry]) {
+        let earlier = try issuedCertificates().filter { $0.identity == identity }
+        guard let latest = earlier.last, let parsed = KnockIdentity(uri: identity) else {
+            throw PKIError(.invalidRequest, "\(identity) was never issued here (see \(issuedLog.path)); issue it with issue-cert")
+        }
+        let revoked = Set(revokedFingerprints())
+        guard !revoked.contains(latest.fingerprint) else {
+            throw PKIError(.invalidRequest, "\(identity)'s certificate was revoked; issue a new identity instead of renewing it")
+        }
+        let folder = try issue(identity: parsed, commonName: latest.name, validity: validity, address: address, serverName: serverName)
+        if revokeEarlier {
+            try appendRevoked(earlier.map(\.fingerprint).filter { !revoked.contains($0) })
+        }
+        return (folder, earlier)
     }
 
     /// Adds a certificate's fingerprint to the revocation list. A running host refuses its next
@@ -120,12 +157,16 @@ public struct HostState: Sendable {
             throw PKIError(.invalidRequest, "no issued certificate has fingerprint or identity \(fingerprintOrIdentity) (see \(issuedLog.path))")
         }
         let already = Set(revokedFingerprints())
-        let new = matching.map(\.fingerprint).filter { !already.contains($0) }
+        try appendRevoked(matching.map(\.fingerprint).filter { !already.contains($0) })
+        return matching.map(\.fingerprint)
+    }
+
+    private func appendRevoked(_ fingerprints: [String]) throws {
+        if !FileManager.default.fileExists(atPath: revokedList.path) { try write("", to: revokedList) }
         let handle = try FileHandle(forWritingTo: revokedList)
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(new.map { $0 + "\n" }.joined().utf8))
-        return matching.map(\.fingerprint)
+        try handle.write(contentsOf: Data(fingerprints.map { $0 + "\n" }.joined().utf8))
     }
 
     /// The revoked fingerprints.

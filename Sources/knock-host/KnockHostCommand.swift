@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KnockHost
+import KnockDomain
 import KnockPKI
 import KnockStore
 import Logging
@@ -12,7 +13,7 @@ struct KnockHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knock-host",
         abstract: "The host of a street's door-knocking groups (天天敲门组).",
-        subcommands: [Init.self, Serve.self, Demo.self, IssueCert.self, RevokeCert.self]
+        subcommands: [Init.self, Serve.self, Demo.self, IssueCert.self, RenewCert.self, RevokeCert.self, Certs.self]
     )
 }
 
@@ -109,25 +110,106 @@ struct Demo: AsyncParsableCommand {
 }
 
 struct IssueCert: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "issue-cert", abstract: "Issue a certificate for a member's app, a module, an integrator or a department.")
+    static let configuration = CommandConfiguration(
+        commandName: "issue-cert",
+        abstract: "Issue a certificate for a member's app, a module, an integrator or a department.",
+        discussion: """
+        An integrator or a department gets the role of its kind and the scope given with --scope,
+        recorded by the host (grants.json); it may reach nothing outside that scope. A member's role
+        and scope come from the roster, a module's from the configuration (modules.<id>.communities).
+        """
+    )
     @OptionGroup var options: StateOption
     @Option(help: "member, module, integrator, department or admin.") var kind: String
     @Option(help: "The id, e.g. m-0012, canteen, hospital-a.") var id: String
     @Option(help: "A readable name (UTF-8), e.g. 李四.") var name: String?
     @Option(help: "Days of validity.") var days = 365
     @Option(help: "The name in the host's certificate the holder checks (default: the one init chose).") var serverName: String?
+    @Option(help: "Integrators and departments: where they may reach, e.g. community:qinghe, street:gongrencun, grid:qinghe-g01,qinghe-g02.")
+    var scope: String?
+    @Option(name: .customLong("permission"), help: "Integrators and departments: a permission they hold (repeatable; default: their role's).")
+    var permissions: [String] = []
 
     func run() async throws {
         try await reporting {
             guard ["member", "module", "integrator", "department", "admin"].contains(kind) else {
                 throw PKIError(.invalidRequest, "--kind must be member, module, integrator, department or admin, not \(kind)")
             }
+            guard days > 0 else { throw PKIError(.invalidRequest, "--days must be at least 1, not \(days)") }
+            let identity = KnockIdentity(kind: KnockIdentity.Kind(rawValue: kind), id: id)
+            var grant: AccessGrant?
+            if kind == "integrator" || kind == "department" {
+                guard let scope else {
+                    throw PKIError(.invalidRequest, "an \(kind) needs --scope (e.g. community:qinghe or street:gongrencun): it may reach only that")
+                }
+                do {
+                    grant = try AccessGrant(identity: identity.uri, role: kind, scope: scope, permissions: permissions)
+                } catch let error as DomainError {
+                    throw PKIError(.invalidRequest, error.message)
+                }
+            } else if scope != nil || !permissions.isEmpty {
+                throw PKIError(.invalidRequest, "--scope and --permission are for integrators and departments; a \(kind)'s come from the roster or the configuration")
+            }
             let state = options.hostState
             let configuration = try await HostConfiguration.load(file: state.configurationFile)
-            let identity = KnockIdentity(kind: KnockIdentity.Kind(rawValue: kind), id: id)
             let folder = try state.issue(identity: identity, commonName: name ?? id, validity: TimeInterval(days) * 86_400,
-                                         address: configuration.address, serverName: serverName ?? state.serverName)
+                                         address: configuration.address, serverName: serverName ?? state.serverName, grant: grant)
             print("Issued \(identity.uri), valid \(days) days: \(folder.path)")
+            if let grant { print("Recorded: \(grant.role) within \(grant.scope), may \(grant.permissions.joined(separator: ", "))") }
+        }
+    }
+}
+
+struct RenewCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "renew-cert",
+        abstract: "Issue a fresh certificate for an identity issued before, into the same identity directory (its role and scope stay)."
+    )
+    @OptionGroup var options: StateOption
+    @Argument(help: "The identity, e.g. knock://member/m-0012.") var identity: String
+    @Option(help: "Days of validity.") var days = 365
+    @Flag(help: "Revoke the earlier certificates now instead of letting them expire.") var revokeEarlier = false
+
+    func run() async throws {
+        try await reporting {
+            guard days > 0 else { throw PKIError(.invalidRequest, "--days must be at least 1, not \(days)") }
+            let state = options.hostState
+            let configuration = try await HostConfiguration.load(file: state.configurationFile)
+            let (folder, earlier) = try state.renew(identity, validity: TimeInterval(days) * 86_400, address: configuration.address,
+                                                    serverName: state.serverName, revokeEarlier: revokeEarlier)
+            print("Renewed \(identity), valid \(days) days: \(folder.path)")
+            let fate = revokeEarlier ? "revoked" : "valid until they expire"
+            for entry in earlier { print("  earlier \(entry.fingerprint.prefix(16))… (until \(entry.notAfter)): \(fate)") }
+        }
+    }
+}
+
+struct Certs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the certificates issued: identity, name, expiry, and whether revoked or expiring within 30 days.")
+    @OptionGroup var options: StateOption
+
+    func run() async throws {
+        try await reporting {
+            let state = options.hostState
+            let revoked = Set(state.revokedFingerprints())
+            let now = Date()
+            let parser = ISO8601DateFormatter()
+            let book = GrantBook(file: state.grantsFile)
+            for entry in try state.issuedCertificates() {
+                let expiry = parser.date(from: entry.notAfter)
+                let status: String
+                if revoked.contains(entry.fingerprint) {
+                    status = "revoked"
+                } else if let expiry, expiry < now {
+                    status = "expired"
+                } else if let expiry, expiry.timeIntervalSince(now) < 30 * 86_400 {
+                    status = "expires in \(Int(expiry.timeIntervalSince(now) / 86_400)) days: renew-cert"
+                } else {
+                    status = "valid"
+                }
+                let grant = book.grant(for: entry.identity).map { " [\($0.role) \($0.scope)]" } ?? ""
+                print("\(entry.identity)\t\(entry.name)\t\(entry.notAfter)\t\(status)\(grant)")
+            }
         }
     }
 }

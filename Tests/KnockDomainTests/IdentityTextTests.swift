@@ -16,13 +16,13 @@ import Testing
     }
 
     @Test(arguments: [
-        Provenance.member("m-12"), .module("daily-knock"), .integrator("hospital"), .host, .member("x:y"),
+        Provenance.member("m-12"), .module("daily-knock"), .integrator("hospital"), .department("minzheng"), .host, .member("x:y"),
     ])
     func provenanceRoundTrips(_ provenance: Provenance) {
         #expect(Provenance(text: provenance.text) == provenance)
     }
 
-    @Test(arguments: ["", "Host", "host:", "member:", "department:民政局", "m-12", ":x"])
+    @Test(arguments: ["", "Host", "host:", "member:", "department:", "office:民政局", "m-12", ":x"])
     func provenanceRejects(_ text: String) {
         #expect(Provenance(text: text) == nil)
     }

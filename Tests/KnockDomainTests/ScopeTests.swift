@@ -23,4 +23,21 @@ import Testing
         #expect(Scope.grids(["b", "a"]).description == "grid:a,b")
         #expect(Scope.community("qinghe").description == "community:qinghe")
     }
+
+    @Test("a scope reads back what it writes", arguments: [
+        Scope.district("qingshan"), .street("gongrencun"), .community("qinghe"), .grids(["qinghe-g01", "qinghe-g02"]),
+    ])
+    func roundTrip(_ scope: Scope) throws {
+        #expect(try Scope(parsing: scope.description) == scope)
+    }
+
+    @Test("a malformed scope is refused, saying why", arguments: [
+        ("qinghe", "level:id"), ("city:wuhan", "not a level"), ("community:", "not a unit id"), ("community:a,b", "only grids"),
+        ("grid:g1,,g2", "not a unit id"), ("community:青 和", "not a unit id"),
+    ])
+    func malformed(_ text: String, _ why: String) {
+        let error = #expect(throws: DomainError.self) { try Scope(parsing: text) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains(why) == true, "\(error?.message ?? "")")
+    }
 }

@@ -368,6 +368,63 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("integrators and departments reach only the scope and permissions recorded for them at issue-cert")
+    func grantedScope() async throws {
+        let grants = [
+            try AccessGrant(identity: "knock://integrator/hospital-a", role: "integrator", scope: "community:qinghe"),
+            try AccessGrant(identity: "knock://department/minzheng", role: "department", scope: "street:gongrencun"),
+        ]
+        try await CommunityFixture.with(grants: grants) { street in
+            var need = CommunityRaiseNeedRequest()
+            need.residentID = "r-1"
+            need.category = "medicine"
+            need.urgency = .high
+            need.summary = "出院带药"
+            let hospital = try await street.connect(.integrator, "hospital-a")
+            defer { hospital.close() }
+            // In 青和居: raised, with the integrator as its source.
+            let raised = try await hospital.call(CommunityMethods.raiseNeed, need)
+            #expect(raised.raisedBy == "integrator:hospital-a")
+            var get = CommunityGetResidentRequest()
+            get.id = "r-1"
+            let elder = try await hospital.call(CommunityMethods.getResident, get)
+            #expect(elder.phone != "13800000000", "an integrator sees phone numbers masked")
+            // 青宜居 is outside its scope: unknown, whatever the method.
+            need.residentID = "r-3"
+            #expect(try await #require(throws: RPCError.self) { try await hospital.call(CommunityMethods.raiseNeed, need) }.code == .notFound)
+            get.id = "r-3"
+            #expect(try await #require(throws: RPCError.self) { try await hospital.call(CommunityMethods.getResident, get) }.code == .notFound)
+            // Not granted: exports, key persons, visits.
+            #expect(try await #require(throws: RPCError.self) { try await hospital.call(CommunityMethods.exportNeeds, .init()) }.code == .permissionDenied)
+            #expect(try await #require(throws: RPCError.self) { try await hospital.call(CommunityMethods.listKeyPersons, .init()) }.code == .permissionDenied)
+
+            // The department sees the whole street's needs, may work them, may not raise alerts.
+            let department = try await street.connect(.department, "minzheng")
+            defer { department.close() }
+            #expect(try await department.call(CommunityMethods.raiseNeed, need).raisedBy == "department:minzheng")
+            #expect(try await department.call(CommunityMethods.listNeeds, .init()).needs.count == 2)
+            var alert = CommunityRaiseAlertRequest()
+            alert.residentID = "r-1"
+            alert.message = "x"
+            #expect(try await #require(throws: RPCError.self) { try await department.call(CommunityMethods.raiseAlert, alert) }.code == .permissionDenied)
+
+            // An integrator with a certificate from this CA but no grant gets nothing.
+            let stray = try await street.connect(.integrator, "not-recorded")
+            defer { stray.close() }
+            let refused = try await #require(throws: RPCError.self) { try await stray.call(CommunityMethods.listNeeds, .init()) }
+            #expect(refused.code == .permissionDenied)
+            #expect(refused.message.contains("issue-cert"))
+        }
+    }
+
+    @Test("a grant is checked when it is made: role, scope and permissions")
+    func grantValidation() throws {
+        #expect(throws: DomainError.self) { try AccessGrant(identity: "knock://member/m-1", role: "member", scope: "community:qinghe") }
+        #expect(throws: DomainError.self) { try AccessGrant(identity: "knock://integrator/x", role: "integrator", scope: "qinghe") }
+        #expect(throws: DomainError.self) { try AccessGrant(identity: "knock://integrator/x", role: "integrator", scope: "community:qinghe", permissions: ["everything"]) }
+        #expect(try AccessGrant(identity: "knock://department/x", role: "department", scope: "district:qingshan").permissions == AccessGrant.departmentPermissions)
+    }
+
     @Test("a roster imports all or nothing, with every bad row named")
     func rosterImport() async throws {
         try await CommunityFixture.with { street in

@@ -78,4 +78,52 @@ struct HostStateTests {
         #expect(throws: PKIError.self) { try state.revoke("knock://member/nobody") }
         try? FileManager.default.removeItem(at: state.directory)
     }
+
+    @Test("an integrator's role and scope are recorded with its certificate and read by the host")
+    func grantRecorded() throws {
+        let state = temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        try state.initialise(name: "工人村街", hostNames: ["localhost"], address: "127.0.0.1:7443")
+        let book = GrantBook(file: state.grantsFile)
+        #expect(book.grant(for: "knock://integrator/hospital-a") == nil)
+        let grant = try AccessGrant(identity: "knock://integrator/hospital-a", role: "integrator", scope: "community:qinghe", permissions: ["needs.write"])
+        try state.issue(identity: KnockIdentity(kind: .integrator, id: "hospital-a"), commonName: "第一医院", address: "127.0.0.1:7443", serverName: "localhost", grant: grant)
+        book.reload()
+        #expect(book.grant(for: "knock://integrator/hospital-a") == grant)
+        // A grant for another identity than the certificate's is refused, and nothing is issued.
+        let before = try state.issuedCertificates().count
+        #expect(throws: PKIError.self) {
+            try state.issue(identity: KnockIdentity(kind: .integrator, id: "hotline"), commonName: "12345", address: "127.0.0.1:7443", serverName: "localhost", grant: grant)
+        }
+        #expect(try state.issuedCertificates().count == before)
+        // A damaged file keeps what the host had loaded, and refuses new grants rather than lose them.
+        try "{ not json".write(to: state.grantsFile, atomically: true, encoding: .utf8)
+        book.reload()
+        #expect(book.grant(for: "knock://integrator/hospital-a") == grant)
+        #expect(throws: (any Error).self) { try GrantBook.record(grant, in: state.grantsFile) }
+    }
+
+    @Test("renew-cert issues a fresh certificate into the same directory; the earlier one is revoked only when asked")
+    func renew() throws {
+        let state = temporaryState()
+        defer { try? FileManager.default.removeItem(at: state.directory) }
+        try state.initialise(name: "工人村街", hostNames: ["localhost"], address: "127.0.0.1:7443")
+        let folder = try state.issue(identity: KnockIdentity(kind: .member, id: "m-7"), commonName: "周敏", validity: 86_400, address: "127.0.0.1:7443", serverName: "localhost")
+        let first = try String(contentsOf: folder.appendingPathComponent("cert.pem"), encoding: .utf8)
+        let renewed = try state.renew("knock://member/m-7", validity: 365 * 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: false)
+        #expect(renewed.folder == folder)
+        #expect(try String(contentsOf: folder.appendingPathComponent("cert.pem"), encoding: .utf8) != first)
+        let issued = try state.issuedCertificates().filter { $0.identity == "knock://member/m-7" }
+        #expect(issued.count == 2)
+        #expect(issued.map(\.name) == ["周敏", "周敏"])
+        #expect(state.revokedFingerprints().isEmpty)
+        // Again, revoking the earlier two.
+        let third = try state.renew("knock://member/m-7", validity: 365 * 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: true)
+        #expect(Set(state.revokedFingerprints()) == Set(third.earlier.map(\.fingerprint)))
+        #expect(third.earlier.count == 2)
+        // Unknown identities, and revoked ones, are not renewed.
+        #expect(throws: PKIError.self) { try state.renew("knock://member/nobody", validity: 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: false) }
+        try state.revoke("knock://member/m-7")
+        #expect(throws: PKIError.self) { try state.renew("knock://member/m-7", validity: 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: false) }
+    }
 }

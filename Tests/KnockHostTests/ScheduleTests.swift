@@ -137,7 +137,8 @@ struct ScheduleTests {
 
     @Test("a module's method sees the caller the host vouches for, never one the caller claims")
     func vouchedCaller() async throws {
-        try await CommunityFixture.with(builtIns: [Closing()]) { street in
+        let grants = [try AccessGrant(identity: "knock://integrator/hospital", role: "integrator", scope: "community:qinghe")]
+        try await CommunityFixture.with(builtIns: [Closing()], grants: grants) { street in
             let staff = try await street.connect(.member, "m-2")
             defer { staff.close() }
             // The member claims to be the administrator: the claim is dropped.
@@ -149,7 +150,11 @@ struct ScheduleTests {
 
             let integrator = try await street.connect(.integrator, "hospital")
             defer { integrator.close() }
-            #expect(try await integrator.call(Closing.whoAmI, ModuleDescribeRequest()).communities == ["knock://integrator/hospital", "", ""])
+            #expect(try await integrator.call(Closing.whoAmI, ModuleDescribeRequest()).communities == ["knock://integrator/hospital", "integrator", "qinghe"])
+            // An integrator the host recorded nothing for is refused.
+            let unknown = try await street.connect(.integrator, "unknown-system")
+            defer { unknown.close() }
+            #expect(try await #require(throws: RPCError.self) { try await unknown.call(Closing.whoAmI, ModuleDescribeRequest()) }.code == .permissionDenied)
 
             // A member no longer on the roster is refused before the module is asked.
             let stranger = try await street.connect(.member, "m-404")

@@ -27,10 +27,11 @@ public struct CommunityFixture: Sendable {
     ///   - builtIns: The methods loaded in the host.
     ///   - limits: Their time limits.
     ///   - policy: Which are allowed, their communities and configuration.
+    ///   - grants: Roles and scopes recorded for integrators and departments.
     ///   - body: Uses the fixture.
     public static func with(
         builtIns: [any KnockModule] = [], limits: ModuleLimits = ModuleLimits(), policy: HostModuleService.Policy = .init(),
-        _ body: (CommunityFixture) async throws -> Void
+        grants: [AccessGrant] = [], _ body: (CommunityFixture) async throws -> Void
     ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("knock-community-\(UUID().uuidString).sqlite").path
         defer {
@@ -43,7 +44,7 @@ public struct CommunityFixture: Sendable {
             try await database.flagKeyPerson(residentID: "r-1", reason: "独居高龄", cadenceDays: 1, caller: administrator, at: morning.addingTimeInterval(-7 * 86_400))
 
             let clock = TestClock(morning)
-            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, now: { clock.now }) { served in
+            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, grants: grants, now: { clock.now }) { served in
                 try await body(CommunityFixture(served: served, database: database, clock: clock))
             }
         }

@@ -19,13 +19,14 @@ public struct CommunityServer: Sendable {
     ///   - builtIns: The methods loaded (all registered before `body` runs).
     ///   - limits: Each method's time limits.
     ///   - policy: Which methods are allowed, their communities and configuration.
+    ///   - grants: Roles and scopes recorded for integrators and departments.
     ///   - now: The services' clock.
     ///   - connection: Each connection's limits.
     ///   - logger: Where the host logs.
     ///   - body: Uses the server.
     public static func serve(
         _ database: KnockDatabase, builtIns: [any KnockModule], limits: ModuleLimits = ModuleLimits(),
-        policy: HostModuleService.Policy = .init(), now: @escaping @Sendable () -> Date = { Date() },
+        policy: HostModuleService.Policy = .init(), grants: [AccessGrant] = [], now: @escaping @Sendable () -> Date = { Date() },
         connection: ConnectionConfiguration = ConnectionConfiguration(), logger: Logger = Logger(label: "test.host"),
         _ body: (CommunityServer) async throws -> Void
     ) async throws {
@@ -33,7 +34,8 @@ public struct CommunityServer: Sendable {
         let host = ModuleHost(builtIns: builtIns, policy: policy, limits: { _ in limits },
                               stores: { DatabaseModuleStore(database: database, module: $0) }, logger: logger)
         let service = CommunityService(database: database, coordinator: host.coordinator, deployment: .district("*"),
-                                       timeZone: SmallStreet.shanghai, now: now, logger: logger)
+                                       timeZone: SmallStreet.shanghai,
+                                       grants: { identity in grants.first { $0.identity == identity } }, now: now, logger: logger)
         var router = RPCRouter()
         router.add(host.service)
         router.add(service)
