@@ -115,4 +115,76 @@ struct CommunityCLITests {
         let ended = await ProcessExit.wait(host, timeout: .seconds(60))
         #expect(ended == .exited(0) || ended == .unknown, "knock-host demo ended \(String(describing: ended)) after SIGTERM")
     }
+
+    @Test("an integrator reaches only the scope issue-cert recorded; renew-cert keeps it working; an administrator raises alerts and runs the checks")
+    func integratorAndRenewal() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("knock-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let port = try FreePort.pick()
+        let host = try Processes.start("knock-host", ["demo", "--state", state.path], environment: ["KNOCK_LISTEN_PORT": "\(port)"])
+        defer { if host.isRunning { kill(host.processIdentifier, SIGKILL) } }
+        func knock(_ arguments: [String]) async throws -> ChildProcess.Output {
+            try await Processes.run("knock", arguments)
+        }
+        func knockHost(_ arguments: [String]) async throws -> ChildProcess.Output {
+            try await Processes.run("knock-host", arguments + ["--state", state.path])
+        }
+        let admin = ["--identity", state.appendingPathComponent("identities/admin-admin").path, "--host", "127.0.0.1:\(port)"]
+        var health = try await knock(["health"] + admin)
+        for _ in 0..<300 where health.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            health = try await knock(["health"] + admin)
+        }
+        #expect(health.status == 0, "the demo host never answered: \(health.stderr)")
+
+        let street = DemoStreet.gongrencun()
+        let inside = try #require(street.residents.first)
+        let outside = try #require(street.residents.first { $0.communityID != inside.communityID })
+        // Without --scope an integrator is not issued at all.
+        let unscoped = try await knockHost(["issue-cert", "--kind", "integrator", "--id", "hospital-a"])
+        #expect(unscoped.status == 1)
+        #expect(unscoped.stderr.contains("--scope"))
+        let issued = try await knockHost(["issue-cert", "--kind", "integrator", "--id", "hospital-a", "--name", "第一医院", "--scope", "community:\(inside.communityID)"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(issued.stdout.contains("within community:\(inside.communityID)"))
+        let hospital = ["--identity", state.appendingPathComponent("identities/integrator-hospital-a").path, "--host", "127.0.0.1:\(port)"]
+        func raise(_ resident: String) async throws -> ChildProcess.Output {
+            try await knock(["needs", "raise", "--resident", resident, "--category", "medicine", "--summary", "出院带药"] + hospital)
+        }
+        var raised = try await raise(inside.id)
+        // The running host reads the grant within a second.
+        for _ in 0..<50 where raised.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            raised = try await raise(inside.id)
+        }
+        #expect(raised.status == 0, "\(raised.stderr)")
+        let refused = try await raise(outside.id)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("NOT_FOUND"))
+        #expect(try await knock(["export", "needs"] + hospital).stderr.contains("PERMISSION_DENIED"))
+
+        // Renewed, the earlier certificate revoked: the identity directory still works.
+        let renewed = try await knockHost(["renew-cert", "knock://integrator/hospital-a", "--revoke-earlier"])
+        #expect(renewed.status == 0, "\(renewed.stderr)")
+        #expect(renewed.stdout.contains("revoked"))
+        try await Task.sleep(for: .milliseconds(1_200))
+        let again = try await raise(inside.id)
+        #expect(again.status == 0, "\(again.stderr)")
+        let certificates = try await knockHost(["certs"])
+        #expect(certificates.stdout.contains("knock://integrator/hospital-a\t第一医院"))
+        #expect(certificates.stdout.contains("revoked [integrator community:\(inside.communityID)]"))
+        #expect(certificates.stdout.contains("valid [integrator community:\(inside.communityID)]"))
+
+        // The administrator raises an alert, and runs the scheduled checks now.
+        let alert = try await knock(["alerts", "raise", "--resident", inside.id, "--message", "门口有积水，老人可能摔倒", "--urgency", "critical", "--id", "cli-alert-1"] + admin)
+        #expect(alert.status == 0, "\(alert.stderr)")
+        #expect(alert.stdout.contains("raised alert cli-alert-1"))
+        #expect(try await knock(["alerts"] + admin).stdout.contains("门口有积水"))
+        let tick = try await knock(["tick", "--at", "2026-11-30T20:30:00+08:00"] + admin)
+        #expect(tick.status == 0, "\(tick.stderr)")
+        #expect(try await knock(["tick", "--at", "yesterday"] + admin).stderr.contains("ISO 8601"))
+
+        kill(host.processIdentifier, SIGTERM)
+        _ = await ProcessExit.wait(host, timeout: .seconds(60))
+    }
 }
