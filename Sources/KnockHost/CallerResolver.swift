@@ -31,6 +31,11 @@ final class CallerResolver: Sendable {
     let grants: @Sendable (String) -> AccessGrant?
     private let members = Mutex<[String: (member: Member, readAt: ContinuousClock.Instant)]>([:])
 
+    /// The caller ``CallAuthorization`` resolved for the call being served, so the handler does
+    /// not resolve it again; with the call's method and the certificate's fingerprint, so it
+    /// never stands for another call that happens to run in the same task.
+    @TaskLocal static var resolved: (method: String, fingerprint: String, caller: Caller)?
+
     /// How long a member's record is trusted before it is read again.
     static let memberCacheSeconds = 30
 
@@ -49,6 +54,9 @@ final class CallerResolver: Sendable {
     ///   member certificate whose member is not on the roster, or a module calling a method its
     ///   descriptor did not ask permission for.
     func caller(of context: ServerContext) async throws -> Caller {
+        if let resolved = Self.resolved, resolved.method == context.method, resolved.fingerprint == context.peer?.sha256Fingerprint {
+            return resolved.caller
+        }
         let identities = (context.peer?.uriSANs ?? []).compactMap(KnockIdentity.init(uri:))
         guard let identity = identities.first else {
             throw RPCError(code: .permissionDenied, message: "\(context.method) needs a Knock identity (knock://kind/id) in the caller's certificate")

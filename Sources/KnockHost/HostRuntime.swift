@@ -139,12 +139,13 @@ public final class HostRuntime: Service {
             agent: "knock-host/\(version)"
         )
         let hostRouter = router
+        let authorization = clock.map { [$0.authorization(for: moduleHost.registry)] } ?? []
         let logger = self.logger
         let builtInCount = modules.builtIns.count
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Built-in modules first, so the host never answers without them.
-                group.addTask { try await moduleHost.run(hostRouter: hostRouter) }
+                group.addTask { try await moduleHost.run(hostRouter: hostRouter, interceptors: authorization) }
                 while moduleHost.registry.entries.count < builtInCount, !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(5))
                 }
@@ -157,7 +158,7 @@ public final class HostRuntime: Service {
                 let server = try await RPCServer.bind(
                     host: configuration.listenHost, port: configuration.listenPort, tls: tls, configuration: connection,
                     limits: RPCServer.Limits(maxConnections: configuration.maxConnections, maxConnectionsPerPeer: configuration.maxConnectionsPerPeer), router: hostRouter,
-                    interceptors: [metrics.interceptor(known: known)] + (clock.map { [$0.moduleCallerStamp(for: registry)] } ?? []),
+                    interceptors: [metrics.interceptor(known: known)] + authorization,
                     logger: logger
                 )
                 bound.server.withLock { $0 = server }

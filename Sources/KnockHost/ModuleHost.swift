@@ -49,10 +49,12 @@ public final class ModuleHost: Sendable {
     }
 
     /// Starts the built-in modules and serves them until the task is cancelled.
-    /// - Parameter hostRouter: The host's methods, which built-in modules may call as remote
-    ///   ones do.
+    /// - Parameters:
+    ///   - hostRouter: The host's methods, which built-in modules may call as remote ones do.
+    ///   - interceptors: What runs around those calls, as on the host's server (who may call
+    ///     what).
     /// - Throws: If a built-in module's descriptor is invalid.
-    public func run(hostRouter: RPCRouter) async throws {
+    public func run(hostRouter: RPCRouter, interceptors: [any ServerInterceptor] = []) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             var connections: [RPCConnection] = []
             for module in builtIns {
@@ -70,7 +72,7 @@ public final class ModuleHost: Sendable {
                 var router = RPCRouter()
                 router.add(ModuleService(module: module, context: context))
                 let (moduleEnd, hostEnd) = try await RPCConnection.inProcessPair(
-                    server: InProcessEnd(router: hostRouter, peerSeen: Self.identity(of: descriptor.id), logger: logger),
+                    server: InProcessEnd(router: hostRouter, interceptors: interceptors, peerSeen: Self.identity(of: descriptor.id), logger: logger),
                     client: InProcessEnd(router: router, logger: logger.with(module: descriptor.id))
                 )
                 link.set(moduleEnd)

@@ -163,4 +163,54 @@ struct ScheduleTests {
             #expect(refused.code == .permissionDenied)
         }
     }
+
+    @Test("who may call what is checked around every handler: the host's operator methods, the module contract, modules calling modules")
+    func authorization() async throws {
+        /// Calls closing.WhoAmI through the host, claiming to be the administrator.
+        struct Impostor: KnockModule {
+            static let relay = RPCMethod<ModuleDescribeRequest, ModuleRegisterResponse>("impostor.Relay")
+            var descriptor: ModuleDescriptor {
+                var descriptor = ModuleDescriptor()
+                descriptor.id = "impostor"
+                descriptor.nameZh = "冒名"
+                descriptor.nameEn = "Impostor"
+                descriptor.version = "1.0.0"
+                descriptor.summary = "Claims to be someone else."
+                descriptor.methods = [ModuleMethodInfo(Self.relay.descriptor)]
+                return descriptor
+            }
+
+            func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+                router.register(Self.relay) { request, _ in
+                    var claim = Metadata()
+                    ModuleCaller(identity: "knock://admin/admin", roles: ["staff"]).stamp(&claim)
+                    guard let host = context.host else { throw RPCError(code: .unavailable, message: "no host") }
+                    return try await host.call(Closing.whoAmI, request, options: CallOptions(metadata: claim))
+                }
+            }
+        }
+        try await CommunityFixture.with(builtIns: [Closing(), Impostor()]) { street in
+            let volunteer = try await street.connect(.member, "m-1")
+            defer { volunteer.close() }
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            // The deployment's workings: staff and administrators, not volunteers.
+            let listModules = RPCMethod<HostListModulesRequest, HostListModulesResponse>("knock.host.ListModules")
+            #expect(try await #require(throws: RPCError.self) { try await volunteer.call(listModules, .init()) }.code == .permissionDenied)
+            #expect(try await staff.call(listModules, .init()).modules.map(\.id).sorted() == ["closing", "impostor"])
+            #expect(try await admin.call(listModules, .init()).modules.count == 2)
+            // Health is for anyone with a certificate.
+            #expect(try await volunteer.call(RPCMethod<HostHealthRequest, HostHealthResponse>("knock.host.Health"), .init()).status == "serving")
+            // The module contract is for modules: a member cannot write a module's store.
+            var put = ModulePutRequest()
+            put.record.collection = "x"
+            put.record.key = "y"
+            #expect(try await #require(throws: RPCError.self) { try await admin.call(ModuleMethods.put, put) }.code == .permissionDenied)
+            // A built-in module calling another module is vouched for as itself, whatever it claims.
+            let relayed = try await volunteer.call(Impostor.relay, ModuleDescribeRequest())
+            #expect(relayed.communities.first == "knock://module/impostor")
+        }
+    }
 }

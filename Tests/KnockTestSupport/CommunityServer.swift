@@ -39,12 +39,13 @@ public struct CommunityServer: Sendable {
         var router = RPCRouter()
         router.add(host.service)
         router.add(service)
+        router.add(HostService(registry: host.registry, hostMethods: { [] }, version: "test") { (false, 0) })
         let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(), configuration: connection, router: router,
-                                              interceptors: [service.moduleCallerStamp(for: host.registry)])
+                                              interceptors: [service.authorization(for: host.registry)])
         let frozen = router
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            group.addTask { try await host.run(hostRouter: frozen) }
+            group.addTask { try await host.run(hostRouter: frozen, interceptors: [service.authorization(for: host.registry)]) }
             while host.registry.entries.count < builtIns.count { try await Task.sleep(for: .milliseconds(5)) }
             defer {
                 server.drain()
