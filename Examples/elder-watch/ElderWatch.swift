@@ -18,16 +18,11 @@ struct ElderWatch: KnockModule {
     static let follow = RPCMethod<ModulePlanRequest, CommunityResident>("elder-watch.Follow", kind: .serverStream)
 
     var descriptor: ModuleDescriptor {
-        var descriptor = ModuleDescriptor()
-        descriptor.id = "elder-watch"
-        descriptor.nameZh = "邻里守望"
-        descriptor.nameEn = "Neighbourhood watch"
-        descriptor.version = "1.0.0"
-        descriptor.summary = "Watched elders get a knock every day; an elder living alone who does not answer raises an alert."
-        descriptor.methods = [Self.watch.descriptor, Self.unwatch.descriptor, Self.follow.descriptor].map(ModuleMethodInfo.init)
-        descriptor.assessesVisits = true
-        descriptor.plansDays = true
-        return descriptor
+        ModuleDescriptor(
+            id: "elder-watch", nameZh: "邻里守望", nameEn: "Neighbourhood watch",
+            summary: "Watched elders get a knock every day; an elder living alone who does not answer raises an alert.",
+            methods: [Self.watch.descriptor, Self.unwatch.descriptor, Self.follow.descriptor], assessesVisits: true, plansDays: true
+        )
     }
 
     func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {

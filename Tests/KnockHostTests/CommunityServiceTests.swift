@@ -318,14 +318,8 @@ struct CommunityServiceTests {
     /// A method that asks to read residents, key persons and needs and to record visits.
     struct Reader: KnockModule {
         var descriptor: ModuleDescriptor {
-            var descriptor = ModuleDescriptor()
-            descriptor.id = "reader"
-            descriptor.nameZh = "读者"
-            descriptor.nameEn = "Reader"
-            descriptor.version = "1.0.0"
-            descriptor.summary = "Reads what it is allowed to."
-            descriptor.permissions = ["residents.read", "keypersons.read", "needs.read", "needs.write", "visits.write"]
-            return descriptor
+            ModuleDescriptor(id: "reader", nameZh: "读者", nameEn: "Reader", summary: "Reads what it is allowed to.",
+                             permissions: ["residents.read", "keypersons.read", "needs.read", "needs.write", "visits.write"])
         }
     }
 

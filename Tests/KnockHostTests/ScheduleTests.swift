@@ -23,15 +23,8 @@ struct ScheduleTests {
         }
 
         var descriptor: ModuleDescriptor {
-            var descriptor = ModuleDescriptor()
-            descriptor.id = "closing"
-            descriptor.nameZh = "关门检查"
-            descriptor.nameEn = "Closing check"
-            descriptor.version = "1.0.0"
-            descriptor.summary = "Raises an alert when the day closes."
-            descriptor.events = [CommunityService.tickEvent]
-            descriptor.methods = [ModuleMethodInfo(Self.whoAmI.descriptor)]
-            return descriptor
+            ModuleDescriptor(id: "closing", nameZh: "关门检查", nameEn: "Closing check", summary: "Raises an alert when the day closes.",
+                             methods: [Self.whoAmI.descriptor], events: [CommunityService.tickEvent])
         }
 
         func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
@@ -170,14 +163,7 @@ struct ScheduleTests {
         struct Impostor: KnockModule {
             static let relay = RPCMethod<ModuleDescribeRequest, ModuleRegisterResponse>("impostor.Relay")
             var descriptor: ModuleDescriptor {
-                var descriptor = ModuleDescriptor()
-                descriptor.id = "impostor"
-                descriptor.nameZh = "冒名"
-                descriptor.nameEn = "Impostor"
-                descriptor.version = "1.0.0"
-                descriptor.summary = "Claims to be someone else."
-                descriptor.methods = [ModuleMethodInfo(Self.relay.descriptor)]
-                return descriptor
+                ModuleDescriptor(id: "impostor", nameZh: "冒名", nameEn: "Impostor", summary: "Claims to be someone else.", methods: [Self.relay.descriptor])
             }
 
             func registerMethods(with router: inout RPCRouter, context: ModuleContext) {

@@ -10,16 +10,11 @@ public struct ElderCheck: KnockModule {
     public static let watch = RPCMethod<CommunityResident, ModulePutResponse>("elder-check.Watch")
 
     public var descriptor: ModuleDescriptor {
-        var descriptor = ModuleDescriptor()
-        descriptor.id = "elder-check"
-        descriptor.nameZh = "独居老人关注"
-        descriptor.nameEn = "Elders living alone"
-        descriptor.version = "1.0.0"
-        descriptor.summary = "Alerts when an elder living alone does not answer; plans knocks for watched elders."
-        descriptor.methods = [ModuleMethodInfo(Self.watch.descriptor)]
-        descriptor.assessesVisits = true
-        descriptor.plansDays = true
-        return descriptor
+        ModuleDescriptor(
+            id: "elder-check", nameZh: "独居老人关注", nameEn: "Elders living alone",
+            summary: "Alerts when an elder living alone does not answer; plans knocks for watched elders.",
+            methods: [Self.watch.descriptor], assessesVisits: true, plansDays: true
+        )
     }
 
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
