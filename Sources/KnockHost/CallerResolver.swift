@@ -84,8 +84,7 @@ final class CallerResolver: Sendable {
             if let needed = CommunityMethods.permission(for: context.method), !grant.permissions.contains(needed) {
                 throw RPCError(code: .permissionDenied, message: "\(identity.uri) may not call \(context.method): its grant does not hold \"\(needed)\" (it holds \(grant.permissions.joined(separator: ", ")))")
             }
-            let provenance: Provenance = identity.kind == .department ? .department(identity.id) : .integrator(identity.id)
-            return Caller(provenance: provenance, scope: try scope(of: grant))
+            return Caller(provenance: Provenance(identity: identity) ?? .integrator(identity.id), scope: try scope(of: grant))
         default:
             throw RPCError(code: .permissionDenied, message: "\(identity.uri) is not a kind of caller this host serves")
         }

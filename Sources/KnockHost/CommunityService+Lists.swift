@@ -1,7 +1,35 @@
 import Foundation
 import KnockDomain
 import KnockModuleKit
+import KnockPKI
 import KnockStore
+
+extension AuditEntry {
+    var wireMessage: CommunityAuditEntry {
+        var message = CommunityAuditEntry()
+        message.at = .init(date: at)
+        message.by = by.text
+        message.action = action
+        message.residentIds = residentIDs
+        message.via = via ?? ""
+        return message
+    }
+}
+
+extension Provenance {
+    /// Who a certificate identity is, for the record.
+    init?(identity: KnockIdentity) {
+        switch identity.kind {
+        case .member: self = .member(identity.id)
+        case .administrator: self = .administrator(identity.id)
+        case .module: self = .module(identity.id)
+        case .integrator: self = .integrator(identity.id)
+        case .department: self = .department(identity.id)
+        case .host: self = .host
+        default: return nil
+        }
+    }
+}
 
 extension CommunityService {
     func registerLists(with router: inout RPCRouter) {
@@ -30,6 +58,9 @@ extension CommunityService {
         router.register(CommunityMethods.listAudit) { request, context in
             try await service.serve(context) { caller in try await service.listAudit(request, caller: caller) }
         }
+        router.register(CommunityMethods.recordRead) { request, context in
+            try await service.serve(context) { caller in try await service.recordRead(request, caller: caller).wireMessage }
+        }
         router.register(CommunityMethods.getCoverage) { request, context in
             try await service.serve(context) { caller in try await service.coverage(request, caller: caller) }
         }
@@ -57,16 +88,25 @@ extension CommunityService {
         let limit = request.limit == 0 ? 100 : Int(request.limit)
         guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
         var response = CommunityListAuditResponse()
-        response.entries = try await database.auditLog(limit: limit, residentID: request.residentID.isEmpty ? nil : request.residentID).map { entry in
-            var message = CommunityAuditEntry()
-            message.at = .init(date: entry.at)
-            message.by = entry.by.text
-            message.action = entry.action
-            message.residentIds = entry.residentIDs
-            message.via = entry.via ?? ""
-            return message
-        }
+        response.entries = try await database.auditLog(limit: limit, residentID: request.residentID.isEmpty ? nil : request.residentID).map(\.wireMessage)
         return response
+    }
+
+    /// A module's record of a read it served from its own store: by the caller the host vouched
+    /// for, through the module, of residents within the module's scope.
+    func recordRead(_ request: CommunityRecordReadRequest, caller: Caller) async throws -> AuditEntry {
+        guard case .module(let module) = caller.provenance else {
+            throw RPCError(code: .permissionDenied, message: "only modules record the reads they serve")
+        }
+        guard request.action.hasPrefix(module + "."), request.action.count > module.count + 1 else {
+            throw RPCError.invalidField("action", "must be named \(module).<what>, not \"\(request.action)\"")
+        }
+        guard let identity = KnockIdentity(uri: request.by), let reader = Provenance(identity: identity) else {
+            throw RPCError.invalidField("by", "must be the caller's identity, knock://member/<id> or the like, not \"\(request.by)\"")
+        }
+        return try await database.recordRead(
+            AuditEntry(at: now(), by: reader, action: request.action, residentIDs: request.residentIds, via: module), within: caller.scope
+        )
     }
 
     func coverage(_ request: CommunityGetCoverageRequest, caller: Caller) async throws -> CommunityGetCoverageResponse {

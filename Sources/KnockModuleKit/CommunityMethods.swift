@@ -53,6 +53,7 @@ extension CommunityMethods {
         case importHouseholds.name: "residents.write"
         case listAudit.name: "audit.read"
         case tick.name: "schedule.run"
+        case recordRead.name: "audit.write"
         default: nil
         }
     }
@@ -70,4 +71,7 @@ extension CommunityMethods {
     /// Run the methods' scheduled checks now (the `tick` event), for one community or all, as
     /// of a given time (administrators).
     public static let tick = RPCMethod<CommunityTickRequest, CommunityTickResponse>("knock.community.Tick")
+    /// A module records that it showed a caller residents' personal data it keeps itself, so
+    /// the audit log holds that read too (modules only; permission `audit.write`).
+    public static let recordRead = RPCMethod<CommunityRecordReadRequest, CommunityAuditEntry>("knock.community.RecordRead")
 }

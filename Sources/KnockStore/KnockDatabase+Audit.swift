@@ -19,4 +19,26 @@ extension KnockDatabase {
             try await AuditLog.entries(limit: limit, residentID: residentID, on: database)
         }
     }
+
+    /// Records a read of residents' personal data that a method module served from its own
+    /// store (the core's own reads record themselves). The residents must be within `scope`.
+    /// - Parameters:
+    ///   - entry: Who read what, through which module.
+    ///   - scope: The module's scope.
+    /// - Returns: The entry as stored.
+    /// - Throws: ``DomainError`` `notFound` naming a resident outside the scope or unknown,
+    ///   `invalidArgument` for no residents; ``StoreError`` if the database fails.
+    @discardableResult
+    public func recordRead(_ entry: AuditEntry, within scope: Scope) async throws -> AuditEntry {
+        guard !entry.residentIDs.isEmpty else { throw DomainError(.invalidArgument, "a read names the residents whose data was shown") }
+        try KnockDatabase.checkLookup(entry.residentIDs, of: "residents")
+        return try await communityWrite("recording \(entry.action)") { database in
+            let found = try await CommunityTables.residents(ids: entry.residentIDs, within: scope, on: database)
+            if let missing = entry.residentIDs.first(where: { found[$0] == nil }) {
+                throw DomainError(.notFound, "resident \(missing) is not known here")
+            }
+            try await AuditLog.record(entry, on: database)
+            return entry
+        }
+    }
 }

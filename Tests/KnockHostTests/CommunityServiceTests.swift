@@ -244,9 +244,13 @@ struct CommunityServiceTests {
         }
     }
 
-    @Test("every member role against every community method: allowed or PERMISSION_DENIED as its roles say")
+    @Test("every member role, integrator, department and module against every community method: allowed or PERMISSION_DENIED as its grant says")
     func rolesAgainstMethods() async throws {
-        try await CommunityFixture.with { street in
+        let grants = [
+            try AccessGrant(identity: "knock://integrator/hospital-a", role: "integrator", scope: "community:qinghe"),
+            try AccessGrant(identity: "knock://department/minzheng", role: "department", scope: "street:gongrencun"),
+        ]
+        try await CommunityFixture.with(builtIns: [Reader()], grants: grants) { street in
             try await street.database.putMembers([
                 Member(id: "m-4", name: "孙科长", roles: [.departmentOfficer], communityID: "qinghe", gridIDs: ["qinghe-g01"]),
                 Member(id: "m-5", name: "周大姐", roles: [.residentBackbone], communityID: "qinghe", gridIDs: ["qinghe-g01"]),
@@ -273,19 +277,24 @@ struct CommunityServiceTests {
                 }),
                 ("lists.export", { await code(of: try await $0.call(CommunityMethods.exportNeeds, .init())) }),
                 ("audit.read", { await code(of: try await $0.call(CommunityMethods.listAudit, .init())) }),
+                ("schedule.run", { await code(of: try await $0.call(CommunityMethods.tick, .init())) }),
             ]
             let grid: Set<String> = ["visits.write", "plans.read", "needs.read", "needs.write", "keypersons.read", "alerts.read",
                                      "alerts.write", "coverage.read", "residents.read"]
-            let allowed: [(String, Set<String>)] = [
-                ("m-1", grid),                                               // volunteer
-                ("m-2", grid.union(["residents.write", "lists.export"])),   // staff
-                ("m-3", grid),                                               // party member
-                ("m-4", ["needs.read", "needs.write", "residents.read"]),    // department officer
-                ("m-5", grid),                                               // resident backbone
-                ("m-6", grid),                                               // sunk-down cadre
+            let allowed: [(KnockIdentity.Kind, String, Set<String>)] = [
+                (.member, "m-1", grid),                                               // volunteer
+                (.member, "m-2", grid.union(["residents.write", "lists.export"])),   // staff
+                (.member, "m-3", grid),                                               // party member
+                (.member, "m-4", ["needs.read", "needs.write", "residents.read"]),    // department officer
+                (.member, "m-5", grid),                                               // resident backbone
+                (.member, "m-6", grid),                                               // sunk-down cadre
+                (.integrator, "hospital-a", Set(AccessGrant.integratorPermissions)),
+                (.department, "minzheng", Set(AccessGrant.departmentPermissions)),
+                (.integrator, "not-recorded", []),
+                (.module, "reader", Set(Reader().descriptor.permissions)),
             ]
-            for (member, permissions) in allowed {
-                let connection = try await street.connect(.member, member)
+            for (kind, member, permissions) in allowed {
+                let connection = try await street.connect(kind, member)
                 defer { connection.close() }
                 for (permission, probe) in probes {
                     let status = try await probe(connection)

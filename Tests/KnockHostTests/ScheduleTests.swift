@@ -199,4 +199,56 @@ struct ScheduleTests {
             #expect(relayed.communities.first == "knock://module/impostor")
         }
     }
+
+    @Test("a module records the reads of personal data it serves from its own store; the audit log shows who read, through which module")
+    func moduleReadsAudited() async throws {
+        /// Keeps notes about residents; shows them to staff and records each showing.
+        struct Keeper: KnockModule {
+            static let show = RPCMethod<CommunityGetResidentRequest, CommunityAuditEntry>("keeper.Show")
+            static let misname = RPCMethod<CommunityGetResidentRequest, CommunityAuditEntry>("keeper.Misname")
+            var descriptor: ModuleDescriptor {
+                ModuleDescriptor(id: "keeper", nameZh: "记录员", nameEn: "Keeper", summary: "Keeps notes.",
+                                 methods: [Self.show.descriptor, Self.misname.descriptor], permissions: ["audit.write"])
+            }
+
+            func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+                for (method, action) in [(Self.show, "keeper.notes.read"), (Self.misname, "notes.read")] {
+                    router.register(method) { request, call in
+                        var read = CommunityRecordReadRequest()
+                        read.action = action
+                        read.residentIds = [request.id]
+                        read.by = try call.requireCaller().identity
+                        guard let host = context.host else { throw RPCError(code: .unavailable, message: "no host") }
+                        return try await host.call(CommunityMethods.recordRead, read, options: CallOptions(timeout: .seconds(5)))
+                    }
+                }
+            }
+        }
+        let policy = HostModuleService.Policy(communities: { $0 == "keeper" ? ["qinghe"] : [] })
+        try await CommunityFixture.with(builtIns: [Keeper()], policy: policy) { street in
+            let staff = try await street.connect(.member, "m-2")
+            defer { staff.close() }
+            var request = CommunityGetResidentRequest()
+            request.id = "r-1"
+            let entry = try await staff.call(Keeper.show, request)
+            #expect(entry.by == "member:m-2")
+            #expect(entry.via == "keeper")
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            var audit = CommunityListAuditRequest()
+            audit.residentID = "r-1"
+            let log = try await admin.call(CommunityMethods.listAudit, audit)
+            #expect(log.entries.contains { $0.action == "keeper.notes.read" && $0.by == "member:m-2" && $0.via == "keeper" })
+            // Outside the module's communities, an action not in its namespace, a member recording reads: refused.
+            request.id = "r-3"
+            #expect(try await #require(throws: RPCError.self) { try await staff.call(Keeper.show, request) }.code == .notFound)
+            request.id = "r-1"
+            #expect(try await #require(throws: RPCError.self) { try await staff.call(Keeper.misname, request) }.code == .invalidArgument)
+            var forged = CommunityRecordReadRequest()
+            forged.action = "keeper.notes.read"
+            forged.residentIds = ["r-1"]
+            forged.by = "knock://member/m-1"
+            #expect(try await #require(throws: RPCError.self) { try await staff.call(CommunityMethods.recordRead, forged) }.code == .permissionDenied)
+        }
+    }
 }

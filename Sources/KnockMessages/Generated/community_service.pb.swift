@@ -28,6 +28,7 @@
 //   knock.community.ExportNeeds        the needs list as CSV
 //   knock.community.ExportKeyPersons   the key-persons list as CSV
 //   knock.community.ListAudit          who read which residents' personal data (administrators only)
+//   knock.community.RecordRead         a module records that it showed residents' personal data it keeps to a caller (the audit log)
 //   knock.community.RaiseAlert         raise an alert about a resident (a member who finds something urgent, an integrator, a module)
 //   knock.community.Tick               run the methods' scheduled checks for a community now, or as of a given time (administrators)
 
@@ -734,6 +735,27 @@ public nonisolated struct CommunityListAuditResponse: Sendable {
   // methods supported on all messages.
 
   public var entries: [CommunityAuditEntry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A module that keeps residents' personal data of its own (mediation's party statements, the
+/// after-school's pick-up persons) records each read it serves, so the audit log is complete.
+public nonisolated struct CommunityRecordReadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "<module-id>.<what>", e.g. "mediation.statements.read".
+  public var action: String = String()
+
+  public var residentIds: [String] = []
+
+  /// Who read it: the identity the host vouched for on the module's own method, e.g.
+  /// "knock://member/m-2".
+  public var by: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2084,6 +2106,46 @@ nonisolated extension CommunityListAuditResponse: SwiftProtobuf.Message, SwiftPr
 
   public static func ==(lhs: CommunityListAuditResponse, rhs: CommunityListAuditResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityRecordReadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordReadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}action\0\u{3}resident_ids\0\u{1}by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.residentIds) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.by) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 1)
+    }
+    if !self.residentIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.residentIds, fieldNumber: 2)
+    }
+    if !self.by.isEmpty {
+      try visitor.visitSingularStringField(value: self.by, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityRecordReadRequest, rhs: CommunityRecordReadRequest) -> Bool {
+    if lhs.action != rhs.action {return false}
+    if lhs.residentIds != rhs.residentIds {return false}
+    if lhs.by != rhs.by {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
