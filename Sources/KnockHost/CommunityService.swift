@@ -52,8 +52,7 @@ public struct CommunityService: RPCService {
         }
         router.register(CommunityMethods.getResident) { request, context in
             try await service.serve(context) { caller in
-                let resident = try await service.database.resident(id: request.id, caller: caller)
-                let keyPerson = try? await service.database.keyPerson(residentID: resident.id, caller: caller.unaudited)
+                let (resident, keyPerson) = try await service.database.residentWithKeyPerson(id: request.id, caller: caller)
                 return resident.message(keyPerson: keyPerson, revealContacts: caller.seesContacts)
             }
         }

@@ -52,8 +52,7 @@ final class VisitPipeline: Sendable {
         }
         // Only when some method will look at it: the resident as methods see it.
         guard coordinator.assessesVisits(in: stored.communityID) else { return response }
-        let resident = try await database.resident(id: stored.residentID, caller: caller.unaudited)
-        let keyPerson = try? await database.keyPerson(residentID: resident.id, caller: caller.unaudited)
+        let (resident, keyPerson) = try await database.residentWithKeyPerson(id: stored.residentID, caller: caller.unaudited)
         var assess = ModuleAssessRequest()
         assess.visit = response.visit
         // Methods see contacts masked unless they asked for them (`residents.contact`).

@@ -26,8 +26,14 @@ extension CommunityTables {
 
     /// The entries a ``keyPersonsSelect(on:)`` selects, each with its reasons.
     static func keyPersons(_ select: SQLSelectBuilder) async throws -> [KeyPerson] {
+        try keyPersons(rows: try await select.all())
+    }
+
+    /// The entries in rows shaped as ``keyPersonsSelect(on:)`` selects them (entry columns, the
+    /// reason's as `reason_*`), one row per reason, in resident order.
+    static func keyPersons(rows: [any SQLRow]) throws -> [KeyPerson] {
         var entries: [KeyPerson] = []
-        for row in try await select.all() {
+        for row in rows {
             let reason = KeyPersonReason(
                 reason: try row.string("reason_reason"), flaggedBy: try row.provenance("reason_flagged_by"),
                 since: try row.date("reason_since"), until: try row.optionalDate("reason_until")
