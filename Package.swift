@@ -17,11 +17,14 @@ let strictSwift: [SwiftSetting] = [
 /// `knock-host`. Its schema is `Protocol/modules/<id>.proto` (see scripts/generate-protos).
 let methods: [String] = [
     "NeighbourPairing",
+    "Canteen",
 ]
 
 /// Methods a method's tests load besides it, for stories that cross methods (a canteen delivery
 /// by the elder's paired neighbour). The methods themselves never import each other.
-let storyPartners: [String: [String]] = [:]
+let storyPartners: [String: [String]] = [
+    "Canteen": ["NeighbourPairing"],
+]
 
 let package = Package(
     name: "Knock",
