@@ -18,6 +18,7 @@ let strictSwift: [SwiftSetting] = [
 let methods: [String] = [
     "NeighbourPairing",
     "Canteen",
+    "AfterSchool",
 ]
 
 /// Methods a method's tests load besides it, for stories that cross methods (a canteen delivery

@@ -1,3 +1,4 @@
+import AfterSchool
 import Canteen
 import Foundation
 import KnockHost
@@ -13,6 +14,7 @@ enum HostServer {
     static let builtInModules: [any KnockModule] = [
         NeighbourPairing(),
         Canteen(),
+        AfterSchool(),
     ]
 
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
