@@ -15,7 +15,8 @@ import KnockModuleKit
 /// - Assessing a visit: a resident whose visit mentions needing meals (`meal_words`: 送餐, 做饭,
 ///   不能做饭, 吃饭, meal, cannot cook) and who is not enrolled is proposed for enrolment: a
 ///   proposal kept in the store (`canteen.ListProposals`) and a need of category `meals` owned by
-///   the canteen. Enrolling the resident removes the proposal.
+///   the canteen. Enrolling the resident removes the proposal and resolves the canteen's active
+///   `meals` needs of the resident.
 /// - `canteen.AssignDelivery` with `pair_partner` asks `neighbour-pairing.ListPairs` through the
 ///   host for the elder's active pair (a method named by this module; it imports no other
 ///   module), passing on the caller the host vouched for.
@@ -60,7 +61,7 @@ public struct Canteen: KnockModule {
             Self.placeOrder.descriptor, Self.cancelOrder.descriptor, Self.assignDelivery.descriptor,
             Self.markDelivered.descriptor, Self.dailyCounts.descriptor,
         ].map(ModuleMethodInfo.init)
-        descriptor.permissions = ["residents.read"]
+        descriptor.permissions = ["residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
         try? descriptor.embedSchemas(base64: CanteenSchemas.base64)
         return descriptor

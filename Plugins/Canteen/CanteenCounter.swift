@@ -92,6 +92,9 @@ struct CanteenCounter: Sendable {
         response.priceFen = configuration.priceFen
         response.subsidyFen = configuration.subsidyFen(for: resident.tags)
         response.payFen = response.priceFen - response.subsidyFen
+        response.resolvedNeedIds = await MealsNeeds(context: context).resolve(
+            residentID: enrolment.residentID, note: "enrolled with the canteen (好味到大食堂) by \(authority.by)"
+        )
         return response
     }
 

@@ -14,7 +14,8 @@ import KnockModuleKit
 ///   clock. Planning a day adds a knock for every lapsed pair's elder.
 /// - Assessing a visit: the module learns the elders it sees (the resident and their tags) and
 ///   the members who knock in each community; a visit to an eligible elder without an active pair
-///   raises a need of category `pairing` (left to the grid's member, who finds a partner).
+///   raises a need of category `pairing` (left to the grid's member, who finds a partner); pairing
+///   the elder resolves it (assigned to the member who made the pair).
 /// - `ListUnpaired` lists the eligible elders the module knows of (from the visits it assessed
 ///   and from `Pair` calls, which read the resident from the host) who have no active pair.
 ///
@@ -58,7 +59,7 @@ public struct NeighbourPairing: KnockModule {
             Self.pair.descriptor, Self.unpair.descriptor, Self.listPairs.descriptor, Self.listUnpaired.descriptor,
             Self.checkIn.descriptor, Self.addTask.descriptor, Self.completeTask.descriptor, Self.listTasks.descriptor,
         ].map(ModuleMethodInfo.init)
-        descriptor.permissions = ["visits.write", "residents.read"]
+        descriptor.permissions = ["visits.write", "residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
         descriptor.plansDays = true
         try? descriptor.embedSchemas(base64: NeighbourPairingSchemas.base64)

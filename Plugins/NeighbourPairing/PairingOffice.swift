@@ -57,7 +57,7 @@ struct PairingOffice: Sendable {
 
         if let existing = try await book.pair(pair.id) {
             if existing.pair.elderResidentID == pair.elderResidentID, PairBook.activeKey(existing.pair) == PairBook.activeKey(pair) {
-                return existing.pair  // a retry
+                return await resolvingNeeds(existing.pair, by: authority)  // a retry
             }
             throw RPCError(code: .alreadyExists, message: "pair id \(pair.id) is taken by another pair")
         }
@@ -74,7 +74,17 @@ struct PairingOffice: Sendable {
             throw RPCError(code: .alreadyExists, message: "\(pair.elderName) (\(pair.elderResidentID)) was paired with \(PairBook.partnerLabel(pair)) at the same moment", cause: error)
         }
         context.logger.info("paired", metadata: ["pair": "\(pair.id)", "elder": "\(pair.elderResidentID)"])
-        return pair
+        return await resolvingNeeds(pair, by: authority)
+    }
+
+    /// `pair` as Pair answers it, after resolving the elder's pairing needs.
+    private func resolvingNeeds(_ pair: NeighbourPairingPair, by authority: PairingAuthority) async -> NeighbourPairingPair {
+        var answer = pair
+        answer.resolvedNeedIds = await PairingNeeds(context: context).resolve(
+            elderID: pair.elderResidentID, owner: authority.isMember ? "member:\(authority.caller.id)" : "module:neighbour-pairing",
+            note: "邻里结亲: paired with \(PairBook.partnerLabel(pair)) (pair \(pair.id))"
+        )
+        return answer
     }
 
     /// Ends a pair.

@@ -53,6 +53,12 @@ struct CanteenStoryTests {
             let enrolled = try await staff.call(Canteen.enrol, enrol)
             #expect(enrolled.enrolment.tiers == ["advanced-age"])
             #expect(enrolled.payFen == 1_000)
+            // Her meals need is met by the enrolment.
+            #expect(enrolled.resolvedNeedIds == [meals.recordID])
+            #expect(try await staff.call(CommunityMethods.listNeeds, needs).needs.isEmpty)
+            let need = try await staff.call(CommunityMethods.getNeed, CommunityGetNeedRequest.with { $0.id = meals.recordID })
+            #expect(need.status == .resolved)
+            #expect(need.history.last?.by == "module:canteen")
             #expect(try await staff.call(Canteen.listProposals, CanteenListProposalsRequest()).proposals.isEmpty)
             let foreign = try await #require(throws: RPCError.self) { try await outsider.call(Canteen.enrol, enrol) }
             #expect(foreign.code == .permissionDenied)

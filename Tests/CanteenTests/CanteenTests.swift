@@ -14,7 +14,7 @@ struct CanteenTests {
         let descriptor = Canteen().descriptor
         try descriptor.validate()
         #expect(descriptor.id == "canteen")
-        #expect(descriptor.permissions == ["residents.read"])
+        #expect(descriptor.permissions == ["residents.read", "needs.read", "needs.write"])
         #expect(!descriptor.fileDescriptorSet.isEmpty)
         #expect(descriptor.methods.allSatisfy { $0.name.hasPrefix("canteen.") })
     }

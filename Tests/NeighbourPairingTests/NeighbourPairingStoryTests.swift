@@ -33,6 +33,13 @@ struct NeighbourPairingStoryTests {
             #expect(refused.code == .permissionDenied)
             let pair = try await staff.call(NeighbourPairing.pair, request)
             #expect(pair.partnerName == "刘建国")
+            // The pairing need is resolved by the pairing, assigned to the member who made it.
+            let pairingNeed = try #require(visit.raised.first?.recordID)
+            #expect(pair.resolvedNeedIds == [pairingNeed])
+            let need = try await staff.call(CommunityMethods.getNeed, CommunityGetNeedRequest.with { $0.id = pairingNeed })
+            #expect(need.status == .resolved)
+            #expect(need.owner == "member:m-2")
+            #expect(need.history.last?.note.contains("刘建国") == true)
             #expect(try await staff.call(NeighbourPairing.listUnpaired, NeighbourPairingListUnpairedRequest()).elders.isEmpty)
             var child = request
             child.id = "p-2"

@@ -14,7 +14,7 @@ struct NeighbourPairingTests {
         let descriptor = NeighbourPairing().descriptor
         try descriptor.validate()
         #expect(descriptor.id == "neighbour-pairing")
-        #expect(descriptor.permissions == ["visits.write", "residents.read"])
+        #expect(descriptor.permissions == ["visits.write", "residents.read", "needs.read", "needs.write"])
         #expect(!descriptor.fileDescriptorSet.isEmpty)
         #expect(descriptor.methods.allSatisfy { $0.name.hasPrefix("neighbour-pairing.") })
     }

@@ -288,6 +288,9 @@ public nonisolated struct CanteenEnrolResponse: Sendable {
 
   public var payFen: UInt32 = 0
 
+  /// The canteen's active meals needs of the resident, resolved by the enrolment.
+  public var resolvedNeedIds: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1025,7 +1028,7 @@ nonisolated extension CanteenEnrolRequest: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension CanteenEnrolResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EnrolResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}enrolment\0\u{3}subsidy_fen\0\u{3}price_fen\0\u{3}pay_fen\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}enrolment\0\u{3}subsidy_fen\0\u{3}price_fen\0\u{3}pay_fen\0\u{3}resolved_need_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1037,6 +1040,7 @@ nonisolated extension CanteenEnrolResponse: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.subsidyFen) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.priceFen) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.payFen) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.resolvedNeedIds) }()
       default: break
       }
     }
@@ -1059,6 +1063,9 @@ nonisolated extension CanteenEnrolResponse: SwiftProtobuf.Message, SwiftProtobuf
     if self.payFen != 0 {
       try visitor.visitSingularUInt32Field(value: self.payFen, fieldNumber: 4)
     }
+    if !self.resolvedNeedIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.resolvedNeedIds, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1067,6 +1074,7 @@ nonisolated extension CanteenEnrolResponse: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.subsidyFen != rhs.subsidyFen {return false}
     if lhs.priceFen != rhs.priceFen {return false}
     if lhs.payFen != rhs.payFen {return false}
+    if lhs.resolvedNeedIds != rhs.resolvedNeedIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

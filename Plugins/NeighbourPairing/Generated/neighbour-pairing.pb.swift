@@ -253,6 +253,12 @@ public nonisolated struct NeighbourPairingPair: @unchecked Sendable {
     set {_uniqueStorage()._daysSinceCheckIn = newValue}
   }
 
+  /// In Pair's answer only: the elder's active pairing needs, resolved by the pairing.
+  public var resolvedNeedIds: [String] {
+    get {_storage._resolvedNeedIds}
+    set {_uniqueStorage()._resolvedNeedIds = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -758,7 +764,7 @@ nonisolated extension NeighbourPairingKnownMember: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Pair"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}elder_resident_id\0\u{3}elder_name\0\u{3}community_id\0\u{3}grid_id\0\u{3}partner_member_id\0\u{3}partner_resident_id\0\u{3}partner_name\0\u{3}paired_at\0\u{3}paired_by\0\u{1}active\0\u{3}ended_at\0\u{3}ended_by\0\u{3}end_reason\0\u{3}last_check_in_at\0\u{3}check_ins\0\u{1}lapsed\0\u{3}days_since_check_in\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}elder_resident_id\0\u{3}elder_name\0\u{3}community_id\0\u{3}grid_id\0\u{3}partner_member_id\0\u{3}partner_resident_id\0\u{3}partner_name\0\u{3}paired_at\0\u{3}paired_by\0\u{1}active\0\u{3}ended_at\0\u{3}ended_by\0\u{3}end_reason\0\u{3}last_check_in_at\0\u{3}check_ins\0\u{1}lapsed\0\u{3}days_since_check_in\0\u{3}resolved_need_ids\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -779,6 +785,7 @@ nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf
     var _checkIns: UInt32 = 0
     var _lapsed: Bool = false
     var _daysSinceCheckIn: UInt32 = 0
+    var _resolvedNeedIds: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -807,6 +814,7 @@ nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf
       _checkIns = source._checkIns
       _lapsed = source._lapsed
       _daysSinceCheckIn = source._daysSinceCheckIn
+      _resolvedNeedIds = source._resolvedNeedIds
     }
   }
 
@@ -843,6 +851,7 @@ nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf
         case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._checkIns) }()
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._lapsed) }()
         case 18: try { try decoder.decodeSingularUInt32Field(value: &_storage._daysSinceCheckIn) }()
+        case 19: try { try decoder.decodeRepeatedStringField(value: &_storage._resolvedNeedIds) }()
         default: break
         }
       }
@@ -909,6 +918,9 @@ nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf
       if _storage._daysSinceCheckIn != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._daysSinceCheckIn, fieldNumber: 18)
       }
+      if !_storage._resolvedNeedIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._resolvedNeedIds, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -936,6 +948,7 @@ nonisolated extension NeighbourPairingPair: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._checkIns != rhs_storage._checkIns {return false}
         if _storage._lapsed != rhs_storage._lapsed {return false}
         if _storage._daysSinceCheckIn != rhs_storage._daysSinceCheckIn {return false}
+        if _storage._resolvedNeedIds != rhs_storage._resolvedNeedIds {return false}
         return true
       }
       if !storagesAreEqual {return false}
