@@ -37,10 +37,10 @@ struct AfterSchoolDesk: Sendable {
             }
         }
         let child = try await resident(request.childResidentID)
+        try authority.requireWork(in: child.communityID)
         guard child.tags.contains(.child) else {
             throw RPCError(code: .failedPrecondition, message: "\(child.name) (\(child.id)) is not a child: the after-school enrols children")
         }
-        try authority.requireWork(in: child.communityID)
         let existing = try await register.enrolment(child.id)
         var enrolment = existing ?? AfterSchoolEnrolment()
         enrolment.childResidentID = child.id

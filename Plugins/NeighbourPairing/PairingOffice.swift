@@ -25,10 +25,10 @@ struct PairingOffice: Sendable {
         try Self.checkID(request.id, field: "id")
         let now = context.clock.now()
         let elderResident = try await resident(request.elderResidentID, role: "elder")
+        try authority.requireWork(in: elderResident.communityID)
         guard Eligibility.isEligible(elderResident.tags) else {
             throw RPCError(code: .failedPrecondition, message: "\(elderResident.name) (\(elderResident.id)) is not living alone, empty-nest or of advanced age: only they are paired")
         }
-        try authority.requireWork(in: elderResident.communityID)
         if authority.isMember { try await book.learnMember(caller.id, community: caller.communityID) }
         try await book.learnElder(elderResident, community: elderResident.communityID, at: now)
 
@@ -138,7 +138,6 @@ struct PairingOffice: Sendable {
         } else if authority.isMember || !request.communityID.isEmpty {
             pairs = try await book.pairs(community: try authority.community(named: request.communityID), activeOnly: !request.includeEnded)
         } else {
-            try authority.requireRead(of: "")
             guard caller.isAdministrator || caller.kind == "module" else {
                 throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not read pairs")
             }
@@ -296,13 +295,24 @@ struct PairingOffice: Sendable {
     }
 
     /// A pair's or an elder's tasks, overdue ones marked as of `as_of` (or the module's clock).
-    /// - Throws: ``RPCError`` `INVALID_ARGUMENT` without a pair or elder, `PERMISSION_DENIED`.
+    /// - Throws: ``RPCError`` `INVALID_ARGUMENT` without a pair or elder, `NOT_FOUND` for an
+    ///   unknown pair, `PERMISSION_DENIED`.
     func listTasks(_ request: NeighbourPairingListTasksRequest, by caller: ModuleCaller) async throws -> NeighbourPairingListTasksResponse {
         let authority = PairingAuthority(caller: caller)
         guard request.pairID.isEmpty != request.elderResidentID.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "give exactly one of pair_id and elder_resident_id")
         }
         let asOf = request.hasAsOf ? request.asOf.date : context.clock.now()
+        if !request.pairID.isEmpty {
+            guard let (pair, _) = try await book.pair(request.pairID) else { throw RPCError(code: .notFound, message: "no pair \(request.pairID)") }
+            try authority.requireRead(of: pair.communityID)
+        } else if let elder = try await book.elder(request.elderResidentID) {
+            try authority.requireRead(of: elder.communityID)
+        } else {
+            guard authority.isMember || caller.isAdministrator || caller.kind == "module" else {
+                throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not read care tasks")
+            }
+        }
         var tasks = try await book.tasks(where: request.pairID.isEmpty ? ["elder": request.elderResidentID] : ["pair": request.pairID])
         for community in Set(tasks.map(\.communityID)) { try authority.requireRead(of: community) }
         if request.openOnly { tasks = tasks.filter { !$0.done } }

@@ -41,11 +41,17 @@ struct NeighbourPairingStoryTests {
             #expect(need.owner == "member:m-2")
             #expect(need.history.last?.note.contains("刘建国") == true)
             #expect(try await staff.call(NeighbourPairing.listUnpaired, NeighbourPairingListUnpairedRequest()).elders.isEmpty)
+            // A child is not an elder to pair (even for the administrator); staff of another
+            // community may not pair him at all.
             var child = request
             child.id = "p-2"
             child.elderResidentID = "r-3"
-            let notEligible = try await #require(throws: RPCError.self) { try await staff.call(NeighbourPairing.pair, child) }
+            let administrator = try await street.connect(.administrator, "admin")
+            defer { administrator.close() }
+            let notEligible = try await #require(throws: RPCError.self) { try await administrator.call(NeighbourPairing.pair, child) }
             #expect(notEligible.code == .failedPrecondition)
+            let notTheirs = try await #require(throws: RPCError.self) { try await staff.call(NeighbourPairing.pair, child) }
+            #expect(notTheirs.code == .permissionDenied)
 
             // The neighbour checks in two days later: a door visit to r-1 is stored, and her
             // key-person entry shows the knock.

@@ -344,5 +344,11 @@ struct NeighbourPairingTests {
         #expect(neither.code == .invalidArgument)
         let outsider = try await #require(throws: RPCError.self) { try await world.office.listTasks(NeighbourPairingListTasksRequest.with { $0.pairID = "p-1" }, by: World.outsider) }
         #expect(outsider.code == .permissionDenied)
+        let unknownPair = try await #require(throws: RPCError.self) { try await world.office.listTasks(NeighbourPairingListTasksRequest.with { $0.pairID = "p-9" }, by: World.staff) }
+        #expect(unknownPair.code == .notFound)
+        let integrator = try await #require(throws: RPCError.self) { try await world.office.listTasks(NeighbourPairingListTasksRequest.with { $0.elderResidentID = "r-9" }, by: World.integrator) }
+        #expect(integrator.code == .permissionDenied)
+        let elderOutsider = try await #require(throws: RPCError.self) { try await world.office.listTasks(NeighbourPairingListTasksRequest.with { $0.elderResidentID = "r-1" }, by: World.outsider) }
+        #expect(elderOutsider.code == .permissionDenied)
     }
 }
