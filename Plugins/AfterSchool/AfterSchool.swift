@@ -51,6 +51,7 @@ public struct AfterSchool: KnockModule {
         ].map(ModuleMethodInfo.init)
         descriptor.events = ["tick"]
         descriptor.permissions = ["residents.read"]
+        // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: AfterSchoolSchemas.base64)
         return descriptor
     }
@@ -98,6 +99,11 @@ public struct AfterSchool: KnockModule {
             + (guardians.isEmpty ? "no guardian enrolled" : guardians.joined(separator: "; "))
     }
 
+    /// Registers `after-school.*`; each handler refuses a call the host did not vouch for
+    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
+    /// - Parameters:
+    ///   - router: The module's router.
+    ///   - context: The module's context, captured by the handlers.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let desk = AfterSchoolDesk(context: context)
         router.register(Self.enrol) { request, server in try await desk.enrol(request, by: try server.requireCaller()) }

@@ -63,6 +63,7 @@ public struct Canteen: KnockModule {
         ].map(ModuleMethodInfo.init)
         descriptor.permissions = ["residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
+        // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: CanteenSchemas.base64)
         return descriptor
     }
@@ -101,6 +102,11 @@ public struct Canteen: KnockModule {
         return [suggestion]
     }
 
+    /// Registers `canteen.*`; each handler refuses a call the host did not vouch for
+    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
+    /// - Parameters:
+    ///   - router: The module's router.
+    ///   - context: The module's context, captured by the handlers.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let counter = CanteenCounter(context: context)
         router.register(Self.setMenu) { request, server in try await counter.setMenu(request, by: try server.requireCaller()) }

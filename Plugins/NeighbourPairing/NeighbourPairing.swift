@@ -62,6 +62,7 @@ public struct NeighbourPairing: KnockModule {
         descriptor.permissions = ["visits.write", "residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
         descriptor.plansDays = true
+        // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: NeighbourPairingSchemas.base64)
         return descriptor
     }
@@ -113,6 +114,11 @@ public struct NeighbourPairing: KnockModule {
         return knocks
     }
 
+    /// Registers `neighbour-pairing.*`; each handler refuses a call the host did not vouch for
+    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
+    /// - Parameters:
+    ///   - router: The module's router.
+    ///   - context: The module's context, captured by the handlers.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let office = PairingOffice(context: context)
         router.register(Self.pair) { request, server in try await office.pair(request, by: try server.requireCaller()) }
