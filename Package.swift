@@ -16,6 +16,15 @@ let strictSwift: [SwiftSetting] = [
 /// depending on `KnockModuleKit` only, with its tests in `Tests/<Name>Tests`, linked into
 /// `knock-host`. Its schema is `Protocol/modules/<id>.proto` (see scripts/generate-protos).
 let methods: [String] = [
+    "NeighbourPairing",
+    "Canteen",
+    "AfterSchool",
+]
+
+/// Methods a method's tests load besides it, for stories that cross methods (a canteen delivery
+/// by the elder's paired neighbour). The methods themselves never import each other.
+let storyPartners: [String: [String]] = [
+    "Canteen": ["NeighbourPairing"],
 ]
 
 let package = Package(
@@ -424,5 +433,9 @@ package.targets += methods.map { name in
     .target(name: name, dependencies: ["KnockModuleKit"], path: "Plugins/\(name)", swiftSettings: strictSwift)
 }
 package.targets += methods.map { name in
-    .testTarget(name: "\(name)Tests", dependencies: [.target(name: name), "KnockTestSupport"], swiftSettings: strictSwift)
+    .testTarget(
+        name: "\(name)Tests",
+        dependencies: ([.target(name: name), "KnockTestSupport"] as [Target.Dependency]) + (storyPartners[name] ?? []).map { .target(name: $0) },
+        swiftSettings: strictSwift
+    )
 }

@@ -1,0 +1,54 @@
+import Foundation
+import KnockModuleKit
+
+/// canteen's records in its store:
+///
+/// | collection | key | value | indexed |
+/// |---|---|---|---|
+/// | `menus` | `<community>|<date>` | ``CanteenMenu`` | `community` |
+/// | `enrolments` | resident id | ``CanteenEnrolment`` | `community` |
+/// | `proposals` | resident id | ``CanteenProposal`` | `community` |
+/// | `orders` | order id | ``CanteenOrder`` | `day` (`<community>|<date>`), `resident` |
+/// | `members` | member id | ``CanteenKnownMember`` | `community` |
+struct CanteenLedger: Sendable {
+    let store: any ModuleStore
+
+    func menu(community: String, date: String) async throws -> CanteenMenu? {
+        try await store.get(CanteenMenu.self, collection: "menus", key: "\(community)|\(date)")
+    }
+
+    func putMenu(_ menu: CanteenMenu) async throws {
+        try await store.put(menu, collection: "menus", key: "\(menu.communityID)|\(menu.date)", index: ["community": menu.communityID])
+    }
+
+    func enrolment(_ residentID: String) async throws -> CanteenEnrolment? {
+        try await store.get(CanteenEnrolment.self, collection: "enrolments", key: residentID)
+    }
+
+    func order(_ id: String) async throws -> (order: CanteenOrder, version: UInt64)? {
+        guard let record = try await store.get(collection: "orders", key: id) else { return nil }
+        return (try record.decode(CanteenOrder.self), record.version)
+    }
+
+    func putOrder(_ order: CanteenOrder, expectedVersion: UInt64?) async throws {
+        try await store.put(order, collection: "orders", key: order.id, index: [
+            "day": "\(order.communityID)|\(order.date)", "resident": order.residentID,
+        ], expectedVersion: expectedVersion)
+    }
+
+    func orders(community: String, date: String) async throws -> [CanteenOrder] {
+        try await store.all(CanteenOrder.self, collection: "orders", where: ["day": "\(community)|\(date)"])
+    }
+
+    func learnMember(_ memberID: String, community: String) async throws {
+        if try await memberCommunity(memberID) == community { return }
+        var record = CanteenKnownMember()
+        record.memberID = memberID
+        record.communityID = community
+        try await store.put(record, collection: "members", key: memberID, index: ["community": community])
+    }
+
+    func memberCommunity(_ memberID: String) async throws -> String? {
+        try await store.get(CanteenKnownMember.self, collection: "members", key: memberID)?.communityID
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import KnockModuleKit
+
+/// neighbour-pairing's records in its store:
+///
+/// | collection | key | value | indexed |
+/// |---|---|---|---|
+/// | `elders` | resident id | ``NeighbourPairingElder`` | `community` |
+/// | `members` | member id | ``NeighbourPairingKnownMember`` | `community` |
+/// | `pairs` | pair id | ``NeighbourPairingPair`` | `elder`, `community`, `active` |
+/// | `active` | `<elder>|m:<member>` or `<elder>|r:<resident>` | the active pair (guards against a duplicate) | |
+/// | `checkins` | check-in id | ``NeighbourPairingCheckInRequest`` | `pair` |
+/// | `tasks` | task id | ``NeighbourPairingTask`` | `pair`, `elder`, `community` |
+struct PairBook: Sendable {
+    let store: any ModuleStore
+
+    // MARK: Elders and members
+
+    /// Keeps (or refreshes) `resident` as an elder if eligible; forgets them if no longer.
+    /// - Returns: The elder kept, or `nil` for a resident who is not eligible.
+    @discardableResult
+    func learnElder(_ resident: CommunityResident, community: String, at: Date) async throws -> NeighbourPairingElder? {
+        guard !resident.id.isEmpty else { return nil }
+        guard Eligibility.isEligible(resident.tags) else {
+            _ = try await store.delete(collection: "elders", key: resident.id)
+            return nil
+        }
+        var elder = NeighbourPairingElder()
+        elder.residentID = resident.id
+        elder.name = resident.name
+        elder.householdID = resident.householdID
+        elder.gridID = resident.gridID
+        elder.communityID = community
+        elder.tags = resident.tags
+        elder.learnedAt = .init(date: at)
+        try await store.put(elder, collection: "elders", key: elder.residentID, index: ["community": community])
+        return elder
+    }
+
+    func elder(_ residentID: String) async throws -> NeighbourPairingElder? {
+        try await store.get(NeighbourPairingElder.self, collection: "elders", key: residentID)
+    }
+
+    func elders(community: String) async throws -> [NeighbourPairingElder] {
+        try await store.all(NeighbourPairingElder.self, collection: "elders", where: ["community": community])
+    }
+
+    func learnMember(_ memberID: String, community: String) async throws {
+        if let known = try await member(memberID), known.communityID == community { return }
+        var member = NeighbourPairingKnownMember()
+        member.memberID = memberID
+        member.communityID = community
+        try await store.put(member, collection: "members", key: memberID, index: ["community": community])
+    }
+
+    func member(_ memberID: String) async throws -> NeighbourPairingKnownMember? {
+        try await store.get(NeighbourPairingKnownMember.self, collection: "members", key: memberID)
+    }
+
+    // MARK: Pairs
+
+    func pair(_ id: String) async throws -> (pair: NeighbourPairingPair, version: UInt64)? {
+        guard let record = try await store.get(collection: "pairs", key: id) else { return nil }
+        return (try record.decode(NeighbourPairingPair.self), record.version)
+    }
+
+    func activePairs(ofElder residentID: String) async throws -> [NeighbourPairingPair] {
+        try await store.all(NeighbourPairingPair.self, collection: "pairs", where: ["elder": residentID, "active": "1"])
+    }
+
+    func pairs(ofElder residentID: String) async throws -> [NeighbourPairingPair] {
+        try await store.all(NeighbourPairingPair.self, collection: "pairs", where: ["elder": residentID])
+    }
+
+    func pairs(community: String, activeOnly: Bool) async throws -> [NeighbourPairingPair] {
+        var filter = ["community": community]
+        if activeOnly { filter["active"] = "1" }
+        return try await store.all(NeighbourPairingPair.self, collection: "pairs", where: filter)
+    }
+
+    func allPairs(activeOnly: Bool) async throws -> [NeighbourPairingPair] {
+        try await store.all(NeighbourPairingPair.self, collection: "pairs", where: activeOnly ? ["active": "1"] : [:])
+    }
+
+    /// The write of `pair` (with its indexes).
+    static func put(_ pair: NeighbourPairingPair, expectedVersion: UInt64?) throws -> ModuleBatchRequest.Operation {
+        let record = try ModuleRecord.make(pair, collection: "pairs", key: pair.id, index: [
+            "elder": pair.elderResidentID, "community": pair.communityID, "active": pair.active ? "1" : "0",
+        ])
+        return .put(record, expectedVersion: expectedVersion)
+    }
+
+    /// The key guarding against a second active pair of the same elder and partner.
+    static func activeKey(_ pair: NeighbourPairingPair) -> String {
+        pair.partnerMemberID.isEmpty ? "\(pair.elderResidentID)|r:\(pair.partnerResidentID)" : "\(pair.elderResidentID)|m:\(pair.partnerMemberID)"
+    }
+
+    /// The partner in words: "member m-2", "neighbour 刘建国 (r-2)".
+    static func partnerLabel(_ pair: NeighbourPairingPair) -> String {
+        pair.partnerMemberID.isEmpty ? "neighbour \(pair.partnerName) (\(pair.partnerResidentID))" : "member \(pair.partnerMemberID)"
+    }
+
+    // MARK: Tasks
+
+    func task(_ id: String) async throws -> (task: NeighbourPairingTask, version: UInt64)? {
+        guard let record = try await store.get(collection: "tasks", key: id) else { return nil }
+        return (try record.decode(NeighbourPairingTask.self), record.version)
+    }
+
+    func putTask(_ task: NeighbourPairingTask, expectedVersion: UInt64?) async throws {
+        try await store.put(task, collection: "tasks", key: task.id, index: [
+            "pair": task.pairID, "elder": task.elderResidentID, "community": task.communityID,
+        ], expectedVersion: expectedVersion)
+    }
+
+    func tasks(where filter: [String: String]) async throws -> [NeighbourPairingTask] {
+        try await store.all(NeighbourPairingTask.self, collection: "tasks", where: filter)
+    }
+}
