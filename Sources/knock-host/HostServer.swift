@@ -4,11 +4,14 @@ import KnockModuleKit
 import KnockStore
 import Logging
 import ServiceLifecycle
+import UrgentKnock
 
 /// Starts a host from its state directory: configuration, store, built-in modules, signals.
 enum HostServer {
-    /// The modules linked into this host (the targets under Plugins/). None are built yet.
-    static let builtInModules: [any KnockModule] = []
+    /// The modules linked into this host (the targets under Plugins/).
+    static let builtInModules: [any KnockModule] = [
+        UrgentKnock(),
+    ]
 
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
     static func serve(state: HostState, demo: Bool = false) async throws {

@@ -27,9 +27,14 @@ public struct CommunityFixture: Sendable {
     ///   - builtIns: The methods loaded in the host.
     ///   - limits: Their time limits.
     ///   - policy: Which are allowed, their communities and configuration.
+    ///   - moduleClock: The methods' clock (`ModuleContext.clock`); `nil` for the system clock.
+    ///     The fixture's times (``SmallStreet/morning``) are not today's: a method that stamps
+    ///     its records with its clock and checks them against visit or tick times needs one
+    ///     the test moves.
     ///   - body: Uses the fixture.
     public static func with(
         builtIns: [any KnockModule] = [], limits: ModuleLimits = ModuleLimits(), policy: HostModuleService.Policy = .init(),
+        moduleClock: (any ModuleClock)? = nil,
         _ body: (CommunityFixture) async throws -> Void
     ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("knock-community-\(UUID().uuidString).sqlite").path
@@ -43,7 +48,7 @@ public struct CommunityFixture: Sendable {
             try await database.flagKeyPerson(residentID: "r-1", reason: "独居高龄", cadenceDays: 1, caller: administrator, at: morning.addingTimeInterval(-7 * 86_400))
 
             let clock = TestClock(morning)
-            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, now: { clock.now }) { served in
+            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, now: { clock.now }, moduleClock: moduleClock) { served in
                 try await body(CommunityFixture(served: served, database: database, clock: clock))
             }
         }
