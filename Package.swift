@@ -17,6 +17,7 @@ let strictSwift: [SwiftSetting] = [
 /// `knock-host`. Its schema is `Protocol/modules/<id>.proto` (see scripts/generate-protos).
 let methods: [String] = [
     "UrgentKnock",
+    "DailyKnock",
 ]
 
 let package = Package(

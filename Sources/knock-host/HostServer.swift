@@ -1,3 +1,4 @@
+import DailyKnock
 import Foundation
 import KnockHost
 import KnockModuleKit
@@ -11,6 +12,7 @@ enum HostServer {
     /// The modules linked into this host (the targets under Plugins/).
     static let builtInModules: [any KnockModule] = [
         UrgentKnock(),
+        DailyKnock(),
     ]
 
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
