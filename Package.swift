@@ -18,6 +18,7 @@ let strictSwift: [SwiftSetting] = [
 let methods: [String] = [
     "UrgentKnock",
     "DailyKnock",
+    "Mediation",
 ]
 
 let package = Package(

@@ -4,6 +4,7 @@ import KnockHost
 import KnockModuleKit
 import KnockStore
 import Logging
+import Mediation
 import ServiceLifecycle
 import UrgentKnock
 
@@ -13,6 +14,7 @@ enum HostServer {
     static let builtInModules: [any KnockModule] = [
         UrgentKnock(),
         DailyKnock(),
+        Mediation(),
     ]
 
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
