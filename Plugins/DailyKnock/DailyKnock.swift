@@ -14,8 +14,9 @@ import SwiftProtobuf
 ///   applies becomes an unflag.
 /// - **Planning a day**: a knock for each key person of the community due that day (from the
 ///   host's key-persons list), why `每天敲: …` with the entry's reasons.
-/// - **Tick**: at or after `day_ends` (20:00), each daily key person of the community still due
-///   today raises an alert — once per resident and day (remembered in the store).
+/// - **Tick**: at the first tick at or after `day_ends` (20:00), each daily key person of the
+///   community still due today raises an alert — once per resident and day (remembered in the
+///   store, as is the day's sweep of the community, so later ticks read nothing).
 /// - **Methods**: `daily-knock.ExplainRules` (the rules in force for a community) and
 ///   `daily-knock.Evaluate` (which rules apply to a resident, and why).
 ///
@@ -44,6 +45,8 @@ public struct DailyKnock: KnockModule {
         descriptor.permissions = ["keypersons.read", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = true
+        // Generated from Protocol/modules/daily-knock.proto with the methods above; a mismatch
+        // is a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: DailyKnockSchemas.base64)
         return descriptor
     }
@@ -92,6 +95,10 @@ public struct DailyKnock: KnockModule {
         let at = event.hasAt ? event.at.date : context.clock.now()
         let day = event.attributes["date"] ?? settings.day(of: at)
         guard let time = event.attributes["time"], time >= settings.dayEnds else { return [] }
+        // One sweep per community and day (the tick comes every minute; each sweep reads the
+        // key-persons list, an audited read).
+        let sweep = "\(day)/\(event.communityID)"
+        if try await context.store.get(collection: "swept", key: sweep) != nil { return [] }
         var suggestions: [ModuleSuggestion] = []
         for entry in try await Self.dueKeyPersons(on: day, community: event.communityID, context: context) where entry.cadenceDays <= 1 {
             var missed = DailyKnockMissedDay()
@@ -113,6 +120,11 @@ public struct DailyKnock: KnockModule {
             suggestion.reason = "每天敲: daily key person not reached by the end of the day"
             suggestions.append(suggestion)
         }
+        var swept = DailyKnockSweep()
+        swept.communityID = event.communityID
+        swept.date = day
+        swept.at = Google_Protobuf_Timestamp(date: at)
+        try await context.store.put(swept, collection: "swept", key: sweep, index: ["date": day])
         return suggestions
     }
 

@@ -63,6 +63,8 @@ public struct Mediation: KnockModule {
         ]
         descriptor.permissions = ["needs.read", "needs.write"]
         descriptor.assessesVisits = true
+        // Generated from Protocol/modules/mediation.proto with the methods above; a mismatch is
+        // a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: MediationSchemas.base64)
         return descriptor
     }
@@ -73,7 +75,7 @@ public struct Mediation: KnockModule {
         let settings = try MediationSettings(context.configuration)
         guard let sighting = DisputeSpotter(words: settings.words).spot(request.visit) else { return [] }
         var proposal = MediationProposal()
-        proposal.id = "visit-\(request.visit.id)"
+        proposal.id = Self.proposalID(visit: request.visit.id)
         proposal.visitID = request.visit.id
         proposal.residentID = request.resident.id
         proposal.communityID = request.resident.communityID.isEmpty ? request.communityID : request.resident.communityID
@@ -94,6 +96,14 @@ public struct Mediation: KnockModule {
         suggestion.raiseNeed = need
         suggestion.reason = "顺顺吧: dispute words in the visit's notes"
         return [suggestion]
+    }
+
+    /// The id of the proposal a visit makes: `visit-<visit id>`, or for a visit id longer than
+    /// 40 bytes `visit-<its 64-bit FNV-1a hash>`, within the store's key limit.
+    static func proposalID(visit id: String) -> String {
+        guard id.utf8.count > 40 else { return "visit-\(id)" }
+        let hash = id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        return "visit-" + String(hash, radix: 16)
     }
 
     /// Registers `mediation.*`.

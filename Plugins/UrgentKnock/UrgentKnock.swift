@@ -58,6 +58,8 @@ public struct UrgentKnock: KnockModule {
         descriptor.permissions = ["alerts.write", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = false
+        // Generated from Protocol/modules/urgent-knock.proto with the methods above; a mismatch
+        // is a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: UrgentKnockSchemas.base64)
         return descriptor
     }
@@ -99,7 +101,7 @@ public struct UrgentKnock: KnockModule {
             return changed.notices(cause: cause, day: settings.day(of: at))
         }
         var opened = UrgentKnockCase.open(
-            id: "visit-\(visit.id)", resident: resident, origin: .noAnswer, openedBy: member, summary: "no answer: \(cause)",
+            id: Self.caseID(visit: visit.id), resident: resident, origin: .noAnswer, openedBy: member, summary: "no answer: \(cause)",
             at: settings.ladder.first, startedBy: "visit:\(visit.id) (no answer)", time: at, settings: settings
         )
         opened.visitIds = [visit.id]
@@ -133,6 +135,15 @@ public struct UrgentKnock: KnockModule {
             suggestions += changed.notices(cause: "not reached: step \(overdue.kind.configurationName) was not acknowledged in time", day: day)
         }
         return suggestions
+    }
+
+    /// The id of the case a visit opens: `visit-<visit id>`, or for a visit id longer than 40
+    /// bytes `visit-<its 64-bit FNV-1a hash>`, so case ids (and the alert ids made from them)
+    /// stay within the store's and the host's limits.
+    static func caseID(visit id: String) -> String {
+        guard id.utf8.count > 40 else { return "visit-\(id)" }
+        let hash = id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        return "visit-" + String(hash, radix: 16)
     }
 
     /// Registers `urgent-knock.*`.

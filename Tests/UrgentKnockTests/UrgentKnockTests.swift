@@ -93,6 +93,19 @@ struct UrgentKnockTests {
         #expect(opened.steps[0].dueAt.date == Self.morning.addingTimeInterval(30 * 60))
     }
 
+    @Test("a long visit id opens a case whose id stays short and stable")
+    func longVisitID() async throws {
+        let bench = Bench()
+        let long = String(repeating: "v", count: 128)
+        #expect(try await bench.visit(long, outcome: .noAnswer, at: Self.morning).count == 2)
+        let opened = try #require(try await bench.openCase())
+        #expect(opened.id == UrgentKnock.caseID(visit: long))
+        #expect(opened.id.hasPrefix("visit-"))
+        #expect(opened.id.utf8.count <= 22)
+        #expect(UrgentKnock.caseID(visit: long) != UrgentKnock.caseID(visit: long + "w"))
+        #expect(UrgentKnock.caseID(visit: "v-1") == "visit-v-1")
+    }
+
     @Test("residents who are not vulnerable, and visits that neither met nor found no answer, open nothing")
     func notVulnerable() async throws {
         let bench = Bench()
