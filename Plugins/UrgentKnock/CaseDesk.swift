@@ -153,6 +153,7 @@ struct CaseDesk: Sendable {
             changed.endCurrent(.reached, by: caller.provenance, at: at)
             changed.close(by: caller.provenance, at: at, resolution: "reached at step \(current.kind.configurationName): \(note)")
             try await book.save(changed, over: stored.version)
+            await UrgentKnock.acknowledgeAlerts(of: changed, context: context)
             return changed
         }
         _ = changed.advance(ending: .notReached, by: caller.provenance, startedBy: "\(caller.provenance) (not reached)", at: at, settings: settings)
@@ -208,6 +209,7 @@ struct CaseDesk: Sendable {
         changed.close(by: caller.provenance, at: now, resolution: "entry authorised by \(caller.provenance), entered by \(enteredBy): \(found)")
         try await book.save(changed, over: stored.version)
         context.logger.notice("authorised entry recorded", metadata: ["case": "\(changed.id)", "by": "\(caller.identity)"])
+        await UrgentKnock.acknowledgeAlerts(of: changed, context: context)
         return changed
     }
 

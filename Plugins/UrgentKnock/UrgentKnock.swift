@@ -21,6 +21,8 @@ import KnockModuleKit
 ///   `RecordEntry` (staff or administrators authorise an entry: who, when, what was found;
 ///   closes the case). Acknowledging a step that is not current, or anything of a closed case,
 ///   is `FAILED_PRECONDITION`.
+/// - **Alerts**: the module follows `alert.raised` to know each case's alerts; when a case
+///   closes, its alerts still open are acknowledged with how it ended.
 ///
 /// Configuration (see ``UrgentKnockSettings``): `ladder` (default
 /// `knock-again:30,phone:15,emergency-contact:15,secretary:15,entry`, minutes), `vulnerable`
@@ -54,7 +56,7 @@ public struct UrgentKnock: KnockModule {
         descriptor.methods = [
             Self.raiseEmergency.descriptor, Self.listCases.descriptor, Self.getCase.descriptor, Self.acknowledge.descriptor, Self.recordEntry.descriptor,
         ].map(ModuleMethodInfo.init)
-        descriptor.events = ["tick"]
+        descriptor.events = ["tick", "alert.raised"]
         descriptor.permissions = ["alerts.write", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = false
@@ -85,6 +87,7 @@ public struct UrgentKnock: KnockModule {
             changed.close(by: member, at: at, resolution: "met at visit \(visit.id) by \(member)")
             try await book.save(changed, over: version)
             context.logger.info("case closed: the resident was met", metadata: ["case": "\(changed.id)", "visit": "\(visit.id)"])
+            await Self.acknowledgeAlerts(of: changed, context: context)
             return []
         }
 
@@ -111,9 +114,14 @@ public struct UrgentKnock: KnockModule {
     }
 
     /// On `tick`: escalates each open case of the community whose current step was not
-    /// acknowledged by its time, and raises the next step's alert.
+    /// acknowledged by its time, and raises the next step's alert. On `alert.raised`: remembers
+    /// the alerts of cases, to acknowledge them when the case closes.
     /// - Throws: ``RPCError`` for a bad configuration or a store failure.
     public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        if event.kind == "alert.raised" {
+            try await CaseAlerts(store: context.store).remember(event)
+            return []
+        }
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
         let settings = try UrgentKnockSettings(context.configuration)
         let book = CaseBook(store: context.store)
@@ -135,6 +143,17 @@ public struct UrgentKnock: KnockModule {
             suggestions += changed.notices(cause: "not reached: step \(overdue.kind.configurationName) was not acknowledged in time", day: day)
         }
         return suggestions
+    }
+
+    /// Acknowledges the alerts still open of a case just closed; a failure is logged, not
+    /// thrown (the case is closed whatever becomes of its alerts).
+    static func acknowledgeAlerts(of closed: UrgentKnockCase, context: ModuleContext) async {
+        guard let host = context.host else { return }
+        do {
+            try await CaseAlerts(store: context.store).acknowledge(closed, host: host)
+        } catch {
+            context.logger.warning("the alerts of a closed case could not all be acknowledged", metadata: ["case": "\(closed.id)", "error": "\(error)"])
+        }
     }
 
     /// The id of the case a visit opens: `visit-<visit id>`, or for a visit id longer than 40

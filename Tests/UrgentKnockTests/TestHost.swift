@@ -3,10 +3,11 @@ import KnockModuleKit
 import Synchronization
 
 /// The host as a module's handlers see it, in memory: answers `GetResident` from a list and
-/// keeps the alerts raised.
+/// keeps the alerts raised and acknowledged.
 final class TestHost: HostCalling {
     let residents: [String: CommunityResident]
     private let raised = Mutex<[CommunityRaiseAlertRequest]>([])
+    private let acknowledgedAlerts = Mutex<[CommunityAcknowledgeAlertRequest]>([])
 
     init(_ residents: [CommunityResident]) {
         self.residents = Dictionary(uniqueKeysWithValues: residents.map { ($0.id, $0) })
@@ -14,6 +15,9 @@ final class TestHost: HostCalling {
 
     /// The alerts raised so far, oldest first.
     var alerts: [CommunityRaiseAlertRequest] { raised.withLock { $0 } }
+
+    /// The alerts acknowledged so far, oldest first.
+    var acknowledged: [CommunityAcknowledgeAlertRequest] { acknowledgedAlerts.withLock { $0 } }
 
     func call<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request, options: CallOptions) async throws -> Response {
         func answer(_ value: Any) throws -> Response {
@@ -31,6 +35,12 @@ final class TestHost: HostCalling {
             stored.residentID = alert.residentID
             stored.message = alert.message
             stored.urgency = alert.urgency
+            return try answer(stored)
+        case (let acknowledgement as CommunityAcknowledgeAlertRequest, CommunityMethods.acknowledgeAlert.name):
+            acknowledgedAlerts.withLock { $0.append(acknowledgement) }
+            var stored = CommunityAlert()
+            stored.id = acknowledgement.id
+            stored.acknowledgement = acknowledgement.note
             return try answer(stored)
         default:
             throw RPCError(code: .unimplemented, message: "the test host does not serve \(method.name)")

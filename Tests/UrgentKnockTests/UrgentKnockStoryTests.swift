@@ -100,6 +100,11 @@ struct UrgentKnockStoryTests {
             entry.enteredAt = Google_Protobuf_Timestamp(date: Self.minutes(75))
             let closed = try await staff.call(UrgentKnock.recordEntry, entry)
             #expect(closed.status == .closed)
+            // The case's alerts are acknowledged with how it ended.
+            let afterwards = try await staff.call(CommunityMethods.listAlerts, CommunityListAlertsRequest()).alerts.filter { $0.raisedBy == "module:urgent-knock" }
+            #expect(afterwards.count == 5)
+            #expect(afterwards.allSatisfy { $0.acknowledgedBy == "module:urgent-knock" && $0.acknowledgement.contains("closed: entry authorised by member:m-2") })
+            #expect(try await staff.call(CommunityMethods.listAlerts, alertsRequest).alerts.isEmpty)
 
             // The record says who did what and when.
             var get = UrgentKnockGetCaseRequest()
@@ -165,6 +170,7 @@ struct UrgentKnockStoryTests {
             acknowledge.outcome = .reached
             acknowledge.note = "上门查看，老人在家摔倒后已自行起身，无大碍"
             #expect(try await staff.call(UrgentKnock.acknowledge, acknowledge).status == .closed)
+            #expect(try await staff.call(CommunityMethods.listAlerts, CommunityListAlertsRequest()).alerts.allSatisfy { !$0.acknowledgedBy.isEmpty })
         }
     }
 }

@@ -230,6 +230,32 @@ struct UrgentKnockTests {
         #expect(await code { try await bench.desk.recordEntry(entry, caller: Self.staff) } == .failedPrecondition)
     }
 
+    @Test("the alerts raised for a case are acknowledged when it closes; other alerts are left alone")
+    func alertsAcknowledgedOnClose() async throws {
+        let bench = Bench()
+        let suggestions = try await bench.visit("v-1", outcome: .noAnswer, at: Self.morning)
+        let message = try #require(suggestions.first { !$0.raiseAlert.message.isEmpty }?.raiseAlert.message)
+        func raised(_ id: String, _ message: String) async throws {
+            var event = ModuleEvent()
+            event.kind = "alert.raised"
+            event.attributes = ["alert_id": id, "message": message]
+            #expect(try await bench.module.handle(event, context: bench.context).isEmpty)
+        }
+        try await raised("a-1", message)
+        try await raised("a-2", "张秀英 did not answer")  // another method's
+        try await raised("a-3", "随时敲 case visit-v-9: another case")
+        var request = UrgentKnockAcknowledgeRequest()
+        request.caseID = "visit-v-1"
+        request.step = .knockAgain
+        request.outcome = .reached
+        request.note = "第二次敲门开了，刚才在洗澡"
+        _ = try await bench.desk.acknowledge(request, caller: Self.volunteer)
+        #expect(bench.host.acknowledged.map(\.id) == ["a-1"])
+        #expect(bench.host.acknowledged.first?.note == "随时敲 case visit-v-1 closed: reached at step knock-again: 第二次敲门开了，刚才在洗澡")
+        let left = try await bench.store.query(collection: CaseAlerts.collection, where: [:], limit: 10, after: nil).records.map(\.key)
+        #expect(left == ["a-3"])
+    }
+
     @Test("someone else's step cannot be acknowledged by a volunteer; bad acknowledgements are refused and change nothing")
     func acknowledgeRefusals() async throws {
         var bench = Bench()

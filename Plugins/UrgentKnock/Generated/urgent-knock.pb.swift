@@ -642,6 +642,22 @@ public nonisolated struct UrgentKnockOpenMarker: Sendable {
   public init() {}
 }
 
+/// A store record (not on the wire): an alert the host raised for a case (learnt from the
+/// alert.raised event), keyed by alert id, so the case's alerts are acknowledged when it closes.
+public nonisolated struct UrgentKnockAlertLink: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var alertID: String = String()
+
+  public var caseID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "knock.urgent_knock.v1"
@@ -1242,6 +1258,41 @@ nonisolated extension UrgentKnockOpenMarker: SwiftProtobuf.Message, SwiftProtobu
   }
 
   public static func ==(lhs: UrgentKnockOpenMarker, rhs: UrgentKnockOpenMarker) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension UrgentKnockAlertLink: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AlertLink"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alert_id\0\u{3}case_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.alertID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.alertID.isEmpty {
+      try visitor.visitSingularStringField(value: self.alertID, fieldNumber: 1)
+    }
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: UrgentKnockAlertLink, rhs: UrgentKnockAlertLink) -> Bool {
+    if lhs.alertID != rhs.alertID {return false}
     if lhs.caseID != rhs.caseID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
