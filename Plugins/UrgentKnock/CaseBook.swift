@@ -49,19 +49,27 @@ struct CaseBook: Sendable {
     /// Stores a new open case and makes it its resident's open case.
     /// - Throws: ``RPCError`` `ABORTED` if the case id exists or the resident got an open case
     ///   meanwhile.
-    func create(_ opened: UrgentKnockCase) async throws {
+    /// - Parameters:
+    ///   - opened: The case.
+    ///   - also: New records written with it (an emergency's key), each only if new.
+    func create(_ opened: UrgentKnockCase, also: [ModuleRecord] = []) async throws {
         var marker = UrgentKnockOpenMarker()
         marker.caseID = opened.id
         try await write([
             .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expected: 0),
             .put(try ModuleRecord.make(marker, collection: Self.open, key: opened.residentID), expected: 0),
-        ], what: "opening case \(opened.id)")
+        ] + also.map { .put($0, expected: 0) }, what: "opening case \(opened.id)")
     }
 
     /// Stores a changed case; a closed one stops being its resident's open case.
+    /// - Parameters:
+    ///   - changed: The case.
+    ///   - version: The version read.
+    ///   - also: New records written with it (an emergency's key), each only if new.
     /// - Throws: ``RPCError`` `ABORTED` if the case changed since `version` was read.
-    func save(_ changed: UrgentKnockCase, over version: UInt64) async throws {
+    func save(_ changed: UrgentKnockCase, over version: UInt64, also: [ModuleRecord] = []) async throws {
         var writes: [Write] = [.put(try ModuleRecord.make(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed)), expected: version)]
+        writes += also.map { .put($0, expected: 0) }
         if changed.status == .closed {
             writes.append(.delete(collection: Self.open, key: changed.residentID))
         }

@@ -14,14 +14,14 @@ struct CaseDesk: Sendable {
 
     // MARK: RaiseEmergency
 
-    /// Opens a case for a resident's emergency at the chosen step and raises its alert. A retry
-    /// with the same id answers the case opened the first time.
+    /// Raises a resident's emergency: opens a case at the chosen step, or joins the resident's
+    /// open case (moving it on to the chosen step if that is later on the ladder), and raises a
+    /// critical alert. A retry with the same id answers the same case and raises nothing new.
     /// - Throws: ``RPCError``: `PERMISSION_DENIED` for a caller who is not a member, an
     ///   administrator or an integrator; `INVALID_ARGUMENT` for a missing resident or summary, a
     ///   bad id or a step not on the ladder; `NOT_FOUND` for a resident unknown or outside the
-    ///   member's community; `ALREADY_EXISTS` for an id used for another resident;
-    ///   `FAILED_PRECONDITION` when the resident already has an open case; `UNAVAILABLE` without
-    ///   a host.
+    ///   member's community; `ALREADY_EXISTS` for an id used for another resident's emergency;
+    ///   `ABORTED` if the resident's case changed meanwhile; `UNAVAILABLE` without a host.
     func raiseEmergency(_ request: UrgentKnockRaiseEmergencyRequest, caller: ModuleCaller) async throws -> UrgentKnockCase {
         guard caller.isAdministrator || caller.kind == "member" || caller.kind == "integrator" else {
             throw RPCError(code: .permissionDenied, message: "emergencies are raised by members, integrators and administrators, not \(caller.identity)")
@@ -48,25 +48,63 @@ struct CaseDesk: Sendable {
         if caller.kind == "member", resident.communityID != caller.communityID {
             throw RPCError(code: .notFound, message: "no resident \(request.residentID)")
         }
-        let id = request.id.isEmpty ? "emergency-\(UUID().uuidString.lowercased())" : "emergency-\(request.id)"
-        if let existing = try await book.find(id) {
-            guard existing.value.residentID == resident.id else {
+
+        // A retry: the same case, and its alert (raised again only if the first try did not).
+        if !request.id.isEmpty, let known = try await context.store.get(UrgentKnockEmergencyKey.self, collection: Self.emergencyKeys, key: request.id) {
+            guard known.residentID == resident.id, let existing = try await book.find(known.caseID) else {
                 throw RPCError(code: .alreadyExists, message: "id \(request.id) was used for another resident's emergency")
             }
-            try await raiseAlert(for: existing.value, cause: "emergency: \(existing.value.summary)")
+            let number = (existing.value.emergencies.firstIndex { $0.id == request.id } ?? 0) + 1
+            try await raiseAlert(for: existing.value, cause: "emergency: \(summary)", alertID: Self.alertID(existing.value.id, emergency: number), urgency: .critical)
             return existing.value
         }
-        if let open = try await book.openCase(of: resident.id) {
-            throw RPCError(code: .failedPrecondition, message: "resident \(resident.id) already has open case \(open.value.id) at step \(open.value.current?.kind.configurationName ?? "")")
+
+        let now = context.clock.now()
+        var emergency = UrgentKnockEmergency()
+        emergency.id = request.id.isEmpty ? UUID().uuidString.lowercased() : request.id
+        emergency.raisedBy = caller.provenance
+        emergency.at = Google_Protobuf_Timestamp(date: now)
+        emergency.summary = summary
+        emergency.startAt = rung.kind
+        func key(for caseID: String) throws -> [ModuleRecord] {
+            guard !request.id.isEmpty else { return [] }
+            var key = UrgentKnockEmergencyKey()
+            key.caseID = caseID
+            key.residentID = resident.id
+            return [try ModuleRecord.make(key, collection: Self.emergencyKeys, key: request.id)]
         }
-        let opened = UrgentKnockCase.open(
-            id: id, resident: resident, origin: .emergency, openedBy: caller.provenance, summary: summary,
-            at: rung, startedBy: "\(caller.provenance) (emergency)", time: context.clock.now(), settings: settings
+
+        if let open = try await book.openCase(of: resident.id) {
+            var changed = open.value
+            changed.emergencies.append(emergency)
+            let ladder = settings.ladder.rungs.map(\.kind)
+            if let current = changed.current, let from = ladder.firstIndex(of: current.kind), let to = ladder.firstIndex(of: rung.kind), to > from {
+                changed.endCurrent(.emergency, by: caller.provenance, at: now)
+                changed.start(rung, by: "\(caller.provenance) (emergency)", at: now, settings: settings)
+            }
+            try await book.save(changed, over: open.version, also: try key(for: changed.id))
+            context.logger.notice("emergency joined an open case", metadata: ["case": "\(changed.id)", "resident": "\(resident.id)", "by": "\(caller.identity)"])
+            try await raiseAlert(for: changed, cause: "emergency: \(summary)", alertID: Self.alertID(changed.id, emergency: changed.emergencies.count), urgency: .critical)
+            return changed
+        }
+
+        var opened = UrgentKnockCase.open(
+            id: "emergency-\(emergency.id)", resident: resident, origin: .emergency, openedBy: caller.provenance, summary: summary,
+            at: rung, startedBy: "\(caller.provenance) (emergency)", time: now, settings: settings
         )
-        try await book.create(opened)
+        opened.emergencies = [emergency]
+        try await book.create(opened, also: try key(for: opened.id))
         context.logger.notice("emergency case opened", metadata: ["case": "\(opened.id)", "resident": "\(resident.id)", "by": "\(caller.identity)"])
-        try await raiseAlert(for: opened, cause: "emergency: \(summary)")
+        try await raiseAlert(for: opened, cause: "emergency: \(summary)", alertID: Self.alertID(opened.id, emergency: 1), urgency: .critical)
         return opened
+    }
+
+    /// The store collection of callers' emergency ids.
+    static let emergencyKeys = "emergencies"
+
+    /// The id of the alert of a case's `number`th emergency.
+    static func alertID(_ caseID: String, emergency number: Int) -> String {
+        "urgent-knock-\(caseID)-emergency-\(number)"
     }
 
     // MARK: ListCases, GetCase
@@ -225,17 +263,17 @@ struct CaseDesk: Sendable {
         return stored
     }
 
-    /// Raises the alert of the case's current step through the host (idempotent: the alert's
-    /// id is the case's and step's).
-    private func raiseAlert(for raised: UrgentKnockCase, cause: String) async throws {
+    /// Raises an alert about the case's current step through the host, idempotently: the
+    /// alert's id is the case's and step's (or emergency's), and one that exists is left as is.
+    private func raiseAlert(for raised: UrgentKnockCase, cause: String, alertID: String? = nil, urgency: CommunityUrgency? = nil) async throws {
         guard let host = context.host else {
             throw RPCError(code: .unavailable, message: "urgent-knock cannot reach the host to raise the alert of case \(raised.id)")
         }
         guard let step = raised.steps.last else { return }
         var alert = CommunityRaiseAlertRequest()
-        alert.id = "urgent-knock-\(raised.id)-\(raised.steps.count)-\(step.kind.configurationName)"
+        alert.id = alertID ?? "urgent-knock-\(raised.id)-\(raised.steps.count)-\(step.kind.configurationName)"
         alert.residentID = raised.residentID
-        alert.urgency = raised.origin == .emergency ? .critical : UrgentKnockCase.urgency(of: step.kind)
+        alert.urgency = urgency ?? UrgentKnockCase.urgency(of: step.kind)
         alert.message = raised.alertMessage(cause: cause)
         do {
             _ = try await host.call(CommunityMethods.raiseAlert, alert, options: CallOptions(timeout: .seconds(5)))

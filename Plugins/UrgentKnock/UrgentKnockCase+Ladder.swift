@@ -94,13 +94,13 @@ extension UrgentKnockCase {
         return current
     }
 
-    /// Whether the case is in `community` and `caller` may see it: administrators see every
-    /// case, members their community's, integrators the cases they opened.
+    /// Whether `caller` may see the case: administrators see every case, members their
+    /// community's, integrators the cases they opened or raised an emergency on.
     func isVisible(to caller: ModuleCaller) -> Bool {
         if caller.isAdministrator { return true }
         switch caller.kind {
         case "member": return caller.communityID == communityID
-        case "integrator": return openedBy == caller.provenance
+        case "integrator": return openedBy == caller.provenance || emergencies.contains { $0.raisedBy == caller.provenance }
         default: return false
         }
     }

@@ -356,13 +356,47 @@ struct UrgentKnockTests {
         #expect(await code { try await bench.desk.list(list, caller: Self.volunteer) } == .permissionDenied)
         #expect(try await bench.desk.list(list, caller: Self.outsider).cases.isEmpty)
 
-        // A second emergency while the case is open; another resident under the same id.
-        var again = request
-        again.id = "call-8"
-        #expect(await code { try await bench.desk.raiseEmergency(again, caller: Self.hotline) } == .failedPrecondition)
+        // Another resident under the same id.
         var reused = request
         reused.residentID = "r-3"
         #expect(await code { try await bench.desk.raiseEmergency(reused, caller: Self.hotline) } == .alreadyExists)
+    }
+
+    @Test("an emergency about a resident with an open case joins it: a later step moves the case on, an earlier one does not; each raises a critical alert")
+    func emergencyJoinsOpenCase() async throws {
+        let bench = Bench()
+        _ = try await bench.visit("v-1", outcome: .noAnswer, at: Self.morning)
+        let alarm = ModuleCaller(identity: "knock://integrator/alarm")
+        var request = UrgentKnockRaiseEmergencyRequest()
+        request.id = "alarm-1"
+        request.residentID = "r-1"
+        request.startAt = .secretary
+        request.summary = "一键呼叫器报警"
+        bench.clock.set(Self.morning.addingTimeInterval(5 * 60))
+        let joined = try await bench.desk.raiseEmergency(request, caller: alarm)
+        #expect(joined.id == "visit-v-1")
+        #expect(joined.steps.map(\.kind) == [.knockAgain, .secretary])
+        #expect(joined.steps[0].result == .emergency)
+        #expect(joined.steps[0].endedBy == "integrator:alarm")
+        #expect(joined.steps[1].startedBy == "integrator:alarm (emergency)")
+        #expect(joined.steps[1].assignee == "role:staff")
+        #expect(joined.emergencies.map(\.id) == ["alarm-1"])
+        #expect(bench.host.alerts.map(\.urgency) == [.critical])
+        // The integrator may now read the case it raised an emergency on.
+        var get = UrgentKnockGetCaseRequest()
+        get.id = "visit-v-1"
+        #expect(try await bench.desk.get(get, caller: alarm).id == "visit-v-1")
+        // A retry changes nothing.
+        #expect(try await bench.desk.raiseEmergency(request, caller: alarm) == joined)
+        #expect(Set(bench.host.alerts.map(\.id)).count == 1)
+
+        // An emergency asking for an earlier step leaves the step; it is recorded and alerted.
+        request.id = "alarm-2"
+        request.startAt = .phone
+        let again = try await bench.desk.raiseEmergency(request, caller: alarm)
+        #expect(again.steps.map(\.kind) == [.knockAgain, .secretary])
+        #expect(again.emergencies.map(\.id) == ["alarm-1", "alarm-2"])
+        #expect(Set(bench.host.alerts.map(\.id)).count == 2)
     }
 
     @Test("bad emergencies are refused and open nothing")

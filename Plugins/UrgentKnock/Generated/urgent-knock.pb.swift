@@ -16,7 +16,8 @@
 // assigned and acknowledged; a step not acknowledged in time escalates to the next one.
 //
 // Methods (all unary):
-//   urgent-knock.RaiseEmergency   open a case for a resident's emergency, at a chosen step
+//   urgent-knock.RaiseEmergency   a resident's emergency: opens a case at a chosen step, or moves
+//                                 the resident's open case on to it
 //   urgent-knock.ListCases        cases of a community (open, closed or all)
 //   urgent-knock.GetCase          one case with its full timeline
 //   urgent-knock.Acknowledge      the current step's assignee (or staff) acknowledges it with a note:
@@ -121,6 +122,9 @@ public nonisolated enum UrgentKnockStepResult: SwiftProtobuf.Enum, Swift.CaseIte
 
   /// an authorised entry was made
   case entered // = 6
+
+  /// an emergency moved the case on to a later step
+  case emergency // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -136,6 +140,7 @@ public nonisolated enum UrgentKnockStepResult: SwiftProtobuf.Enum, Swift.CaseIte
     case 4: self = .noAnswer
     case 5: self = .met
     case 6: self = .entered
+    case 7: self = .emergency
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -149,6 +154,7 @@ public nonisolated enum UrgentKnockStepResult: SwiftProtobuf.Enum, Swift.CaseIte
     case .noAnswer: return 4
     case .met: return 5
     case .entered: return 6
+    case .emergency: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -162,6 +168,7 @@ public nonisolated enum UrgentKnockStepResult: SwiftProtobuf.Enum, Swift.CaseIte
     .noAnswer,
     .met,
     .entered,
+    .emergency,
   ]
 
 }
@@ -402,6 +409,40 @@ public nonisolated struct UrgentKnockEntry: Sendable {
   fileprivate var _enteredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// An emergency raised about a resident (RaiseEmergency): it opens a case, or joins the
+/// resident's open case (moving it on if it asks for a later step).
+public nonisolated struct UrgentKnockEmergency: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The caller's id for it (idempotency), or one chosen.
+  public var id: String = String()
+
+  /// "integrator:hotline", "member:m-2".
+  public var raisedBy: String = String()
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var summary: String = String()
+
+  /// The step it asked for.
+  public var startAt: UrgentKnockStepKind = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 /// A case: one resident, one ladder.
 public nonisolated struct UrgentKnockCase: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -506,6 +547,13 @@ public nonisolated struct UrgentKnockCase: @unchecked Sendable {
     set {_uniqueStorage()._resolution = newValue}
   }
 
+  /// The emergencies raised about the resident while the case was open (the first opened it,
+  /// for an emergency case).
+  public var emergencies: [UrgentKnockEmergency] {
+    get {_storage._emergencies}
+    set {_uniqueStorage()._emergencies = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -513,12 +561,14 @@ public nonisolated struct UrgentKnockCase: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// If the resident has an open case, the emergency joins it: the case moves on to `start_at` if
+/// that step is later on the ladder than the current one; either way a critical alert is raised.
 public nonisolated struct UrgentKnockRaiseEmergencyRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Chosen by the caller so a retry opens nothing twice; empty: one is chosen.
+  /// Chosen by the caller so a retry raises nothing twice; empty: one is chosen.
   public var id: String = String()
 
   public var residentID: String = String()
@@ -658,6 +708,22 @@ public nonisolated struct UrgentKnockAlertLink: Sendable {
   public init() {}
 }
 
+/// A store record (not on the wire): which case a caller's emergency id went to, keyed by that
+/// id, so a retried RaiseEmergency answers the same case.
+public nonisolated struct UrgentKnockEmergencyKey: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseID: String = String()
+
+  public var residentID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "knock.urgent_knock.v1"
@@ -667,7 +733,7 @@ nonisolated extension UrgentKnockStepKind: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension UrgentKnockStepResult: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STEP_RESULT_UNSPECIFIED\0\u{1}STEP_RESULT_REACHED\0\u{1}STEP_RESULT_NOT_REACHED\0\u{1}STEP_RESULT_TIMED_OUT\0\u{1}STEP_RESULT_NO_ANSWER\0\u{1}STEP_RESULT_MET\0\u{1}STEP_RESULT_ENTERED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STEP_RESULT_UNSPECIFIED\0\u{1}STEP_RESULT_REACHED\0\u{1}STEP_RESULT_NOT_REACHED\0\u{1}STEP_RESULT_TIMED_OUT\0\u{1}STEP_RESULT_NO_ANSWER\0\u{1}STEP_RESULT_MET\0\u{1}STEP_RESULT_ENTERED\0\u{1}STEP_RESULT_EMERGENCY\0")
 }
 
 nonisolated extension UrgentKnockCaseStatus: SwiftProtobuf._ProtoNameProviding {
@@ -820,9 +886,63 @@ nonisolated extension UrgentKnockEntry: SwiftProtobuf.Message, SwiftProtobuf._Me
   }
 }
 
+nonisolated extension UrgentKnockEmergency: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Emergency"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}raised_by\0\u{1}at\0\u{1}summary\0\u{3}start_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.raisedBy) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.startAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.raisedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.raisedBy, fieldNumber: 2)
+    }
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 4)
+    }
+    if self.startAt != .unspecified {
+      try visitor.visitSingularEnumField(value: self.startAt, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: UrgentKnockEmergency, rhs: UrgentKnockEmergency) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.raisedBy != rhs.raisedBy {return false}
+    if lhs._at != rhs._at {return false}
+    if lhs.summary != rhs.summary {return false}
+    if lhs.startAt != rhs.startAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Case"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}resident_name\0\u{3}community_id\0\u{3}grid_id\0\u{1}origin\0\u{1}status\0\u{3}opened_by\0\u{3}opened_at\0\u{1}summary\0\u{1}steps\0\u{3}visit_ids\0\u{1}entry\0\u{3}closed_at\0\u{3}closed_by\0\u{1}resolution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}resident_name\0\u{3}community_id\0\u{3}grid_id\0\u{1}origin\0\u{1}status\0\u{3}opened_by\0\u{3}opened_at\0\u{1}summary\0\u{1}steps\0\u{3}visit_ids\0\u{1}entry\0\u{3}closed_at\0\u{3}closed_by\0\u{1}resolution\0\u{1}emergencies\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -841,6 +961,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
     var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _closedBy: String = String()
     var _resolution: String = String()
+    var _emergencies: [UrgentKnockEmergency] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -867,6 +988,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
       _closedAt = source._closedAt
       _closedBy = source._closedBy
       _resolution = source._resolution
+      _emergencies = source._emergencies
     }
   }
 
@@ -901,6 +1023,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._closedAt) }()
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._closedBy) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._resolution) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._emergencies) }()
         default: break
         }
       }
@@ -961,6 +1084,9 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
       if !_storage._resolution.isEmpty {
         try visitor.visitSingularStringField(value: _storage._resolution, fieldNumber: 16)
       }
+      if !_storage._emergencies.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._emergencies, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -986,6 +1112,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
         if _storage._closedAt != rhs_storage._closedAt {return false}
         if _storage._closedBy != rhs_storage._closedBy {return false}
         if _storage._resolution != rhs_storage._resolution {return false}
+        if _storage._emergencies != rhs_storage._emergencies {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1294,6 +1421,41 @@ nonisolated extension UrgentKnockAlertLink: SwiftProtobuf.Message, SwiftProtobuf
   public static func ==(lhs: UrgentKnockAlertLink, rhs: UrgentKnockAlertLink) -> Bool {
     if lhs.alertID != rhs.alertID {return false}
     if lhs.caseID != rhs.caseID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension UrgentKnockEmergencyKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EmergencyKey"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}resident_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.residentID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    if !self.residentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.residentID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: UrgentKnockEmergencyKey, rhs: UrgentKnockEmergencyKey) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.residentID != rhs.residentID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
