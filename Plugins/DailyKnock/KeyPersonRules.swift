@@ -79,9 +79,10 @@ struct KeyPersonRules: Sendable {
                 let until = since.addingTimeInterval(TimeInterval(rule.forDays) * 86_400)
                 finding.until = Google_Protobuf_Timestamp(date: until)
                 finding.applies = date < until
+                let seen = dischargeSeen == nil ? "not seen on a visit before" : "first seen \(settings.day(of: since))"
                 finding.why = finding.applies
-                    ? "recently discharged, first seen \(settings.day(of: since)): daily until \(settings.day(of: until))"
-                    : "recently discharged, first seen \(settings.day(of: since)): the \(rule.forDays) days ended \(settings.day(of: until))"
+                    ? "recently discharged, \(seen): daily until \(settings.day(of: until))"
+                    : "recently discharged, \(seen): the \(rule.forDays) days ended \(settings.day(of: until))"
             case "disabled-alone":
                 finding.applies = alone && tags.contains(.disabled)
                 finding.why = finding.applies ? "disabled and living alone"

@@ -149,7 +149,10 @@ struct DailyKnockTests {
         #expect(now.until.date == seen.addingTimeInterval(14 * 86_400))
         let later = try #require(rules.evaluate(resident, at: seen.addingTimeInterval(14 * 86_400), dischargeSeen: seen).first { $0.rule.id == "discharged" })
         #expect(!later.applies)
-        #expect(later.why.contains("the 14 days ended"))
+        #expect(later.why == "recently discharged, first seen 2026-11-27: the 14 days ended 2026-12-11")
+        let unseen = try #require(rules.evaluate(resident, at: Self.morning, dischargeSeen: nil).first { $0.rule.id == "discharged" })
+        #expect(unseen.applies)
+        #expect(unseen.why == "recently discharged, not seen on a visit before: daily until 2026-12-14")
     }
 
     @Test("configured tags apply per community")
