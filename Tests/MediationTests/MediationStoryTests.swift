@@ -9,7 +9,7 @@ import Testing
 /// with the need on the resident-needs list following the case.
 @Suite("顺顺吧 in a host")
 struct MediationStoryTests {
-    @Test("a visit note about a quarrel over a blocked stairwell becomes a 顺顺吧 case, mediated to an agreement, followed up")
+    @Test("a visit note about a quarrel over a blocked stairwell becomes a 顺顺吧 case, mediated to an agreement, followed up (broken once, then holding), the need following the case")
     func blockedStairwell() async throws {
         try await CommunityFixture.with(builtIns: [Mediation()]) { street in
             let volunteer = try await street.connect(.member, "m-1")
@@ -41,6 +41,9 @@ struct MediationStoryTests {
             #expect(opened.kind == .neighbour)
             #expect(opened.needID == need.id)
             #expect(opened.openedBy == "member:m-2")
+            var getNeed = CommunityGetNeedRequest()
+            getNeed.id = need.id
+            #expect(try await staff.call(CommunityMethods.getNeed, getNeed).status == .inProgress)
 
             // Parties, and each party's statement, recorded by staff.
             for (name, role, resident) in [("刘建国", "501住户", "r-2"), ("周涛", "502住户，楼道堆放杂物", "")] {
@@ -89,14 +92,25 @@ struct MediationStoryTests {
             agreement.partyIds = ["p-1", "p-2"]
             agreement.followUpOn = "2026-12-06"
             #expect(try await staff.call(Mediation.recordAgreement, agreement).status == .agreed)
-            var getNeed = CommunityGetNeedRequest()
-            getNeed.id = need.id
             #expect(try await staff.call(CommunityMethods.getNeed, getNeed).status == .resolved)
             #expect(await code { try await staff.call(Mediation.recordAgreement, agreement) } == .failedPrecondition)
 
-            // The follow-up finds it holding: the case closes, the need is followed up.
+            // The first follow-up finds the stairwell blocked again: the case and the need reopen.
             var follow = MediationFollowUpRequest()
             follow.caseID = opened.id
+            follow.result = .broken
+            follow.note = "杂物只搬走一半"
+            let reopened = try await staff.call(Mediation.followUp, follow)
+            #expect(reopened.status == .open)
+            #expect(reopened.pastAgreements.count == 1)
+            #expect(try await staff.call(CommunityMethods.getNeed, getNeed).status == .inProgress)
+            session.summary = "第二次调解，约定由社区协助清运"
+            _ = try await staff.call(Mediation.recordSession, session)
+            agreement.terms = "社区周六派车清运；502 不再堆放"
+            _ = try await staff.call(Mediation.recordAgreement, agreement)
+            #expect(try await staff.call(CommunityMethods.getNeed, getNeed).status == .resolved)
+
+            // The next follow-up finds it holding: the case closes, the need is followed up.
             follow.result = .holding
             follow.note = "楼道已清空，双方见面打招呼"
             follow.satisfaction = 5
@@ -106,7 +120,8 @@ struct MediationStoryTests {
             #expect(held.history.map(\.what) == [
                 "opened from proposal visit-v-1", "party p-1 added: 刘建国 (501住户)", "party p-2 added: 周涛 (502住户，楼道堆放杂物)",
                 "statement s-1 of p-1 recorded", "statement s-2 of p-2 recorded", "session-1 recorded",
-                "agreement recorded, follow up on 2026-12-06", "follow-up: the agreement holds",
+                "agreement recorded, follow up on 2026-12-06", "follow-up: the agreement is broken; case reopened",
+                "session-2 recorded", "agreement recorded, follow up on 2026-12-06", "follow-up: the agreement holds",
             ])
             let closedNeed = try await staff.call(CommunityMethods.getNeed, getNeed)
             #expect(closedNeed.status == .followedUp)
