@@ -7,6 +7,9 @@ import SwiftProtobuf
 /// change is checked against the status first and appends a line to the history; a change
 /// that is not allowed throws and changes nothing.
 extension MediationCase {
+    /// The kinds a case may have.
+    static let kinds: Set<MediationDisputeKind> = [.neighbour, .family, .property, .other]
+
     /// Whether parties, statements and sessions may still be added.
     var isUnderway: Bool { status == .open || status == .mediating }
 

@@ -269,13 +269,3 @@ struct MediationDesk: Sendable {
         return text.count == 10 && formatter.date(from: text) != nil
     }
 }
-
-extension ModuleCaller {
-    /// `member:m-2`, `admin:chen`.
-    var provenance: String { "\(kind):\(id)" }
-}
-
-extension MediationCase {
-    /// The kinds a case may have.
-    static let kinds: Set<MediationDisputeKind> = [.neighbour, .family, .property, .other]
-}

@@ -105,13 +105,3 @@ extension UrgentKnockCase {
         }
     }
 }
-
-extension ModuleCaller {
-    /// `member:m-2`, `integrator:hotline`, `admin:chen`.
-    var provenance: String { "\(kind):\(id)" }
-
-    /// Whether the caller is a staff member of `community`, or an administrator.
-    func isStaff(of community: String) -> Bool {
-        isAdministrator || (kind == "member" && roles.contains("staff") && communityID == community)
-    }
-}

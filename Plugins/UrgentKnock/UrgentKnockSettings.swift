@@ -78,18 +78,3 @@ struct UrgentKnockSettings: Sendable {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 }
-
-extension CommunityResidentTag {
-    /// The tags by their configuration names.
-    static let named: [(name: String, tag: CommunityResidentTag)] = [
-        ("elderly", .elderly), ("living-alone", .livingAlone), ("empty-nest", .emptyNest), ("advanced-age", .advancedAge),
-        ("disabled", .disabled), ("unemployed", .unemployed), ("recently-discharged", .recentlyDischarged), ("child", .child),
-        ("young-adult", .youngAdult),
-    ]
-
-    /// The tag named `name` in configuration (`living-alone`).
-    init?(configurationName name: String) {
-        guard let entry = Self.named.first(where: { $0.name == name }) else { return nil }
-        self = entry.tag
-    }
-}
