@@ -47,7 +47,8 @@ public struct Mediation: KnockModule {
     /// The cases of a community.
     public static let listCases = RPCMethod<MediationListCasesRequest, MediationListCasesResponse>("mediation.ListCases")
 
-    /// Who the module is: 顺顺吧, assessing visits; it reads and moves its needs through the host.
+    /// Who the module is: 顺顺吧, assessing visits; it reads and moves its needs, and checks the
+    /// residents a case names, through the host.
     public var descriptor: ModuleDescriptor {
         var descriptor = ModuleDescriptor()
         descriptor.id = "mediation"
@@ -61,7 +62,7 @@ public struct Mediation: KnockModule {
             ModuleMethodInfo(Self.recordAgreement.descriptor), ModuleMethodInfo(Self.followUp.descriptor),
             ModuleMethodInfo(Self.getCase.descriptor), ModuleMethodInfo(Self.listCases.descriptor),
         ]
-        descriptor.permissions = ["needs.read", "needs.write"]
+        descriptor.permissions = ["needs.read", "needs.write", "residents.read"]
         descriptor.assessesVisits = true
         // Generated from Protocol/modules/mediation.proto with the methods above; a mismatch is
         // a build defect, which the descriptor test catches (the set would be empty).

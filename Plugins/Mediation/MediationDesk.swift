@@ -111,6 +111,9 @@ struct MediationDesk: Sendable {
         guard settings.mayRead(caller, in: opened.communityID) else {
             throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not open cases in community \(opened.communityID)")
         }
+        if opened.residentID != proposal?.value.residentID {
+            try await checkResident(opened.residentID, in: opened.communityID, field: "resident_id")
+        }
         opened.noteOpened(by: caller.provenance, at: now)
         if let needs, !opened.needID.isEmpty { try await needs.start(opened.needID) }
         try await file.open(opened, from: proposal)
@@ -127,6 +130,8 @@ struct MediationDesk: Sendable {
         try Self.checkID(request.residentID, field: "resident_id", optional: true)
         return try await change(request.caseID, caller: caller, mediatorsOnly: false) { changed, by, at in
             _ = try changed.addParty(name: name, role: role, residentID: request.residentID, by: by, at: at)
+        } beforeSaving: { changed in
+            try await checkResident(request.residentID, in: changed.communityID, field: "resident_id")
         }
     }
 
@@ -211,6 +216,21 @@ struct MediationDesk: Sendable {
         try await beforeSaving(&changed)
         try await file.save(changed, over: stored.version)
         return changed.shown(toMediator: mediator)
+    }
+
+    /// Checks that resident `id` (if given) lives in `community`, through the host.
+    /// - Throws: ``RPCError`` `NOT_FOUND` for a resident unknown or of another community;
+    ///   `UNAVAILABLE` without a host.
+    private func checkResident(_ id: String, in community: String, field: String) async throws {
+        guard !id.isEmpty else { return }
+        guard let host = context.host else {
+            throw RPCError(code: .unavailable, message: "mediation cannot reach the host to read resident \(id)")
+        }
+        var lookup = CommunityGetResidentRequest()
+        lookup.id = id
+        guard try await host.call(CommunityMethods.getResident, lookup, options: CallOptions(timeout: .seconds(5))).communityID == community else {
+            throw RPCError(code: .notFound, message: "\(field): no resident \(id) in community \(community)")
+        }
     }
 
     /// Case `id` if the caller may read it.

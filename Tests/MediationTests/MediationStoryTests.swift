@@ -61,6 +61,13 @@ struct MediationStoryTests {
                 statement.text = text
                 _ = try await staff.call(Mediation.recordStatement, statement)
             }
+            var stranger = MediationAddPartyRequest()
+            stranger.caseID = opened.id
+            stranger.name = "陈小明"
+            stranger.residentID = "r-3"  // of 青宜居, not this community
+            #expect(await code { try await staff.call(Mediation.addParty, stranger) } == .notFound)
+            stranger.residentID = "r-404"
+            #expect(await code { try await staff.call(Mediation.addParty, stranger) } == .notFound)
             var statement = MediationRecordStatementRequest()
             statement.caseID = opened.id
             statement.partyID = "p-1"

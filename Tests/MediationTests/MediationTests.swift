@@ -216,6 +216,20 @@ struct MediationTests {
         #expect(await code { try await bench.desk.getCase(get, caller: Self.outsider) } == .notFound)
     }
 
+    @Test("the descriptor names 顺顺吧, its nine methods and what it asks of the host, and embeds its schemas")
+    func descriptor() throws {
+        let descriptor = Mediation().descriptor
+        #expect(descriptor.id == "mediation")
+        #expect(descriptor.nameZh == "顺顺吧")
+        #expect(descriptor.assessesVisits)
+        #expect(!descriptor.plansDays)
+        #expect(Set(descriptor.permissions) == ["needs.read", "needs.write", "residents.read"])
+        #expect(descriptor.methods.count == 9)
+        #expect(descriptor.methods.allSatisfy { $0.name.hasPrefix("mediation.") })
+        #expect(!descriptor.fileDescriptorSet.isEmpty)
+        try descriptor.validate()
+    }
+
     @Test("bad requests are refused and change nothing")
     func refusals() async throws {
         let bench = Bench()
