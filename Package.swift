@@ -16,7 +16,10 @@ let strictSwift: [SwiftSetting] = [
 /// depending on `KnockModuleKit` only, with its tests in `Tests/<Name>Tests`, linked into
 /// `knock-host`. Its schema is `Protocol/modules/<id>.proto` (see scripts/generate-protos).
 let methods: [String] = [
+    "DailyKnock",
+    "UrgentKnock",
     "NeighbourPairing",
+    "Mediation",
     "Canteen",
     "AfterSchool",
 ]

@@ -1,18 +1,24 @@
 import AfterSchool
 import Canteen
+import DailyKnock
 import Foundation
 import KnockHost
 import KnockModuleKit
 import KnockStore
 import Logging
+import Mediation
 import NeighbourPairing
 import ServiceLifecycle
+import UrgentKnock
 
 /// Starts a host from its state directory: configuration, store, built-in modules, signals.
 enum HostServer {
     /// The modules linked into this host (the targets under Plugins/).
     static let builtInModules: [any KnockModule] = [
+        DailyKnock(),
+        UrgentKnock(),
         NeighbourPairing(),
+        Mediation(),
         Canteen(),
         AfterSchool(),
     ]

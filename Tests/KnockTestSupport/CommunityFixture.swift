@@ -28,10 +28,15 @@ public struct CommunityFixture: Sendable {
     ///   - limits: Their time limits.
     ///   - policy: Which are allowed, their communities and configuration.
     ///   - grants: Roles and scopes recorded for integrators and departments.
+    ///   - moduleClock: The methods' clock (`ModuleContext.clock`); `nil` for the system clock.
+    ///     The fixture's times (``SmallStreet/morning``) are not today's: a method that stamps
+    ///     its records with its clock and checks them against visit or tick times needs one
+    ///     the test moves.
     ///   - body: Uses the fixture.
     public static func with(
         builtIns: [any KnockModule] = [], limits: ModuleLimits = ModuleLimits(), policy: HostModuleService.Policy = .init(),
-        grants: [AccessGrant] = [], _ body: (CommunityFixture) async throws -> Void
+        grants: [AccessGrant] = [], moduleClock: (any ModuleClock)? = nil,
+        _ body: (CommunityFixture) async throws -> Void
     ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("knock-community-\(UUID().uuidString).sqlite").path
         defer {
@@ -44,7 +49,9 @@ public struct CommunityFixture: Sendable {
             try await database.flagKeyPerson(residentID: "r-1", reason: "独居高龄", cadenceDays: 1, caller: administrator, at: morning.addingTimeInterval(-7 * 86_400))
 
             let clock = TestClock(morning)
-            try await CommunityServer.serve(database, builtIns: builtIns, limits: limits, policy: policy, grants: grants, now: { clock.now }) { served in
+            try await CommunityServer.serve(
+                database, builtIns: builtIns, limits: limits, policy: policy, grants: grants, now: { clock.now }, moduleClock: moduleClock
+            ) { served in
                 try await body(CommunityFixture(served: served, database: database, clock: clock))
             }
         }

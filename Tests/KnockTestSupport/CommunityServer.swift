@@ -21,18 +21,20 @@ public struct CommunityServer: Sendable {
     ///   - policy: Which methods are allowed, their communities and configuration.
     ///   - grants: Roles and scopes recorded for integrators and departments.
     ///   - now: The services' clock.
+    ///   - moduleClock: The methods' clock; `nil` for the system clock.
     ///   - connection: Each connection's limits.
     ///   - logger: Where the host logs.
     ///   - body: Uses the server.
     public static func serve(
         _ database: KnockDatabase, builtIns: [any KnockModule], limits: ModuleLimits = ModuleLimits(),
         policy: HostModuleService.Policy = .init(), grants: [AccessGrant] = [], now: @escaping @Sendable () -> Date = { Date() },
+        moduleClock: (any ModuleClock)? = nil,
         connection: ConnectionConfiguration = ConnectionConfiguration(), logger: Logger = Logger(label: "test.host"),
         _ body: (CommunityServer) async throws -> Void
     ) async throws {
         let deployment = try TestDeployment()
         let host = ModuleHost(builtIns: builtIns, policy: policy, limits: { _ in limits },
-                              stores: { DatabaseModuleStore(database: database, module: $0) }, logger: logger)
+                              stores: { DatabaseModuleStore(database: database, module: $0) }, clock: moduleClock ?? SystemClock(), logger: logger)
         let service = CommunityService(database: database, coordinator: host.coordinator, deployment: .district("*"),
                                        timeZone: SmallStreet.shanghai,
                                        grants: { identity in grants.first { $0.identity == identity } }, now: now, logger: logger)

@@ -1,0 +1,170 @@
+import Foundation
+import KnockModuleKit
+import SwiftProtobuf
+
+/// 每天敲 Key groups daily: the rules that put residents on the key-persons list (重点人员清单)
+/// and at what cadence, a knock for each due key person, and an alert when a daily key person
+/// is not reached by the end of the day.
+///
+/// - **Assessing a visit**: the visited resident is judged against the rules
+///   (``KeyPersonRules``: living alone and 80 or over → daily; recently discharged → daily for
+///   two weeks, flagged with `until`; disabled and living alone → daily; configured tags per
+///   community, `rule.empty-nest=7`). A rule that applies and is not on the resident's entry
+///   becomes a flag (its reason, its cadence); a reason of this module whose rule no longer
+///   applies becomes an unflag.
+/// - **Planning a day**: a knock for each key person of the community due that day (from the
+///   host's key-persons list), why `每天敲: …` with the entry's reasons.
+/// - **Tick**: at the first tick at or after `day_ends` (20:00), each daily key person of the
+///   community still due today raises an alert — once per resident and day (remembered in the
+///   store, as is the day's sweep of the community, so later ticks read nothing).
+/// - **Methods**: `daily-knock.ExplainRules` (the rules in force for a community) and
+///   `daily-knock.Evaluate` (which rules apply to a resident, and why).
+///
+/// Configuration: see ``DailyKnockSettings`` (`rule.<tag>`, `rule.<tag>.<community>`,
+/// `discharge_days` 14, `day_ends` 20:00, `time_zone` Asia/Shanghai).
+public struct DailyKnock: KnockModule {
+    /// Creates the module.
+    public init() {}
+
+    /// The rules in force for a community.
+    public static let explainRules = RPCMethod<DailyKnockExplainRulesRequest, DailyKnockExplainRulesResponse>("daily-knock.ExplainRules")
+    /// Which rules apply to a resident, and why.
+    public static let evaluate = RPCMethod<DailyKnockEvaluateRequest, DailyKnockEvaluateResponse>("daily-knock.Evaluate")
+
+    /// Who the module is: 每天敲, assessing visits, planning days and handling the tick; it
+    /// reads the key-persons list and residents through the host.
+    public var descriptor: ModuleDescriptor {
+        var descriptor = ModuleDescriptor()
+        descriptor.id = "daily-knock"
+        descriptor.nameZh = "每天敲"
+        descriptor.nameEn = "Key groups daily"
+        descriptor.version = "1.0.0"
+        descriptor.summary = "Rules put residents on the key-persons list at a cadence; each due key person gets a knock; a daily key person not reached by the end of the day raises an alert."
+        descriptor.methods = [ModuleMethodInfo(Self.explainRules.descriptor), ModuleMethodInfo(Self.evaluate.descriptor)]
+        descriptor.events = ["tick"]
+        descriptor.permissions = ["keypersons.read", "residents.read"]
+        descriptor.assessesVisits = true
+        descriptor.plansDays = true
+        // Generated from Protocol/modules/daily-knock.proto with the methods above; a mismatch
+        // is a build defect, which the descriptor test catches (the set would be empty).
+        try? descriptor.embedSchemas(base64: DailyKnockSchemas.base64)
+        return descriptor
+    }
+
+    /// Judges the visited resident against the rules: flags and unflags.
+    /// - Throws: ``RPCError`` for a bad configuration or a store failure.
+    public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        let settings = try DailyKnockSettings(context.configuration)
+        let resident = request.resident
+        guard !resident.id.isEmpty else { return [] }
+        let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
+        try await GridAtlas(store: context.store).learn(resident)
+        let seen = try await Self.dischargeSeen(of: resident, at: at, store: context.store)
+        let rules = KeyPersonRules(community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings)
+        return rules.suggestions(for: resident, findings: rules.evaluate(resident, at: at, dischargeSeen: seen))
+    }
+
+    /// A knock for each key person of the community due on the day.
+    /// - Throws: ``RPCError`` for a bad configuration, or when the host cannot be asked.
+    public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+        _ = try DailyKnockSettings(context.configuration)
+        let due = try await Self.dueKeyPersons(on: request.date, community: request.communityID, context: context)
+        let grids = Set(request.gridIds)
+        return due.filter { grids.isEmpty || grids.contains($0.gridID) }.map { entry in
+            var knock = CommunityPlannedKnock()
+            knock.residentID = entry.residentID
+            knock.householdID = entry.householdID
+            knock.memberID = entry.assignedMemberID
+            knock.channel = .door
+            let cadence = max(1, entry.cadenceDays)
+            let reasons = entry.reasons.map { $0.reason.hasPrefix(KeyPersonRules.reasonPrefix) ? String($0.reason.dropFirst(KeyPersonRules.reasonPrefix.count)) : $0.reason }
+            knock.why = "每天敲: \(cadence == 1 ? "daily" : "every \(cadence) days") — \(reasons.isEmpty ? "key person" : reasons.joined(separator: "；"))"
+            knock.priority = cadence == 1 ? 90 : cadence <= 7 ? 70 : 50
+            knock.date = request.date
+            return knock
+        }
+    }
+
+    /// On `tick` at or after the end of the day: an alert for each daily key person of the
+    /// community still due today, once per resident and day.
+    /// - Throws: ``RPCError`` for a bad configuration, a store failure, or when the host cannot
+    ///   be asked.
+    public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
+        let settings = try DailyKnockSettings(context.configuration)
+        let at = event.hasAt ? event.at.date : context.clock.now()
+        let day = event.attributes["date"] ?? settings.day(of: at)
+        guard let time = event.attributes["time"], time >= settings.dayEnds else { return [] }
+        // One sweep per community and day (the tick comes every minute; each sweep reads the
+        // key-persons list, an audited read).
+        let sweep = "\(day)/\(event.communityID)"
+        if try await context.store.get(collection: "swept", key: sweep) != nil { return [] }
+        var suggestions: [ModuleSuggestion] = []
+        for entry in try await Self.dueKeyPersons(on: day, community: event.communityID, context: context) where entry.cadenceDays <= 1 {
+            var missed = DailyKnockMissedDay()
+            missed.residentID = entry.residentID
+            missed.date = day
+            missed.raisedAt = Google_Protobuf_Timestamp(date: at)
+            do {
+                try await context.store.put(missed, collection: "missed", key: "\(day)/\(entry.residentID)", index: ["date": day], expectedVersion: 0)
+            } catch let error as RPCError where error.code == .failedPrecondition {
+                continue  // raised already today
+            }
+            var alert = ModuleRaiseAlert()
+            alert.residentID = entry.residentID
+            alert.urgency = .high
+            let name = entry.residentName.isEmpty ? entry.residentID : "\(entry.residentName) (\(entry.residentID))"
+            alert.message = "每天敲: \(name), a daily key person, was not reached on \(day) by \(settings.dayEnds)"
+            var suggestion = ModuleSuggestion()
+            suggestion.raiseAlert = alert
+            suggestion.reason = "每天敲: daily key person not reached by the end of the day"
+            suggestions.append(suggestion)
+        }
+        var swept = DailyKnockSweep()
+        swept.communityID = event.communityID
+        swept.date = day
+        swept.at = Google_Protobuf_Timestamp(date: at)
+        try await context.store.put(swept, collection: "swept", key: sweep, index: ["date": day])
+        return suggestions
+    }
+
+    /// Registers `daily-knock.*`.
+    public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
+        let desk = RuleDesk(context: context)
+        router.register(Self.explainRules) { request, server in try await desk.explain(request, caller: try server.requireCaller()) }
+        router.register(Self.evaluate) { request, server in try await desk.evaluate(request, caller: try server.requireCaller()) }
+    }
+
+    /// The key persons of `community` due on `day`, from the host's list.
+    /// - Throws: ``RPCError`` `UNAVAILABLE` without a host, and what the host answers.
+    static func dueKeyPersons(on day: String, community: String, context: ModuleContext) async throws -> [CommunityKeyPerson] {
+        guard let host = context.host else {
+            throw RPCError(code: .unavailable, message: "daily-knock cannot reach the host to read the key-persons list")
+        }
+        var request = CommunityListKeyPersonsRequest()
+        request.date = day
+        request.dueOnly = true
+        let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
+        return try await GridAtlas(store: context.store).keyPersons(listed.keyPersons.filter(\.due), in: community, host: host)
+    }
+
+    /// When `resident` was first seen tagged recently discharged (remembered from `at` if this
+    /// is the first time); `nil`, and forgotten, when the tag is gone.
+    static func dischargeSeen(of resident: CommunityResident, at: Date, store: any ModuleStore) async throws -> Date? {
+        let stored = try await store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)
+        guard resident.tags.contains(.recentlyDischarged) else {
+            if stored != nil { _ = try await store.delete(collection: "discharged", key: resident.id) }
+            return nil
+        }
+        if let stored { return stored.firstSeen.date }
+        var seen = DailyKnockDischargeSeen()
+        seen.residentID = resident.id
+        seen.firstSeen = Google_Protobuf_Timestamp(date: at)
+        do {
+            try await store.put(seen, collection: "discharged", key: resident.id, expectedVersion: 0)
+        } catch let error as RPCError where error.code == .failedPrecondition {
+            return try await store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)?.firstSeen.date ?? at
+        }
+        return at
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import KnockModuleKit
+
+/// The cases of 随时敲 in the module's store: `cases` keyed by case id (indexed by community,
+/// resident, status and opener) and `open` keyed by resident id, pointing at the resident's one
+/// open case. A case and its pointer change together (one batch), and every change of a case
+/// names the version it read, so two changes at once never both land.
+struct CaseBook: Sendable {
+    /// A case as read, with the version to write against.
+    struct Stored: Sendable {
+        var value: UrgentKnockCase
+        var version: UInt64
+    }
+
+    let store: any ModuleStore
+
+    static let cases = "cases"
+    static let open = "open"
+
+    /// The case `id`, or `nil`.
+    func find(_ id: String) async throws -> Stored? {
+        guard let record = try await store.get(collection: Self.cases, key: id) else { return nil }
+        return Stored(value: try record.decode(UrgentKnockCase.self), version: record.version)
+    }
+
+    /// The resident's open case, or `nil`.
+    func openCase(of residentID: String) async throws -> Stored? {
+        guard let marker = try await store.get(UrgentKnockOpenMarker.self, collection: Self.open, key: residentID) else { return nil }
+        return try await find(marker.caseID)
+    }
+
+    /// The open cases of `community`.
+    func openCases(in community: String) async throws -> [Stored] {
+        try await matching(["community": community, "status": "open"])
+    }
+
+    /// Cases whose indexed fields match `conditions`.
+    func matching(_ conditions: [String: String]) async throws -> [Stored] {
+        var found: [Stored] = []
+        var after: String?
+        repeat {
+            let page = try await store.query(collection: Self.cases, where: conditions, limit: 1_000, after: after)
+            found += try page.records.map { Stored(value: try $0.decode(UrgentKnockCase.self), version: $0.version) }
+            after = page.next
+        } while after != nil
+        return found
+    }
+
+    /// Stores a new open case and makes it its resident's open case.
+    /// - Throws: ``RPCError`` `ABORTED` if the case id exists or the resident got an open case
+    ///   meanwhile.
+    /// - Parameters:
+    ///   - opened: The case.
+    ///   - also: New records written with it (an emergency's key), each only if new.
+    func create(_ opened: UrgentKnockCase, also: [ModuleRecord] = []) async throws {
+        var marker = UrgentKnockOpenMarker()
+        marker.caseID = opened.id
+        try await write([
+            .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expected: 0),
+            .put(try ModuleRecord.make(marker, collection: Self.open, key: opened.residentID), expected: 0),
+        ] + also.map { .put($0, expected: 0) }, what: "opening case \(opened.id)")
+    }
+
+    /// Stores a changed case; a closed one stops being its resident's open case.
+    /// - Parameters:
+    ///   - changed: The case.
+    ///   - version: The version read.
+    ///   - also: New records written with it (an emergency's key), each only if new.
+    /// - Throws: ``RPCError`` `ABORTED` if the case changed since `version` was read.
+    func save(_ changed: UrgentKnockCase, over version: UInt64, also: [ModuleRecord] = []) async throws {
+        var writes: [Write] = [.put(try ModuleRecord.make(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed)), expected: version)]
+        writes += also.map { .put($0, expected: 0) }
+        if changed.status == .closed {
+            writes.append(.delete(collection: Self.open, key: changed.residentID))
+        }
+        try await write(writes, what: "case \(changed.id)")
+    }
+
+    private enum Write {
+        case put(ModuleRecord, expected: UInt64)
+        case delete(collection: String, key: String)
+    }
+
+    private func write(_ writes: [Write], what: String) async throws {
+        let operations = writes.map { write in
+            var operation = ModuleBatchRequest.Operation()
+            switch write {
+            case .put(let record, let expected):
+                var put = ModulePutRequest()
+                put.record = record
+                put.expectedVersion = expected
+                operation.put = put
+            case .delete(let collection, let key):
+                var delete = ModuleDeleteRequest()
+                delete.collection = collection
+                delete.key = key
+                operation.delete = delete
+            }
+            return operation
+        }
+        do {
+            _ = try await store.batch(operations)
+        } catch let error as RPCError where error.code == .failedPrecondition {
+            throw RPCError(code: .aborted, message: "\(what) changed meanwhile; try again")
+        }
+    }
+
+    static func index(of stored: UrgentKnockCase) -> [String: String] {
+        [
+            "community": stored.communityID, "resident": stored.residentID,
+            "status": stored.status == .open ? "open" : "closed", "opened_by": stored.openedBy,
+        ]
+    }
+}

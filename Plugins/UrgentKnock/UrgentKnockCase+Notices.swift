@@ -1,0 +1,54 @@
+import Foundation
+import KnockModuleKit
+
+/// What the people of a step are told when a case enters it: an alert (critical from the
+/// secretary step on) and, for the steps a grid member carries out, a knock in today's plan.
+extension UrgentKnockCase {
+    /// The urgency of the alert of a step: high, critical for the secretary and entry steps.
+    static func urgency(of kind: UrgentKnockStepKind) -> CommunityUrgency {
+        kind == .secretary || kind == .entry ? .critical : .high
+    }
+
+    /// The alert text for entering the current step, naming the case, the resident, the step,
+    /// its assignee and its time limit, after `cause` ("did not answer the door").
+    func alertMessage(cause: String) -> String {
+        guard let step = steps.last else { return "随时敲 case \(id): \(residentName) (\(residentID)): \(cause)" }
+        var message = "随时敲 case \(id): \(residentName) (\(residentID)) \(cause); step \(step.kind.configurationName): \(step.kind.task), assigned to \(step.assignee)"
+        if step.hasDueAt {
+            let minutes = Int((step.dueAt.date.timeIntervalSince(step.startedAt.date) / 60).rounded())
+            message += ", acknowledge within \(minutes) min"
+        }
+        return message
+    }
+
+    /// The suggestions for entering the current step: an alert, and for knock-again and phone a
+    /// knock on `day` (door or phone) for the assignee, first thing.
+    /// - Parameters:
+    ///   - cause: Why the step started, for the alert.
+    ///   - day: The day of the knock, YYYY-MM-DD.
+    func notices(cause: String, day: String) -> [ModuleSuggestion] {
+        guard let step = steps.last else { return [] }
+        var alert = ModuleRaiseAlert()
+        alert.residentID = residentID
+        alert.urgency = Self.urgency(of: step.kind)
+        alert.message = alertMessage(cause: cause)
+        var raise = ModuleSuggestion()
+        raise.raiseAlert = alert
+        raise.reason = "随时敲: case \(id) entered step \(step.kind.configurationName)"
+        var suggestions = [raise]
+        if step.kind == .knockAgain || step.kind == .phone {
+            var knock = CommunityPlannedKnock()
+            knock.residentID = residentID
+            knock.channel = step.kind == .phone ? .phone : .door
+            knock.why = "随时敲: \(step.kind == .phone ? "phone" : "knock again") — case \(id), \(cause)"
+            knock.priority = 100
+            knock.date = day
+            if step.assignee.hasPrefix("member:") { knock.memberID = String(step.assignee.dropFirst("member:".count)) }
+            var schedule = ModuleSuggestion()
+            schedule.scheduleKnock = knock
+            schedule.reason = raise.reason
+            suggestions.append(schedule)
+        }
+        return suggestions
+    }
+}
