@@ -1,3 +1,4 @@
+public import Foundation
 public import KnockModuleKit
 import KnockPKI
 import NIOCore
@@ -13,20 +14,25 @@ public struct HostModuleService: RPCService {
         public var communities: @Sendable (String) -> [String]
         /// The module's configuration.
         public var configuration: @Sendable (String) -> [String: String]
+        /// The deployment's time zone, where days begin and end for every module.
+        public var timeZone: TimeZone
 
         /// Creates a policy.
         /// - Parameters:
         ///   - allowed: Whether a module id may register (default: any).
         ///   - communities: Communities that enabled it (default: none listed).
         ///   - configuration: Its configuration (default: empty).
+        ///   - timeZone: The deployment's time zone (default: Asia/Shanghai).
         public init(
             allowed: @escaping @Sendable (String) -> Bool = { _ in true },
             communities: @escaping @Sendable (String) -> [String] = { _ in [] },
-            configuration: @escaping @Sendable (String) -> [String: String] = { _ in [:] }
+            configuration: @escaping @Sendable (String) -> [String: String] = { _ in [:] },
+            timeZone: TimeZone = ModuleCalendar.knockDefault.timeZone
         ) {
             self.allowed = allowed
             self.communities = communities
             self.configuration = configuration
+            self.timeZone = timeZone
         }
     }
 
@@ -66,6 +72,7 @@ public struct HostModuleService: RPCService {
             var response = ModuleRegisterResponse()
             response.communities = policy.communities(id)
             response.configuration = policy.configuration(id)
+            response.timeZone = policy.timeZone.identifier
             return response
         }
         router.register(ModuleMethods.put) { request, context in

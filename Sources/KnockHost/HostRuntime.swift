@@ -45,7 +45,8 @@ public final class HostRuntime: Service {
         let policy = HostModuleService.Policy(
             allowed: { configuration.enabledModules.isEmpty || configuration.enabledModules.contains($0) },
             communities: { configuration.moduleCommunities[$0] ?? [] },
-            configuration: { configuration.moduleConfiguration[$0] ?? [:] }
+            configuration: { configuration.moduleConfiguration[$0] ?? [:] },
+            timeZone: TimeZone(identifier: configuration.timeZone) ?? ModuleCalendar.knockDefault.timeZone
         )
         self.modules = ModuleHost(
             builtIns: builtIns, policy: policy,

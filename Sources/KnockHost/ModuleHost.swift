@@ -66,6 +66,7 @@ public final class ModuleHost: Sendable {
                     logger: logger.with(module: descriptor.id),
                     clock: clock,
                     configuration: policy.configuration(descriptor.id),
+                    timeZone: policy.timeZone,
                     store: stores(descriptor.id),
                     host: link
                 )

@@ -82,3 +82,59 @@ extension ServerContext {
         return caller
     }
 }
+
+extension ModuleCaller {
+    /// The caller as records name it: `member:m-2`, `admin:chen`, `integrator:hotline`.
+    public var provenance: String { "\(kind):\(id)" }
+
+    /// Whether the caller is a member (an app or the CLI of someone on the roster).
+    public var isMember: Bool { kind == "member" }
+
+    /// Whether the caller is a staff member of `community`, or an administrator.
+    public func isStaff(of community: String) -> Bool {
+        isAdministrator || (isMember && roles.contains("staff") && communityID == community)
+    }
+
+    /// Checks the caller may do a community's own work in `community`: an administrator, or a
+    /// member of that community in any role but department officer (whose work is the needs
+    /// dispatched to departments).
+    /// - Parameters:
+    ///   - community: The community the work is in.
+    ///   - work: What the work is, for the error ("work the canteen").
+    /// - Throws: ``RPCError`` `PERMISSION_DENIED` saying why not.
+    public func requireCommunityWork(in community: String, _ work: String) throws {
+        if isAdministrator { return }
+        guard isMember else {
+            throw RPCError(code: .permissionDenied, message: "\(identity) may not \(work): only members of the community and the administrator may")
+        }
+        guard !roles.subtracting(["departmentOfficer"]).isEmpty else {
+            throw RPCError(code: .permissionDenied, message: "member \(id) is a department officer: to \(work) is the community's own work")
+        }
+        guard communityID == community else {
+            throw RPCError(code: .permissionDenied, message: "member \(id) works in \(communityID.isEmpty ? "no community" : communityID), not \(community)")
+        }
+    }
+
+    /// The community a request is about: a member's own (naming another is refused); the one an
+    /// administrator or another module names.
+    /// - Parameters:
+    ///   - requested: The community the request names (may be empty for a member).
+    ///   - work: What the work is, for the error.
+    ///   - modulesMayRead: Whether another module may read it without being a member.
+    /// - Throws: ``RPCError`` `INVALID_ARGUMENT` if a caller who is not a member names none,
+    ///   `PERMISSION_DENIED` if a member names another community or the caller may not.
+    public func community(named requested: String, _ work: String, modulesMayRead: Bool = false) throws -> String {
+        if isMember {
+            guard requested.isEmpty || requested == communityID else {
+                throw RPCError(code: .permissionDenied, message: "member \(id) works in \(communityID), not \(requested)")
+            }
+            try requireCommunityWork(in: communityID, work)
+            return communityID
+        }
+        guard !requested.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "community_id is required for a caller who is not a member")
+        }
+        if !(modulesMayRead && kind == "module") { try requireCommunityWork(in: requested, work) }
+        return requested
+    }
+}

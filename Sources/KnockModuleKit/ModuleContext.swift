@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 import Synchronization
 
@@ -19,6 +20,16 @@ public struct ModuleContext: Sendable {
     }
     var settings: ModuleSettings
 
+    /// The deployment's time zone, where days begin and end (the host's `time_zone`; a module
+    /// in its own process learns it when it registers).
+    public var timeZone: TimeZone {
+        get { settings.timeZone }
+        set { settings.replace(with: settings.current, timeZone: newValue) }
+    }
+
+    /// Days and times of day in the deployment's time zone.
+    public var calendar: ModuleCalendar { ModuleCalendar(timeZone: timeZone) }
+
     /// Waits until the module's configuration is known (at once, except for a module in its own
     /// process that has not finished registering).
     public func waitUntilConfigured() async {
@@ -36,6 +47,7 @@ public struct ModuleContext: Sendable {
     ///   - logger: Where it logs.
     ///   - clock: Its clock.
     ///   - configuration: Its configuration.
+    ///   - timeZone: The deployment's time zone (Knock's default: Asia/Shanghai).
     ///   - store: Its store.
     ///   - host: A client for the host's services.
     public init(
@@ -43,13 +55,14 @@ public struct ModuleContext: Sendable {
         logger: Logger,
         clock: any ModuleClock = SystemClock(),
         configuration: [String: String] = [:],
+        timeZone: TimeZone = ModuleCalendar.knockDefault.timeZone,
         store: any ModuleStore,
         host: (any HostCalling)? = nil
     ) {
         self.moduleID = moduleID
         self.logger = logger
         self.clock = clock
-        self.settings = ModuleSettings(configuration)
+        self.settings = ModuleSettings(configuration, timeZone: timeZone)
         self.store = store
         self.host = host
     }
@@ -76,22 +89,26 @@ extension RPCConnection: HostCalling {}
 final class ModuleSettings: Sendable {
     private struct State {
         var values: [String: String]
+        var timeZone: TimeZone
         var configured: Bool
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state: Mutex<State>
 
-    init(_ values: [String: String], configured: Bool = true) {
-        state = Mutex(State(values: values, configured: configured))
+    init(_ values: [String: String], timeZone: TimeZone = ModuleCalendar.knockDefault.timeZone, configured: Bool = true) {
+        state = Mutex(State(values: values, timeZone: timeZone, configured: configured))
     }
 
     var current: [String: String] { state.withLock { $0.values } }
 
-    /// Sets the configuration and releases everything waiting for it.
-    func replace(with values: [String: String]) {
+    var timeZone: TimeZone { state.withLock { $0.timeZone } }
+
+    /// Sets the configuration (and the time zone, if given) and releases everything waiting for it.
+    func replace(with values: [String: String], timeZone: TimeZone? = nil) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.values = values
+            if let timeZone { state.timeZone = timeZone }
             state.configured = true
             defer { state.waiters = [] }
             return state.waiters

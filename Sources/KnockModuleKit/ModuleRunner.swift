@@ -130,7 +130,10 @@ public struct ModuleRunner: Sendable {
                     var request = ModuleRegisterRequest()
                     request.descriptor = descriptor
                     let registered = try await connection.call(ModuleMethods.register, request, options: CallOptions(timeout: .seconds(10)))
-                    context.settings.replace(with: registered.configuration)
+                    guard let timeZone = registered.timeZone.isEmpty ? ModuleCalendar.knockDefault.timeZone : TimeZone(identifier: registered.timeZone) else {
+                        throw RPCError(code: .failedPrecondition, message: "the host's time zone \(registered.timeZone) is not one this system knows")
+                    }
+                    context.settings.replace(with: registered.configuration, timeZone: timeZone)
                     logger.info("registered with the host", metadata: ["communities": "\(registered.communities)"])
                     backoff = .milliseconds(100)
                     try await withTaskCancellationHandler {

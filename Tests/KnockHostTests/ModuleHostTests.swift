@@ -157,6 +157,36 @@ struct ModuleHostTests {
         await harness.stop()
     }
 
+    /// Plans one knock whose reason is the time zone and day its context gives it.
+    struct ZoneReporter: KnockModule {
+        let id: String
+        var descriptor: ModuleDescriptor {
+            ModuleDescriptor(id: id, nameZh: "时区", nameEn: "Time zone", summary: "Says its time zone.", plansDays: true)
+        }
+
+        func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
+            var knock = CommunityPlannedKnock()
+            knock.residentID = "r-1"
+            // 2026-11-30 23:30 in Wuhan is already 2026-12-01 in Tokyo.
+            knock.why = "\(context.timeZone.identifier) \(context.calendar.day(of: Date(timeIntervalSince1970: 1_796_052_600)))"
+            return [knock]
+        }
+    }
+
+    @Test("every module, built in or dialed in, gets the deployment's time zone")
+    func timeZone() async throws {
+        let policy = HostModuleService.Policy(timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+        let harness = try await start(builtIns: [ZoneReporter(id: "inside")], policy: policy)
+        let remote = try harness.dialIn(ZoneReporter(id: "outside"))
+        #expect(await waitFor { harness.host.registry.entries.count == 2 })
+        let (knocks, failures) = await harness.host.coordinator.plan(ModulePlanRequest())
+        #expect(failures.isEmpty)
+        #expect(knocks.map(\.why) == ["Asia/Tokyo 2026-12-01", "Asia/Tokyo 2026-12-01"])
+        remote.cancel()
+        _ = await remote.result
+        await harness.stop()
+    }
+
     @Test("registration needs a module certificate matching the descriptor and an enabled module")
     func registrationRules() async throws {
         let harness = try await start(builtIns: [], policy: HostModuleService.Policy(allowed: { $0 != "banned" }))

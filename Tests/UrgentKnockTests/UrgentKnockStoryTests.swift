@@ -142,7 +142,9 @@ struct UrgentKnockStoryTests {
 
     @Test("an integrator raises an emergency at the secretary step: the case opens and a critical alert reaches the community")
     func emergencyFromIntegrator() async throws {
-        try await CommunityFixture.with(builtIns: [UrgentKnock()]) { street in
+        // The 12345 hotline, recorded at issue-cert for the street.
+        let hotline = try AccessGrant(identity: "knock://integrator/hotline", role: "integrator", scope: "street:gongrencun")
+        try await CommunityFixture.with(builtIns: [UrgentKnock()], grants: [hotline]) { street in
             let hotline = try await street.connect(.integrator, "hotline")
             let staff = try await street.connect(.member, "m-2")
             defer { hotline.close(); staff.close() }

@@ -447,6 +447,9 @@ public nonisolated struct ModuleRegisterResponse: Sendable {
   /// The module's configuration from the host's configuration file.
   public var configuration: Dictionary<String,String> = [:]
 
+  /// The deployment's time zone (an IANA id such as "Asia/Shanghai"): where days begin and end.
+  public var timeZone: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1509,7 +1512,7 @@ nonisolated extension ModuleRegisterRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension ModuleRegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}communities\0\u{1}configuration\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}communities\0\u{1}configuration\0\u{3}time_zone\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1519,6 +1522,7 @@ nonisolated extension ModuleRegisterResponse: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.communities) }()
       case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.configuration) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.timeZone) }()
       default: break
       }
     }
@@ -1531,12 +1535,16 @@ nonisolated extension ModuleRegisterResponse: SwiftProtobuf.Message, SwiftProtob
     if !self.configuration.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.configuration, fieldNumber: 2)
     }
+    if !self.timeZone.isEmpty {
+      try visitor.visitSingularStringField(value: self.timeZone, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: ModuleRegisterResponse, rhs: ModuleRegisterResponse) -> Bool {
     if lhs.communities != rhs.communities {return false}
     if lhs.configuration != rhs.configuration {return false}
+    if lhs.timeZone != rhs.timeZone {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
