@@ -9,11 +9,12 @@ extension CommunityTables {
         on database: any SQLDatabase, _ decode: (any SQLRow) throws -> (id: String, value: Value)
     ) async throws -> [String: Value] {
         var found: [String: Value] = [:]
+        let select = SQLText.select(columns, from: table)
+        let scoped = scope.flatMap { SQLExpressions.within($0) }
         for chunk in chunks(of: Array(Set(ids)).sorted()) {
-            let select = database.select().columns(columns).from(table).where(SQLExpressions.isIn(SQLColumn("id"), chunk))
-            if let scope { select.within(scope) }
-            if let condition { select.where(condition) }
-            for row in try await select.all() {
+            let conditions = [SQLExpressions.isIn(SQLColumn("id"), chunk)] + [scoped, condition].compactMap { $0 }
+            let query: SQLQueryString = "\(unsafeRaw: select)\(SQLList(conditions, separator: SQLRaw(" AND ")))"
+            for row in try await database.raw(query).all() {
                 let (id, value) = try decode(row)
                 found[id] = value
             }

@@ -38,9 +38,12 @@ extension CommunityTables {
 
     /// Inserts a new need and its whole history.
     static func insert(_ need: Need, on database: any SQLDatabase) async throws {
-        try await database.insert(into: needs).columns(needColumns).values(row(need)).run()
+        try await database.raw("\(unsafeRaw: insertNeed)\(SQLText.row(row(need)))").run()
         try await insertEvents(of: need, from: 0, on: database)
     }
+
+    private static let insertNeed = SQLText.insert(into: needs, columns: needColumns)
+    private static let insertNeedEvents = SQLText.insert(into: needEvents, columns: ["need_id", "seq", "at", "by", "from_status", "to_status", "owner", "note"])
 
     /// Writes a need's changed columns and the history events from `firstNew` on.
     static func update(_ need: Need, newEventsFrom firstNew: Int, on database: any SQLDatabase) async throws {
@@ -62,10 +65,7 @@ extension CommunityTables {
                 SQLBind(event.note),
             ]
         }
-        try await database.insert(into: needEvents)
-            .columns("need_id", "seq", "at", "by", "from_status", "to_status", "owner", "note")
-            .rows(rows)
-            .run()
+        try await database.raw("\(unsafeRaw: insertNeedEvents)\(SQLList(rows.map(SQLText.row)))").run()
     }
 
     /// The needs a select of the needs table returns (it selects ``needColumns``), each with

@@ -116,8 +116,10 @@ extension KnockDatabase {
 
     /// Inserts an open alert (for suggestions).
     static func insertAlert(_ alert: Alert, on database: any SQLDatabase) async throws {
-        try await database.insert(into: CommunityTables.alerts).columns(alertColumns).values(row(alert)).run()
+        try await database.raw("\(unsafeRaw: insertAlertSQL)\(SQLText.row(row(alert)))").run()
     }
+
+    private static let insertAlertSQL = SQLText.insert(into: CommunityTables.alerts, columns: alertColumns)
 
     private static func alert(from row: any SQLRow) throws -> Alert {
         Alert(

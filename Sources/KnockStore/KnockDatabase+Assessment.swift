@@ -9,13 +9,13 @@ extension KnockDatabase {
     /// key-person rows name them), one row per reason; the entry's are `NULL` for a resident not
     /// on the list. Written once: building and serialising it per visit cost more than running it.
     private static let residentWithEntry: String = {
-        let resident = CommunityTables.residentColumns.map { "res.\($0)" }
-        let entry = ["resident_id", "cadence_days", "assigned_member_id", "last_knock_at"].map { "k.\($0)" }
-        let reasons = ["reason", "flagged_by", "since", "until"].map { "r.\($0) AS reason_\($0)" }
-        return "SELECT \((resident + entry + reasons).joined(separator: ", ")) FROM \(CommunityTables.residents) res "
-            + "LEFT JOIN \(CommunityTables.keyPersons) k ON k.resident_id = res.id "
-            + "LEFT JOIN \(CommunityTables.keyPersonReasons) r ON r.resident_id = res.id "
-            + "WHERE res.id = "
+        let resident = SQLText.columns(CommunityTables.residentColumns, table: "res")
+        let entry = SQLText.columns(["resident_id", "cadence_days", "assigned_member_id", "last_knock_at"], table: "k")
+        let reasons = ["reason", "flagged_by", "since", "until"].map { "\"r\".\(SQLText.quoted($0)) AS \(SQLText.quoted("reason_" + $0))" }
+        return "SELECT \(resident), \(entry), \(reasons.joined(separator: ", ")) FROM \(SQLText.quoted(CommunityTables.residents)) \"res\" "
+            + "LEFT JOIN \(SQLText.quoted(CommunityTables.keyPersons)) \"k\" ON \"k\".\"resident_id\" = \"res\".\"id\" "
+            + "LEFT JOIN \(SQLText.quoted(CommunityTables.keyPersonReasons)) \"r\" ON \"r\".\"resident_id\" = \"res\".\"id\" "
+            + "WHERE \"res\".\"id\" = "
     }()
 
     /// The resident `id` and their key-persons entry, if any. Audited as `residents.get` (unless
@@ -29,7 +29,7 @@ extension KnockDatabase {
     public func residentWithKeyPerson(id: String, caller: Caller) async throws -> (resident: Resident, keyPerson: KeyPerson?) {
         try await auditedRead("residents.get", caller: caller) { database in
             let scope = SQLExpressions.within(caller.scope, table: "res") ?? SQLLiteral.boolean(true)
-            let rows = try await database.raw("\(unsafeRaw: Self.residentWithEntry)\(bind: id) AND \(scope) ORDER BY r.since, r.reason").all()
+            let rows = try await database.raw("\(unsafeRaw: Self.residentWithEntry)\(bind: id) AND \(scope) ORDER BY \"r\".\"since\", \"r\".\"reason\"").all()
             guard let first = rows.first else { throw DomainError(.notFound, "resident \(id) not found") }
             let resident = try CommunityTables.resident(from: first)
             let onList = try first.optionalString("resident_id") != nil

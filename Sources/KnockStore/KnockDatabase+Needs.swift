@@ -91,9 +91,14 @@ extension KnockDatabase {
     // MARK: Shared with suggestions
 
     /// Inserts `need`, placed where `resident` lives.
+    /// - Parameters:
+    ///   - need: The need.
+    ///   - resident: Where it is placed.
+    ///   - freshID: Whether the id was made just now (a UUID), so no check for a taken id.
+    ///   - database: The transaction.
     /// - Returns: The need as stored.
     /// - Throws: ``DomainError`` `alreadyExists` if its id is taken.
-    static func insertNeed(_ need: Need, of resident: Resident, on database: any SQLDatabase) async throws -> Need {
+    static func insertNeed(_ need: Need, of resident: Resident, freshID: Bool = false, on database: any SQLDatabase) async throws -> Need {
         var stored = need
         stored.householdID = resident.householdID
         stored.gridID = resident.gridID
@@ -107,9 +112,11 @@ extension KnockDatabase {
             event.at = event.at.storedPrecision
             return event
         }
-        let taken = try await database.select().column("id").from(CommunityTables.needs).where("id", .equal, need.id).first()
-        guard taken == nil else {
-            throw DomainError(.alreadyExists, "need \(need.id) exists already")
+        if !freshID {
+            let taken = try await database.select().column("id").from(CommunityTables.needs).where("id", .equal, need.id).first()
+            guard taken == nil else {
+                throw DomainError(.alreadyExists, "need \(need.id) exists already")
+            }
         }
         try await CommunityTables.insert(stored, on: database)
         return stored

@@ -60,15 +60,14 @@ extension KnockDatabase {
                 owner: ownerModule.map(NeedOwner.module), by: by, visitID: visitID, at: at
             )
             try checkNeed(need)
-            let existing = try await firstID(of: CommunityTables.needs, on: database) {
-                $0.where("resident_id", .equal, resident.id)
-                    .where("category", .equal, need.category)
-                    .where(SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses))
-            }
+            let existing = try await firstID(of: CommunityTables.needs, on: database, where: [
+                equal("resident_id", resident.id), equal("category", need.category),
+                SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
+            ])
             if let existing {
                 return .duplicate(existingID: existing)
             }
-            return .applied(id: try await insertNeed(need, of: resident, on: database).id)
+            return .applied(id: try await insertNeed(need, of: resident, freshID: true, on: database).id)
 
         case .flagKeyPerson(_, let reason, let cadenceDays, let until):
             try checkFlag(reason: reason, cadenceDays: cadenceDays)
@@ -89,11 +88,9 @@ extension KnockDatabase {
 
         case .raiseAlert(_, let urgency, let message):
             try Validation.text(message, what: "alert message", allowsEmpty: false)
-            let existing = try await firstID(of: CommunityTables.alerts, on: database) {
-                $0.where("resident_id", .equal, resident.id)
-                    .where("message", .equal, message)
-                    .where(SQLColumn("acknowledged_at"), .is, SQLLiteral.null)
-            }
+            let existing = try await firstID(of: CommunityTables.alerts, on: database, where: [
+                equal("resident_id", resident.id), equal("message", message), SQLBinaryExpression(SQLColumn("acknowledged_at"), .is, SQLLiteral.null),
+            ])
             if let existing {
                 return .duplicate(existingID: existing)
             }
@@ -108,11 +105,9 @@ extension KnockDatabase {
         case .refer(_, let module, let note):
             try Validation.id(module, what: "module referred to")
             try Validation.text(note, what: "referral note")
-            let existing = try await firstID(of: CommunityTables.referrals, on: database) {
-                $0.where("resident_id", .equal, resident.id)
-                    .where("to_module", .equal, module)
-                    .where(SQLColumn("closed_at"), .is, SQLLiteral.null)
-            }
+            let existing = try await firstID(of: CommunityTables.referrals, on: database, where: [
+                equal("resident_id", resident.id), equal("to_module", module), SQLBinaryExpression(SQLColumn("closed_at"), .is, SQLLiteral.null),
+            ])
             if let existing {
                 return .duplicate(existingID: existing)
             }
@@ -141,12 +136,9 @@ extension KnockDatabase {
         var firstNew: String?
         var firstExisting: String?
         for why in Set(knock.reasons.map(\.why)).sorted() {
-            let existing = try await firstID(of: CommunityTables.scheduledKnocks, on: database) {
-                $0.where("resident_id", .equal, resident.id)
-                    .where("day", .equal, knock.day.description)
-                    .where("why", .equal, why)
-                    .where("suggested_by", .equal, by.text)
-            }
+            let existing = try await firstID(of: CommunityTables.scheduledKnocks, on: database, where: [
+                equal("resident_id", resident.id), equal("day", knock.day.description), equal("why", why), equal("suggested_by", by.text),
+            ])
             if let existing {
                 firstExisting = firstExisting ?? existing
                 continue
@@ -172,11 +164,17 @@ extension KnockDatabase {
         return .duplicate(existingID: firstExisting ?? "")
     }
 
-    /// The first id (in id order) of the rows of `table` that `narrow`'s conditions select.
-    private static func firstID(
-        of table: String, on database: any SQLDatabase, _ narrow: (SQLSelectBuilder) -> SQLSelectBuilder
-    ) async throws -> String? {
-        try await narrow(database.select().column("id").from(table)).orderBy("id").first().map { try $0.string("id") }
+    /// The first id (in id order) of the rows of `table` meeting every condition.
+    private static func firstID(of table: String, on database: any SQLDatabase, where conditions: [any SQLExpression]) async throws -> String? {
+        let query: SQLQueryString = """
+            SELECT "id" FROM \(unsafeRaw: SQLText.quoted(table)) WHERE \(SQLList(conditions, separator: SQLRaw(" AND "))) ORDER BY "id" LIMIT 1
+            """
+        return try await database.raw(query).first().map { try $0.string("id") }
+    }
+
+    /// `column = value`.
+    private static func equal(_ column: String, _ value: String) -> any SQLExpression {
+        SQLBinaryExpression(SQLRaw(SQLText.quoted(column)), .equal, SQLBind(value))
     }
 
     /// A new record id.

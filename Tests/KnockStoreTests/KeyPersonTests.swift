@@ -47,6 +47,31 @@ struct KeyPersonTests {
         }
     }
 
+    @Test("a resident with their key-persons entry in one read: all reasons, or none for a resident not on the list; outside the scope, notFound", arguments: TestEngine.all)
+    func residentWithEntry(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let host = Community.host
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 3, caller: host, at: Community.time(day: 1, hour: 8))
+            try await database.flagKeyPerson(residentID: "r1a", reason: "近期出院", cadenceDays: 1, until: Community.time(day: 16, hour: 8),
+                                             caller: host, at: Community.time(day: 2, hour: 8))
+            try await database.recordVisit(Community.visit("v-1", resident: "r1a", at: Community.time(day: 3, hour: 9)), caller: host)
+            let (resident, entry) = try await database.residentWithKeyPerson(id: "r1a", caller: host)
+            #expect(resident == (try await database.resident(id: "r1a", caller: host)))
+            #expect(entry == (try await database.keyPerson(residentID: "r1a", caller: host)))
+            #expect(entry?.reasons.map(\.reason) == ["独居高龄", "近期出院"])
+            #expect(entry?.cadenceDays == 1)
+            #expect(entry?.lastKnockAt == Community.time(day: 3, hour: 9))
+            let (other, none) = try await database.residentWithKeyPerson(id: "r2", caller: host)
+            #expect(other.id == "r2")
+            #expect(none == nil)
+            // r3 lies outside the grid member's grid; nobody is r-404.
+            for id in ["r3", "r-404"] {
+                let missing = await #expect(throws: DomainError.self) { try await database.residentWithKeyPerson(id: id, caller: Community.gridMember) }
+                #expect(missing?.code == .notFound)
+            }
+        }
+    }
+
     @Test("assigning a member; entries outside the caller's scope are notFound", arguments: TestEngine.all)
     func assign(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in

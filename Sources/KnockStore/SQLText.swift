@@ -1,0 +1,32 @@
+import SQLKit
+
+/// Statements on the visit path written once as text. SQLKit's builders serialise every
+/// identifier on every call, and on the visit path that cost more than running the statements;
+/// these are built once per statement kind and only bind values per call. Identifiers are
+/// double-quoted, which SQLite and PostgreSQL both read (`by` and `at` are column names).
+enum SQLText {
+    /// `"name"`.
+    static func quoted(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `"a", "b", "c"`, each column qualified by `table` if given.
+    static func columns(_ columns: [String], table: String? = nil) -> String {
+        columns.map { column in (table.map { quoted($0) + "." } ?? "") + quoted(column) }.joined(separator: ", ")
+    }
+
+    /// `INSERT INTO "table" ("a", "b") VALUES ` — follow it with the rows.
+    static func insert(into table: String, columns: [String]) -> String {
+        "INSERT INTO \(quoted(table)) (\(Self.columns(columns))) VALUES "
+    }
+
+    /// `SELECT "a", "b" FROM "table" WHERE ` — follow it with the condition.
+    static func select(_ columns: [String], from table: String) -> String {
+        "SELECT \(Self.columns(columns)) FROM \(quoted(table)) WHERE "
+    }
+
+    /// One row of values for ``insert(into:columns:)``: `(?, ?, …)`.
+    static func row(_ values: [any SQLExpression]) -> any SQLExpression {
+        SQLGroupExpression(SQLList(values))
+    }
+}
