@@ -100,6 +100,7 @@ public final class HostRuntime: Service {
     /// Serves until cancelled or shut down gracefully.
     /// - Throws: If the certificates cannot be loaded or the address cannot be bound.
     public func run() async throws {
+        try modules.checkBuiltIns()
         let revocations = RevocationList(file: state.revokedList)
         let grants = GrantBook(file: state.grantsFile)
         var tlsConfiguration = TLSConfiguration.server(

@@ -89,6 +89,21 @@ public final class ModuleHost: Sendable {
         }
     }
 
+    /// Checks every built-in module's descriptor and the configuration this deployment gives it,
+    /// so a mistake stops the host before it serves.
+    /// - Throws: ``RPCError`` `FAILED_PRECONDITION` naming the module and what is wrong.
+    public func checkBuiltIns() throws {
+        for module in builtIns {
+            let id = module.descriptor.id
+            do {
+                try module.descriptor.validate()
+                try module.validate(configuration: policy.configuration(id))
+            } catch {
+                throw RPCError(code: .failedPrecondition, message: "module \(id): its configuration (modules.\(id).config) is not valid: \((error as? RPCError)?.message ?? "\(error)")")
+            }
+        }
+    }
+
     /// The identity a built-in module has on its in-process connection.
     static func identity(of moduleID: String) -> PeerIdentity {
         PeerIdentity(

@@ -42,6 +42,13 @@ public protocol KnockModule: Sendable {
     /// - Throws: Any error: logged and counted.
     func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion]
 
+    /// Checks the configuration this deployment gives the module (`modules.<id>.config`), so a
+    /// mistake stops the host at start (or the module's process at registration) with a clear
+    /// error instead of failing calls later.
+    /// - Parameter configuration: The module's configuration.
+    /// - Throws: Any error naming the key and what is wrong with it.
+    func validate(configuration: [String: String]) throws
+
     /// Registers the module's own RPC methods, each named `<id>.<Method>`.
     /// - Parameters:
     ///   - router: The router to add to.
@@ -54,4 +61,5 @@ extension KnockModule {
     public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] { [] }
     public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] { [] }
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {}
+    public func validate(configuration: [String: String]) throws {}
 }

@@ -133,6 +133,11 @@ public struct ModuleRunner: Sendable {
                     guard let timeZone = registered.timeZone.isEmpty ? ModuleCalendar.knockDefault.timeZone : TimeZone(identifier: registered.timeZone) else {
                         throw RPCError(code: .failedPrecondition, message: "the host's time zone \(registered.timeZone) is not one this system knows")
                     }
+                    do {
+                        try module.validate(configuration: registered.configuration)
+                    } catch {
+                        throw RPCError(code: .failedPrecondition, message: "the host's configuration for module \(descriptor.id) is not valid: \((error as? RPCError)?.message ?? "\(error)")")
+                    }
                     context.settings.replace(with: registered.configuration, timeZone: timeZone)
                     logger.info("registered with the host", metadata: ["communities": "\(registered.communities)"])
                     backoff = .milliseconds(100)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KnockHost
+import KnockModuleKit
 import KnockDomain
 import KnockPKI
 import KnockStore
@@ -37,6 +38,9 @@ extension ParsableCommand {
             throw ExitCode(1)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("knock-host: \(error)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as RPCError {
+            FileHandle.standardError.write(Data("knock-host: \(error.message)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -187,6 +187,31 @@ struct ModuleHostTests {
         await harness.stop()
     }
 
+    /// Refuses any configuration with a `closes` that is not a time of day.
+    struct Strict: KnockModule {
+        var descriptor: ModuleDescriptor {
+            ModuleDescriptor(id: "strict", nameZh: "严格", nameEn: "Strict", summary: "Checks its configuration.")
+        }
+
+        func validate(configuration: [String: String]) throws {
+            if let closes = configuration["closes"], ModuleCalendar.minutes(parsing: closes) == nil {
+                throw RPCError(code: .invalidArgument, message: "closes: \(closes) is not a time of day (HH:MM)")
+            }
+        }
+    }
+
+    @Test("a built-in module's bad configuration stops the host before it serves, naming the module and the key")
+    func badConfiguration() throws {
+        let good = ModuleHost(builtIns: [Strict()], policy: .init(configuration: { _ in ["closes": "18:00"] }), stores: { _ in MemoryModuleStore() },
+                              logger: Logger(label: "test"))
+        try good.checkBuiltIns()
+        let bad = ModuleHost(builtIns: [Strict()], policy: .init(configuration: { _ in ["closes": "6pm"] }), stores: { _ in MemoryModuleStore() },
+                             logger: Logger(label: "test"))
+        let error = #expect(throws: RPCError.self) { try bad.checkBuiltIns() }
+        #expect(error?.code == .failedPrecondition)
+        #expect(error?.message == "module strict: its configuration (modules.strict.config) is not valid: closes: 6pm is not a time of day (HH:MM)")
+    }
+
     @Test("registration needs a module certificate matching the descriptor and an enabled module")
     func registrationRules() async throws {
         let harness = try await start(builtIns: [], policy: HostModuleService.Policy(allowed: { $0 != "banned" }))
