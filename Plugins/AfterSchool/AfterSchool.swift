@@ -9,9 +9,10 @@ import KnockModuleKit
 /// - Check-out: the collector must be an enrolled guardian (name and phone) or an authorised
 ///   person (name with phone or ID-card last 4, or their member id). Anyone else is refused
 ///   (`PERMISSION_DENIED`) and the refusal is kept in the day's register.
-/// - The `tick` event: once its `at` is past closing time (`closes`, in Asia/Shanghai), every
-///   child of the community checked in that day and not checked out raises an alert (urgency
-///   high) naming the guardians and their phones as enrolled; once per child per day.
+/// - The `tick` event: once its `at` is past closing time (`closes`, in the deployment's time
+///   zone), every child of the community checked in that day and not checked out raises an alert
+///   (urgency high) naming the guardians and their phones as enrolled; once per child per day.
+///   Days and times of day (a session's date, the day of a check-in) are the deployment's too.
 ///
 /// Configuration (`modules.after-school.config`):
 /// - `closes=18:00`: closing time, HH:MM.
@@ -63,8 +64,8 @@ public struct AfterSchool: KnockModule {
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
         let configuration = try AfterSchoolConfiguration(context.configuration)
         let at = event.hasAt ? event.at.date : context.clock.now()
-        guard AfterSchoolCalendar.minutes(of: at) > configuration.closesMinutes else { return [] }
-        let date = AfterSchoolCalendar.day(of: at)
+        guard context.calendar.minutes(of: at) > configuration.closesMinutes else { return [] }
+        let date = context.calendar.day(of: at)
         let register = AfterSchoolRegister(store: context.store)
         var suggestions: [ModuleSuggestion] = []
         for (entry, version) in try await register.entries(community: event.communityID, date: date)
@@ -80,7 +81,7 @@ public struct AfterSchool: KnockModule {
             var alert = ModuleRaiseAlert()
             alert.residentID = entry.childResidentID
             alert.urgency = .high
-            alert.message = Self.notCollectedMessage(entry, enrolment: enrolment, closes: configuration.closes)
+            alert.message = Self.notCollectedMessage(entry, enrolment: enrolment, closes: configuration.closes, calendar: context.calendar)
             var suggestion = ModuleSuggestion()
             suggestion.raiseAlert = alert
             suggestion.reason = "not collected by closing time"
@@ -89,12 +90,13 @@ public struct AfterSchool: KnockModule {
         return suggestions
     }
 
-    /// "四点半学校: 陈小明 was not collected by 18:00 (checked in 16:30); guardian 陈伟 (父亲) 13900001111".
-    static func notCollectedMessage(_ entry: AfterSchoolAttendanceEntry, enrolment: AfterSchoolEnrolment?, closes: String) -> String {
+    /// "四点半学校: 陈小明 was not collected by 18:00 (checked in 16:30); guardian 陈伟 (父亲) 13900001111",
+    /// the check-in time in `calendar`'s time zone (the deployment's).
+    static func notCollectedMessage(_ entry: AfterSchoolAttendanceEntry, enrolment: AfterSchoolEnrolment?, closes: String, calendar: ModuleCalendar) -> String {
         let guardians = (enrolment?.guardians ?? []).map { guardian in
             "guardian \(guardian.name)\(guardian.relation.isEmpty ? "" : " (\(guardian.relation))") \(guardian.phone)"
         }
-        let checkedIn = AfterSchoolCalendar.time(of: entry.checkedInAt.date)
+        let checkedIn = calendar.time(of: entry.checkedInAt.date)
         return "四点半学校: \(entry.childName) was not collected by \(closes) (checked in \(checkedIn)); "
             + (guardians.isEmpty ? "no guardian enrolled" : guardians.joined(separator: "; "))
     }

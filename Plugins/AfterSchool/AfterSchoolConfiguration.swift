@@ -14,7 +14,7 @@ struct AfterSchoolConfiguration: Sendable, Equatable {
             throw RPCError(code: .failedPrecondition, message: "after-school configuration: unknown key \"\(key)\" (known: closes)")
         }
         if let text = values["closes"] {
-            guard let minutes = AfterSchoolCalendar.minutes(parsing: text) else {
+            guard let minutes = ModuleCalendar.minutes(parsing: text) else {
                 throw RPCError(code: .failedPrecondition, message: "after-school configuration: closes must be a time of day, HH:MM, not \"\(text)\"")
             }
             closes = text

@@ -6,6 +6,10 @@ struct AfterSchoolDesk: Sendable {
     let context: ModuleContext
     var register: AfterSchoolRegister { AfterSchoolRegister(store: context.store) }
 
+    /// The work callers must be allowed to do here (members of the child's community, any role
+    /// but department officer, and the administrator), as refusals name it.
+    static let work = "work the after-school"
+
     // MARK: Enrolment
 
     /// Enrols a child (or replaces their guardians and authorised persons).
@@ -14,7 +18,6 @@ struct AfterSchoolDesk: Sendable {
     ///   or member id; `NOT_FOUND` for an unknown resident; `FAILED_PRECONDITION` for a resident
     ///   who is not a child or no host to read them from; `PERMISSION_DENIED`.
     func enrol(_ request: AfterSchoolEnrolRequest, by caller: ModuleCaller) async throws -> AfterSchoolEnrolment {
-        let authority = AfterSchoolAuthority(caller: caller)
         guard !request.childResidentID.isEmpty, request.childResidentID.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "child_resident_id is required (at most 100 bytes)")
         }
@@ -36,8 +39,8 @@ struct AfterSchoolDesk: Sendable {
                 throw RPCError(code: .invalidArgument, message: "id_card_last4 of \(person.name) must be 4 digits (or X), not \"\(last4)\"")
             }
         }
-        let child = try await resident(request.childResidentID)
-        try authority.requireWork(in: child.communityID)
+        let child = try await context.resident(request.childResidentID)
+        try caller.requireCommunityWork(in: child.communityID, Self.work)
         guard child.tags.contains(.child) else {
             throw RPCError(code: .failedPrecondition, message: "\(child.name) (\(child.id)) is not a child: the after-school enrols children")
         }
@@ -50,7 +53,7 @@ struct AfterSchoolDesk: Sendable {
         enrolment.guardians = request.guardians
         enrolment.authorised = request.authorised
         if existing == nil {
-            enrolment.enrolledBy = authority.by
+            enrolment.enrolledBy = caller.provenance
             enrolment.enrolledAt = .init(date: context.clock.now())
         }
         try await register.putEnrolment(enrolment)
@@ -60,7 +63,7 @@ struct AfterSchoolDesk: Sendable {
     /// The children enrolled in a community.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `PERMISSION_DENIED`.
     func listEnrolments(_ request: AfterSchoolListEnrolmentsRequest, by caller: ModuleCaller) async throws -> AfterSchoolListEnrolmentsResponse {
-        let community = try AfterSchoolAuthority(caller: caller).community(named: request.communityID)
+        let community = try caller.community(named: request.communityID, Self.work)
         var response = AfterSchoolListEnrolmentsResponse()
         response.enrolments = try await register.enrolments(community: community)
         return response
@@ -72,12 +75,11 @@ struct AfterSchoolDesk: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `ALREADY_EXISTS` for an id used for another
     ///   session, `PERMISSION_DENIED`.
     func addSession(_ request: AfterSchoolAddSessionRequest, by caller: ModuleCaller) async throws -> AfterSchoolSession {
-        let authority = AfterSchoolAuthority(caller: caller)
         var session = request.session
         guard !session.id.isEmpty, session.id.utf8.count <= 100 else { throw RPCError(code: .invalidArgument, message: "session.id is required (at most 100 bytes)") }
-        session.communityID = try authority.community(named: session.communityID)
-        try AfterSchoolCalendar.check(session.date, field: "session.date")
-        guard let starts = AfterSchoolCalendar.minutes(parsing: session.starts), let ends = AfterSchoolCalendar.minutes(parsing: session.ends), starts < ends else {
+        session.communityID = try caller.community(named: session.communityID, Self.work)
+        try context.calendar.check(session.date, field: "session.date")
+        guard let starts = ModuleCalendar.minutes(parsing: session.starts), let ends = ModuleCalendar.minutes(parsing: session.ends), starts < ends else {
             throw RPCError(code: .invalidArgument, message: "session.starts and session.ends must be times of day, HH:MM, the start before the end")
         }
         guard !session.subject.trimmingCharacters(in: .whitespaces).isEmpty, session.subject.utf8.count <= 200 else {
@@ -102,7 +104,6 @@ struct AfterSchoolDesk: Sendable {
     /// A member tutors a session.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `NOT_FOUND`, `PERMISSION_DENIED`.
     func assignTutor(_ request: AfterSchoolAssignTutorRequest, by caller: ModuleCaller) async throws -> AfterSchoolSession {
-        let authority = AfterSchoolAuthority(caller: caller)
         guard !request.tutorMemberID.isEmpty, request.tutorMemberID.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "tutor_member_id is required (at most 100 bytes)")
         }
@@ -110,7 +111,7 @@ struct AfterSchoolDesk: Sendable {
         guard let (stored, version) = try await register.session(request.sessionID) else {
             throw RPCError(code: .notFound, message: "no session \(request.sessionID)")
         }
-        try authority.requireWork(in: stored.communityID)
+        try caller.requireCommunityWork(in: stored.communityID, Self.work)
         guard !stored.tutorMemberIds.contains(request.tutorMemberID) else { return stored }
         var session = stored
         session.tutorMemberIds.append(request.tutorMemberID)
@@ -128,14 +129,13 @@ struct AfterSchoolDesk: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `FAILED_PRECONDITION` for a child not enrolled
     ///   or collected already that day, `NOT_FOUND` for an unknown session, `PERMISSION_DENIED`.
     func checkIn(_ request: AfterSchoolCheckInRequest, by caller: ModuleCaller) async throws -> AfterSchoolAttendanceEntry {
-        let authority = AfterSchoolAuthority(caller: caller)
         guard !request.childResidentID.isEmpty else { throw RPCError(code: .invalidArgument, message: "child_resident_id is required") }
         guard request.hasAt else { throw RPCError(code: .invalidArgument, message: "at is required (when the child arrived)") }
         guard let enrolment = try await register.enrolment(request.childResidentID) else {
             throw RPCError(code: .failedPrecondition, message: "child \(request.childResidentID) is not enrolled with the after-school")
         }
-        try authority.requireWork(in: enrolment.communityID)
-        let date = AfterSchoolCalendar.day(of: request.at.date)
+        try caller.requireCommunityWork(in: enrolment.communityID, Self.work)
+        let date = context.calendar.day(of: request.at.date)
         if !request.sessionID.isEmpty {
             guard let (session, _) = try await register.session(request.sessionID), session.communityID == enrolment.communityID else {
                 throw RPCError(code: .notFound, message: "no session \(request.sessionID) in \(enrolment.communityID)")
@@ -146,7 +146,7 @@ struct AfterSchoolDesk: Sendable {
         }
         if let (existing, _) = try await register.entry(child: enrolment.childResidentID, date: date), existing.hasCheckedInAt {
             guard !existing.hasCheckedOutAt else {
-                throw RPCError(code: .failedPrecondition, message: "\(enrolment.childName) was collected already on \(date) at \(AfterSchoolCalendar.time(of: existing.checkedOutAt.date))")
+                throw RPCError(code: .failedPrecondition, message: "\(enrolment.childName) was collected already on \(date) at \(context.calendar.time(of: existing.checkedOutAt.date))")
             }
             return existing
         }
@@ -157,7 +157,7 @@ struct AfterSchoolDesk: Sendable {
         entry.date = date
         entry.sessionID = request.sessionID
         entry.checkedInAt = request.at
-        entry.checkedInBy = authority.by
+        entry.checkedInBy = caller.provenance
         do {
             try await register.put(entry, expectedVersion: 0)
         } catch let error as RPCError where error.code == .failedPrecondition {
@@ -172,7 +172,6 @@ struct AfterSchoolDesk: Sendable {
     ///   outside the community), `INVALID_ARGUMENT`, `FAILED_PRECONDITION` for a child not
     ///   enrolled, not checked in that day or collected already.
     func checkOut(_ request: AfterSchoolCheckOutRequest, by caller: ModuleCaller) async throws -> AfterSchoolAttendanceEntry {
-        let authority = AfterSchoolAuthority(caller: caller)
         guard !request.childResidentID.isEmpty else { throw RPCError(code: .invalidArgument, message: "child_resident_id is required") }
         guard request.hasAt else { throw RPCError(code: .invalidArgument, message: "at is required (when the child left)") }
         guard !request.collectorName.isEmpty || !request.collectorMemberID.isEmpty else {
@@ -185,13 +184,13 @@ struct AfterSchoolDesk: Sendable {
         guard let enrolment = try await register.enrolment(request.childResidentID) else {
             throw RPCError(code: .failedPrecondition, message: "child \(request.childResidentID) is not enrolled with the after-school")
         }
-        try authority.requireWork(in: enrolment.communityID)
-        let date = AfterSchoolCalendar.day(of: request.at.date)
+        try caller.requireCommunityWork(in: enrolment.communityID, Self.work)
+        let date = context.calendar.day(of: request.at.date)
         guard let (stored, version) = try await register.entry(child: enrolment.childResidentID, date: date), stored.hasCheckedInAt else {
             throw RPCError(code: .failedPrecondition, message: "\(enrolment.childName) was not checked in on \(date)")
         }
         guard !stored.hasCheckedOutAt else {
-            throw RPCError(code: .failedPrecondition, message: "\(enrolment.childName) was collected already at \(AfterSchoolCalendar.time(of: stored.checkedOutAt.date)) by \(stored.collectedByName)")
+            throw RPCError(code: .failedPrecondition, message: "\(enrolment.childName) was collected already at \(context.calendar.time(of: stored.checkedOutAt.date)) by \(stored.collectedByName)")
         }
         var entry = stored
         guard let pickUp = PickUp(request, enrolment: enrolment) else {
@@ -201,7 +200,7 @@ struct AfterSchoolDesk: Sendable {
             refusal.phone = request.collectorPhone
             refusal.idCardLast4 = request.collectorIDCardLast4
             refusal.memberID = request.collectorMemberID
-            refusal.recordedBy = authority.by
+            refusal.recordedBy = caller.provenance
             entry.refusals.append(refusal)
             try await register.put(entry, expectedVersion: version)
             context.logger.warning("refused a pick-up", metadata: ["child": "\(enrolment.childResidentID)"])
@@ -210,7 +209,7 @@ struct AfterSchoolDesk: Sendable {
             throw RPCError(code: .permissionDenied, message: "\(who) is not a guardian or authorised pick-up person of \(enrolment.childName) (or the phone or ID card does not match): the child stays, the refusal is recorded; call the guardian: \(guardians)")
         }
         entry.checkedOutAt = request.at
-        entry.checkedOutBy = authority.by
+        entry.checkedOutBy = caller.provenance
         entry.collectedByName = pickUp.name
         entry.collectedAs = pickUp.collectedAs
         do {
@@ -224,27 +223,12 @@ struct AfterSchoolDesk: Sendable {
     /// A day's register: every child checked in (with refusals and alerts) and the sessions.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `PERMISSION_DENIED`.
     func attendance(_ request: AfterSchoolAttendanceRequest, by caller: ModuleCaller) async throws -> AfterSchoolAttendanceResponse {
-        let community = try AfterSchoolAuthority(caller: caller).community(named: request.communityID)
-        try AfterSchoolCalendar.check(request.date, field: "date")
+        let community = try caller.community(named: request.communityID, Self.work)
+        try context.calendar.check(request.date, field: "date")
         var response = AfterSchoolAttendanceResponse()
         response.date = request.date
         response.entries = try await register.entries(community: community, date: request.date).map(\.0)
         response.sessions = try await register.sessions(community: community, date: request.date)
         return response
-    }
-
-    // MARK: Helpers
-
-    /// The resident as the host knows them.
-    /// - Throws: ``RPCError`` `NOT_FOUND`; `FAILED_PRECONDITION` without a host.
-    func resident(_ id: String) async throws -> CommunityResident {
-        guard let host = context.host else { throw RPCError(code: .failedPrecondition, message: "no host to read resident \(id) from") }
-        var request = CommunityGetResidentRequest()
-        request.id = id
-        do {
-            return try await host.call(CommunityMethods.getResident, request, options: CallOptions(timeout: .seconds(5)))
-        } catch let error as RPCError where error.code == .notFound {
-            throw RPCError(code: .notFound, message: "resident \(id) is not known", cause: error)
-        }
     }
 }

@@ -10,8 +10,8 @@ import KnockModuleKit
 ///   sum, with `subsidy.rule=sum`), never above the price; an order keeps the amounts it was
 ///   placed with.
 /// - Orders are refused for a day without a menu, a dish not on it, a resident not enrolled, or a
-///   day already past (judged as of the request's `as_of`, else the module's clock, in
-///   Asia/Shanghai).
+///   day already past (judged as of the request's `as_of`, else the module's clock, in the
+///   deployment's time zone).
 /// - Assessing a visit: a resident whose visit mentions needing meals (`meal_words`: 送餐, 做饭,
 ///   不能做饭, 吃饭, meal, cannot cook) and who is not enrolled is proposed for enrolment: a
 ///   proposal kept in the store (`canteen.ListProposals`) and a need of category `meals` owned by
@@ -22,7 +22,7 @@ import KnockModuleKit
 ///   module), passing on the caller the host vouched for.
 ///
 /// Who may call: members of the resident's community (any role but department officer) and the
-/// administrator.
+/// administrator; other modules may read menus and the day's counts (`GetMenu`, `DailyCounts`).
 public struct Canteen: KnockModule {
     /// The dishes of a day.
     public static let setMenu = RPCMethod<CanteenSetMenuRequest, CanteenMenu>("canteen.SetMenu")

@@ -32,12 +32,6 @@ struct CanteenConfiguration: Sendable, Equatable {
     var rule: Rule = .max
     var mealWords: [String] = ["送餐", "做饭", "不能做饭", "吃饭", "meal", "cannot cook"]
 
-    static let tagNames: [String: CommunityResidentTag] = [
-        "elderly": .elderly, "living-alone": .livingAlone, "empty-nest": .emptyNest, "advanced-age": .advancedAge,
-        "disabled": .disabled, "unemployed": .unemployed, "recently-discharged": .recentlyDischarged, "child": .child,
-        "young-adult": .youngAdult,
-    ]
-
     /// Reads `values`.
     /// - Throws: ``RPCError`` `FAILED_PRECONDITION` naming an unknown key or a bad value.
     init(_ values: [String: String]) throws {
@@ -63,8 +57,8 @@ struct CanteenConfiguration: Sendable, Equatable {
                 guard Self.isTierName(tier) else { throw bad(key, "names no tier (a-z, 0-9 and -)") }
                 var tags = Set<CommunityResidentTag>()
                 for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                    guard let tag = Self.tagNames[name] else {
-                        throw bad(key, "has \"\(name)\", which is not a tag (\(Self.tagNames.keys.sorted().joined(separator: ", ")))")
+                    guard let tag = CommunityResidentTag(configurationName: name) else {
+                        throw bad(key, "has \"\(name)\", which is not a tag (\(CommunityResidentTag.named.map(\.name).sorted().joined(separator: ", ")))")
                     }
                     tags.insert(tag)
                 }

@@ -6,16 +6,19 @@ struct CanteenCounter: Sendable {
     let context: ModuleContext
     var ledger: CanteenLedger { CanteenLedger(store: context.store) }
 
+    /// The work callers must be allowed to do here (members of the resident's community, any
+    /// role but department officer, and the administrator), as refusals name it.
+    static let work = "work the canteen"
+
     // MARK: Menus
 
     /// Sets the dishes of a community's day (replacing the day's menu).
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT` for a bad day or dishes, `FAILED_PRECONDITION`
     ///   for a past day or a dish dropped that has orders, `PERMISSION_DENIED`.
     func setMenu(_ request: CanteenSetMenuRequest, by caller: ModuleCaller) async throws -> CanteenMenu {
-        let authority = CanteenAuthority(caller: caller)
-        let community = try authority.community(named: request.communityID)
-        try CanteenCalendar.check(request.date)
-        let today = CanteenCalendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
+        let community = try caller.community(named: request.communityID, Self.work)
+        try context.calendar.check(request.date)
+        let today = context.calendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
         guard request.date >= today else {
             throw RPCError(code: .failedPrecondition, message: "\(request.date) is past (today is \(today)): its menu can no longer change")
         }
@@ -27,7 +30,7 @@ struct CanteenCounter: Sendable {
             }
             guard seen.insert(dish.id).inserted else { throw RPCError(code: .invalidArgument, message: "dish id \(dish.id) appears twice") }
         }
-        if authority.isMember { try await ledger.learnMember(caller.id, community: community) }
+        if caller.isMember { try await ledger.learnMember(caller.id, community: community) }
         let ordered = try await ledger.orders(community: community, date: request.date).filter { $0.status != .cancelled }
         for order in ordered where !seen.contains(order.dishID) {
             throw RPCError(code: .failedPrecondition, message: "dish \(order.dishID) (\(order.dishName)) has orders on \(request.date): cancel them before dropping it")
@@ -36,7 +39,7 @@ struct CanteenCounter: Sendable {
         menu.communityID = community
         menu.date = request.date
         menu.dishes = request.dishes
-        menu.setBy = authority.by
+        menu.setBy = caller.provenance
         menu.setAt = .init(date: context.clock.now())
         try await ledger.putMenu(menu)
         return menu
@@ -45,8 +48,8 @@ struct CanteenCounter: Sendable {
     /// A community's menu of a day.
     /// - Throws: ``RPCError`` `NOT_FOUND` for a day without a menu, `INVALID_ARGUMENT`, `PERMISSION_DENIED`.
     func getMenu(_ request: CanteenGetMenuRequest, by caller: ModuleCaller) async throws -> CanteenMenu {
-        let community = try CanteenAuthority(caller: caller).community(named: request.communityID, reading: true)
-        try CanteenCalendar.check(request.date)
+        let community = try caller.community(named: request.communityID, Self.work, modulesMayRead: true)
+        try context.calendar.check(request.date)
         guard let menu = try await ledger.menu(community: community, date: request.date) else {
             throw RPCError(code: .notFound, message: "no menu for \(community) on \(request.date)")
         }
@@ -60,15 +63,14 @@ struct CanteenCounter: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `NOT_FOUND` for an unknown resident,
     ///   `FAILED_PRECONDITION` without a host to read the resident from, `PERMISSION_DENIED`.
     func enrol(_ request: CanteenEnrolRequest, by caller: ModuleCaller) async throws -> CanteenEnrolResponse {
-        let authority = CanteenAuthority(caller: caller)
         let configuration = try CanteenConfiguration(context.configuration)
         guard !request.residentID.isEmpty, request.residentID.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "resident_id is required (at most 100 bytes)")
         }
         guard request.deliveryAddress.utf8.count <= 400 else { throw RPCError(code: .invalidArgument, message: "delivery_address must be at most 400 bytes") }
-        let resident = try await resident(request.residentID)
-        try authority.requireWork(in: resident.communityID)
-        if authority.isMember { try await ledger.learnMember(caller.id, community: resident.communityID) }
+        let resident = try await context.resident(request.residentID)
+        try caller.requireCommunityWork(in: resident.communityID, Self.work)
+        if caller.isMember { try await ledger.learnMember(caller.id, community: resident.communityID) }
         let existing = try await ledger.enrolment(resident.id)
         var enrolment = existing ?? CanteenEnrolment()
         enrolment.residentID = resident.id
@@ -80,7 +82,7 @@ struct CanteenCounter: Sendable {
         enrolment.tiers = configuration.tiers(for: resident.tags).map(\.name)
         if !request.deliveryAddress.isEmpty { enrolment.deliveryAddress = request.deliveryAddress }
         if existing == nil {
-            enrolment.enrolledBy = authority.by
+            enrolment.enrolledBy = caller.provenance
             enrolment.enrolledAt = .init(date: context.clock.now())
         }
         _ = try await context.store.batch([
@@ -92,8 +94,10 @@ struct CanteenCounter: Sendable {
         response.priceFen = configuration.priceFen
         response.subsidyFen = configuration.subsidyFen(for: resident.tags)
         response.payFen = response.priceFen - response.subsidyFen
-        response.resolvedNeedIds = await MealsNeeds(context: context).resolve(
-            residentID: enrolment.residentID, note: "enrolled with the canteen (好味到大食堂) by \(authority.by)"
+        // The canteen's `meals` needs of the resident are done: meals are what they asked for.
+        response.resolvedNeedIds = await context.resolveNeeds(
+            of: enrolment.residentID, category: "meals", ownedBy: "module:canteen", assigningTo: "module:canteen",
+            note: "enrolled with the canteen (好味到大食堂) by \(caller.provenance)"
         )
         return response
     }
@@ -101,7 +105,7 @@ struct CanteenCounter: Sendable {
     /// The residents proposed for enrolment (from visits) and not enrolled.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `PERMISSION_DENIED`.
     func listProposals(_ request: CanteenListProposalsRequest, by caller: ModuleCaller) async throws -> CanteenListProposalsResponse {
-        let community = try CanteenAuthority(caller: caller).community(named: request.communityID)
+        let community = try caller.community(named: request.communityID, Self.work)
         var response = CanteenListProposalsResponse()
         response.proposals = try await context.store.all(CanteenProposal.self, collection: "proposals", where: ["community": community])
         return response
@@ -116,13 +120,12 @@ struct CanteenCounter: Sendable {
     ///   delivery without an address, `NOT_FOUND` for a dish not on the menu, `ALREADY_EXISTS`
     ///   for an id used for another order, `PERMISSION_DENIED`.
     func placeOrder(_ request: CanteenPlaceOrderRequest, by caller: ModuleCaller) async throws -> CanteenOrder {
-        let authority = CanteenAuthority(caller: caller)
         let configuration = try CanteenConfiguration(context.configuration)
         guard !request.id.isEmpty, request.id.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "id is required (the app's id for this order, at most 100 bytes)")
         }
         guard !request.residentID.isEmpty else { throw RPCError(code: .invalidArgument, message: "resident_id is required") }
-        try CanteenCalendar.check(request.date)
+        try context.calendar.check(request.date)
         guard !request.dishID.isEmpty else { throw RPCError(code: .invalidArgument, message: "dish_id is required") }
         guard request.mode == .dineIn || request.mode == .delivery else {
             throw RPCError(code: .invalidArgument, message: "mode must be dine-in or delivery")
@@ -130,14 +133,14 @@ struct CanteenCounter: Sendable {
         guard let enrolment = try await ledger.enrolment(request.residentID) else {
             throw RPCError(code: .failedPrecondition, message: "resident \(request.residentID) is not enrolled with the canteen: enrol them first")
         }
-        try authority.requireWork(in: enrolment.communityID)
+        try caller.requireCommunityWork(in: enrolment.communityID, Self.work)
         if let (existing, _) = try await ledger.order(request.id) {
             guard existing.residentID == request.residentID, existing.date == request.date, existing.dishID == request.dishID, existing.mode == request.mode else {
                 throw RPCError(code: .alreadyExists, message: "order id \(request.id) is taken by another order")
             }
             return existing
         }
-        let today = CanteenCalendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
+        let today = context.calendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
         guard request.date >= today else {
             throw RPCError(code: .failedPrecondition, message: "\(request.date) is past (today is \(today)): no orders for it")
         }
@@ -164,7 +167,7 @@ struct CanteenCounter: Sendable {
         order.tiers = configuration.tiers(for: enrolment.tags).map(\.name)
         order.status = .placed
         if request.mode == .delivery { order.deliveryAddress = enrolment.deliveryAddress }
-        order.placedBy = authority.by
+        order.placedBy = caller.provenance
         order.placedAt = .init(date: context.clock.now())
         do {
             try await ledger.putOrder(order, expectedVersion: 0)
@@ -177,19 +180,18 @@ struct CanteenCounter: Sendable {
     /// Cancels an order that is neither delivered nor of a past day.
     /// - Throws: ``RPCError`` `NOT_FOUND`, `FAILED_PRECONDITION`, `PERMISSION_DENIED`.
     func cancelOrder(_ request: CanteenCancelOrderRequest, by caller: ModuleCaller) async throws -> CanteenOrder {
-        let authority = CanteenAuthority(caller: caller)
         let (stored, version) = try await existingOrder(request.orderID)
         var order = stored
-        try authority.requireWork(in: order.communityID)
+        try caller.requireCommunityWork(in: order.communityID, Self.work)
         switch order.status {
         case .cancelled: throw RPCError(code: .failedPrecondition, message: "order \(order.id) was cancelled already")
         case .delivered: throw RPCError(code: .failedPrecondition, message: "order \(order.id) was delivered: it cannot be cancelled")
         default: break
         }
-        let today = CanteenCalendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
+        let today = context.calendar.day(of: request.hasAsOf ? request.asOf.date : context.clock.now())
         guard order.date >= today else { throw RPCError(code: .failedPrecondition, message: "order \(order.id) is for \(order.date), which is past") }
         order.status = .cancelled
-        order.cancelledBy = authority.by
+        order.cancelledBy = caller.provenance
         order.cancelReason = request.reason
         try await save(order, version: version)
         return order
@@ -201,28 +203,27 @@ struct CanteenCounter: Sendable {
     ///   delivered order, an elder without an active pair, or neighbour-pairing not loaded;
     ///   `PERMISSION_DENIED`.
     func assignDelivery(_ request: CanteenAssignDeliveryRequest, by caller: ModuleCaller) async throws -> CanteenOrder {
-        let authority = CanteenAuthority(caller: caller)
         let named = [!request.courierMemberID.isEmpty, !request.courierResidentID.isEmpty, request.pairPartner].filter { $0 }.count
         guard named == 1 else {
             throw RPCError(code: .invalidArgument, message: "name exactly one courier: courier_member_id, courier_resident_id or pair_partner")
         }
         let (stored, version) = try await existingOrder(request.orderID)
         var order = stored
-        try authority.requireWork(in: order.communityID)
+        try caller.requireCommunityWork(in: order.communityID, Self.work)
         guard order.mode == .delivery else { throw RPCError(code: .failedPrecondition, message: "order \(order.id) is for dine-in: nothing to deliver") }
         guard order.status == .placed else { throw RPCError(code: .failedPrecondition, message: "order \(order.id) is \(order.status == .cancelled ? "cancelled" : "delivered already")") }
         order.courierMemberID = ""
         order.courierResidentID = ""
         order.courierPairID = ""
         if !request.courierMemberID.isEmpty {
-            let known = authority.isMember && request.courierMemberID == caller.id
+            let known = caller.isMember && request.courierMemberID == caller.id
             let community = known ? order.communityID : try await ledger.memberCommunity(request.courierMemberID)
             guard community == order.communityID else {
                 throw RPCError(code: .notFound, message: "member \(request.courierMemberID) is not known to work in \(order.communityID) (canteen knows the members who record visits there or call its methods)")
             }
             order.courierMemberID = request.courierMemberID
         } else if !request.courierResidentID.isEmpty {
-            let neighbour = try await resident(request.courierResidentID)
+            let neighbour = try await context.resident(request.courierResidentID)
             guard neighbour.communityID == order.communityID else {
                 throw RPCError(code: .failedPrecondition, message: "\(neighbour.name) (\(neighbour.id)) lives in \(neighbour.communityID), not \(order.communityID)")
             }
@@ -241,17 +242,16 @@ struct CanteenCounter: Sendable {
     /// - Throws: ``RPCError`` `NOT_FOUND`, `FAILED_PRECONDITION` for an order not placed for
     ///   delivery or without a courier, `PERMISSION_DENIED`.
     func markDelivered(_ request: CanteenMarkDeliveredRequest, by caller: ModuleCaller) async throws -> CanteenOrder {
-        let authority = CanteenAuthority(caller: caller)
         let (stored, version) = try await existingOrder(request.orderID)
         var order = stored
-        try authority.requireWork(in: order.communityID)
+        try caller.requireCommunityWork(in: order.communityID, Self.work)
         guard order.mode == .delivery else { throw RPCError(code: .failedPrecondition, message: "order \(order.id) is for dine-in: nothing to deliver") }
         guard order.status == .placed else { throw RPCError(code: .failedPrecondition, message: "order \(order.id) is \(order.status == .cancelled ? "cancelled" : "delivered already")") }
         guard !order.courierMemberID.isEmpty || !order.courierResidentID.isEmpty else {
             throw RPCError(code: .failedPrecondition, message: "order \(order.id) has no courier yet: assign the delivery first")
         }
         order.status = .delivered
-        order.deliveredBy = authority.by
+        order.deliveredBy = caller.provenance
         order.deliveredAt = request.hasAt ? request.at : .init(date: context.clock.now())
         try await save(order, version: version)
         return order
@@ -263,8 +263,8 @@ struct CanteenCounter: Sendable {
     /// out), delivered and unassigned deliveries, subsidy and takings.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `PERMISSION_DENIED`.
     func dailyCounts(_ request: CanteenDailyCountsRequest, by caller: ModuleCaller) async throws -> CanteenDailyCountsResponse {
-        let community = try CanteenAuthority(caller: caller).community(named: request.communityID, reading: true)
-        try CanteenCalendar.check(request.date)
+        let community = try caller.community(named: request.communityID, Self.work, modulesMayRead: true)
+        try context.calendar.check(request.date)
         let menu = try await ledger.menu(community: community, date: request.date)
         let orders = try await ledger.orders(community: community, date: request.date).filter { $0.status != .cancelled }
         var counts: [String: CanteenDishCount] = [:]
@@ -312,19 +312,6 @@ struct CanteenCounter: Sendable {
             try await ledger.putOrder(order, expectedVersion: version)
         } catch let error as RPCError where error.code == .failedPrecondition {
             throw RPCError(code: .aborted, message: "order \(order.id) changed meanwhile; try again", cause: error)
-        }
-    }
-
-    /// The resident as the host knows them.
-    /// - Throws: ``RPCError`` `NOT_FOUND`; `FAILED_PRECONDITION` without a host.
-    func resident(_ id: String) async throws -> CommunityResident {
-        guard let host = context.host else { throw RPCError(code: .failedPrecondition, message: "no host to read resident \(id) from") }
-        var request = CommunityGetResidentRequest()
-        request.id = id
-        do {
-            return try await host.call(CommunityMethods.getResident, request, options: CallOptions(timeout: .seconds(5)))
-        } catch let error as RPCError where error.code == .notFound {
-            throw RPCError(code: .notFound, message: "resident \(id) is not known", cause: error)
         }
     }
 

@@ -21,7 +21,8 @@ import SwiftProtobuf
 ///   `daily-knock.Evaluate` (which rules apply to a resident, and why).
 ///
 /// Configuration: see ``DailyKnockSettings`` (`rule.<tag>`, `rule.<tag>.<community>`,
-/// `discharge_days` 14, `day_ends` 20:00, `time_zone` Asia/Shanghai).
+/// `discharge_days` 14, `day_ends` 20:00). Days, `day_ends` and ages are in the deployment's
+/// time zone (``ModuleContext/timeZone``).
 public struct DailyKnock: KnockModule {
     /// Creates the module.
     public init() {}
@@ -60,7 +61,9 @@ public struct DailyKnock: KnockModule {
         let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
         try await GridAtlas(store: context.store).learn(resident)
         let seen = try await Self.dischargeSeen(of: resident, at: at, store: context.store)
-        let rules = KeyPersonRules(community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings)
+        let rules = KeyPersonRules(
+            community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings, calendar: context.calendar
+        )
         return rules.suggestions(for: resident, findings: rules.evaluate(resident, at: at, dischargeSeen: seen))
     }
 
@@ -93,7 +96,7 @@ public struct DailyKnock: KnockModule {
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
         let settings = try DailyKnockSettings(context.configuration)
         let at = event.hasAt ? event.at.date : context.clock.now()
-        let day = event.attributes["date"] ?? settings.day(of: at)
+        let day = event.attributes["date"] ?? context.calendar.day(of: at)
         guard let time = event.attributes["time"], time >= settings.dayEnds else { return [] }
         // One sweep per community and day (the tick comes every minute; each sweep reads the
         // key-persons list, an audited read).

@@ -10,7 +10,10 @@ import KnockModuleKit
 /// | `rule.<tag>.<community>` | the same for one community, over `rule.<tag>`; `off` drops the rule there | none |
 /// | `discharge_days` | how many days the recently-discharged rule keeps a resident daily (1–90) | `14` |
 /// | `day_ends` | HH:MM: from then a daily key person not reached today raises an alert | `20:00` |
-/// | `time_zone` | the deployment's time zone (ages and days) | `Asia/Shanghai` |
+///
+/// Days, times of day and ages are the deployment's time zone's (``ModuleContext/timeZone``,
+/// the host's `time_zone`): the module has no time zone of its own, and a `time_zone` key here
+/// is refused as unknown like any other.
 ///
 /// Tags: elderly, living-alone, empty-nest, advanced-age, disabled, unemployed,
 /// recently-discharged, child, young-adult.
@@ -23,8 +26,6 @@ struct DailyKnockSettings: Sendable {
     var dischargeDays: UInt32 = 14
     /// The end of the day, HH:MM.
     var dayEnds = "20:00"
-    /// The deployment's time zone.
-    var timeZone = TimeZone(identifier: "Asia/Shanghai")!
 
     /// Parses the configuration.
     /// - Throws: ``RPCError`` `FAILED_PRECONDITION` naming the key at fault.
@@ -39,11 +40,8 @@ struct DailyKnockSettings: Sendable {
                 guard let days = UInt32(value), (1...90).contains(days) else { throw bad(key, "'\(raw)' is not a whole number of days from 1 to 90") }
                 dischargeDays = days
             case "day_ends":
-                guard Self.isClockTime(value) else { throw bad(key, "'\(raw)' is not a time HH:MM") }
+                guard ModuleCalendar.minutes(parsing: value) != nil else { throw bad(key, "'\(raw)' is not a time HH:MM") }
                 dayEnds = value
-            case "time_zone":
-                guard let zone = TimeZone(identifier: value) else { throw bad(key, "unknown time zone '\(raw)'") }
-                timeZone = zone
             case _ where key.hasPrefix("rule."):
                 let parts = key.dropFirst("rule.".count).split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard let tag = CommunityResidentTag(configurationName: parts[0]) else {
@@ -62,7 +60,7 @@ struct DailyKnockSettings: Sendable {
                     everywhere[tag] = days
                 }
             default:
-                throw bad(key, "unknown key (keys: rule.<tag>, rule.<tag>.<community>, discharge_days, day_ends, time_zone)")
+                throw bad(key, "unknown key (keys: rule.<tag>, rule.<tag>.<community>, discharge_days, day_ends)")
             }
         }
     }
@@ -74,30 +72,5 @@ struct DailyKnockSettings: Sendable {
             cadences[tag] = days
         }
         return cadences
-    }
-
-    /// The day (YYYY-MM-DD) of `date` in the deployment's time zone.
-    func day(of date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
-
-    /// The year of `date` in the deployment's time zone.
-    func year(of date: Date) -> Int {
-        calendar.component(.year, from: date)
-    }
-
-    private var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar
-    }
-
-    /// Whether `text` is HH:MM, 00:00 to 23:59.
-    static func isClockTime(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]) else { return false }
-        return (0...23).contains(hour) && (0...59).contains(minute)
     }
 }

@@ -17,6 +17,8 @@ struct KeyPersonRules: Sendable {
     /// The rules in force, built-ins first, then configured ones by tag name.
     let rules: [DailyKnockRule]
     let settings: DailyKnockSettings
+    /// The deployment's days, in which ages and the days of a finding are taken.
+    let calendar: ModuleCalendar
 
     /// The start of every reason this module flags with.
     static let reasonPrefix = "每天敲: "
@@ -25,8 +27,13 @@ struct KeyPersonRules: Sendable {
     static let advancedAge = 80
 
     /// The rules of `community` under `settings`.
-    init(community: String, settings: DailyKnockSettings) {
+    /// - Parameters:
+    ///   - community: The community.
+    ///   - settings: The module's configuration.
+    ///   - calendar: The deployment's calendar (``ModuleContext/calendar``).
+    init(community: String, settings: DailyKnockSettings, calendar: ModuleCalendar) {
         self.settings = settings
+        self.calendar = calendar
         func rule(_ id: String, _ reason: String, cadence: UInt32, forDays: UInt32 = 0, _ description: String) -> DailyKnockRule {
             var rule = DailyKnockRule()
             rule.id = id
@@ -58,7 +65,7 @@ struct KeyPersonRules: Sendable {
     func evaluate(_ resident: CommunityResident, at date: Date, dischargeSeen: Date?) -> [DailyKnockFinding] {
         let tags = Set(resident.tags)
         let alone = tags.contains(.livingAlone)
-        let age = resident.birthYear > 0 ? settings.year(of: date) - Int(resident.birthYear) : nil
+        let age = resident.birthYear > 0 ? calendar.year(of: date) - Int(resident.birthYear) : nil
         return rules.map { rule in
             var finding = DailyKnockFinding()
             finding.rule = rule
@@ -79,10 +86,10 @@ struct KeyPersonRules: Sendable {
                 let until = since.addingTimeInterval(TimeInterval(rule.forDays) * 86_400)
                 finding.until = Google_Protobuf_Timestamp(date: until)
                 finding.applies = date < until
-                let seen = dischargeSeen == nil ? "not seen on a visit before" : "first seen \(settings.day(of: since))"
+                let seen = dischargeSeen == nil ? "not seen on a visit before" : "first seen \(calendar.day(of: since))"
                 finding.why = finding.applies
-                    ? "recently discharged, \(seen): daily until \(settings.day(of: until))"
-                    : "recently discharged, \(seen): the \(rule.forDays) days ended \(settings.day(of: until))"
+                    ? "recently discharged, \(seen): daily until \(calendar.day(of: until))"
+                    : "recently discharged, \(seen): the \(rule.forDays) days ended \(calendar.day(of: until))"
             case "disabled-alone":
                 finding.applies = alone && tags.contains(.disabled)
                 finding.why = finding.applies ? "disabled and living alone"

@@ -14,7 +14,7 @@ struct RuleDesk: Sendable {
         if caller.isAdministrator {
             guard !request.communityID.isEmpty else { throw RPCError(code: .invalidArgument, message: "community_id: is required for administrators") }
             community = request.communityID
-        } else if caller.kind == "member" {
+        } else if caller.isMember {
             guard request.communityID.isEmpty || request.communityID == caller.communityID else {
                 throw RPCError(code: .permissionDenied, message: "\(caller.identity) may see the rules of community \(caller.communityID) only")
             }
@@ -25,7 +25,7 @@ struct RuleDesk: Sendable {
         let settings = try DailyKnockSettings(context.configuration)
         var response = DailyKnockExplainRulesResponse()
         response.communityID = community
-        response.rules = KeyPersonRules(community: community, settings: settings).rules
+        response.rules = KeyPersonRules(community: community, settings: settings, calendar: context.calendar).rules
         response.dayEnds = settings.dayEnds
         return response
     }
@@ -35,7 +35,7 @@ struct RuleDesk: Sendable {
     ///   resident unknown or outside the member's community; `PERMISSION_DENIED` for a caller
     ///   who is neither a member nor an administrator; `UNAVAILABLE` without a host.
     func evaluate(_ request: DailyKnockEvaluateRequest, caller: ModuleCaller) async throws -> DailyKnockEvaluateResponse {
-        guard caller.isAdministrator || caller.kind == "member" else {
+        guard caller.isAdministrator || caller.isMember else {
             throw RPCError(code: .permissionDenied, message: "the key-person rules are for members and administrators, not \(caller.identity)")
         }
         let id = request.residentID.trimmingCharacters(in: .whitespaces)
@@ -53,7 +53,7 @@ struct RuleDesk: Sendable {
         try await GridAtlas(store: context.store).learn(resident)
         let now = context.clock.now()
         let seen = try await context.store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)
-        let rules = KeyPersonRules(community: resident.communityID, settings: settings)
+        let rules = KeyPersonRules(community: resident.communityID, settings: settings, calendar: context.calendar)
         var response = DailyKnockEvaluateResponse()
         response.residentID = resident.id
         response.resident = resident

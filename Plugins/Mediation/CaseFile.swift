@@ -1,5 +1,4 @@
 import KnockModuleKit
-import SwiftProtobuf
 
 /// The cases and proposals of 顺顺吧 in the module's store: `cases` keyed by case id (indexed by
 /// community, status and resident) and `proposals` keyed by proposal id (indexed by community
@@ -53,11 +52,13 @@ struct CaseFile: Sendable {
     /// Stores a new case; from a proposal, marks the proposal opened in the same write.
     /// - Throws: ``RPCError`` `ABORTED` if the case id exists or the proposal changed meanwhile.
     func open(_ opened: MediationCase, from proposal: Stored<MediationProposal>?) async throws {
-        var operations = [try Self.put(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened), expected: 0)]
+        var operations: [ModuleBatchRequest.Operation] = [
+            .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expectedVersion: 0),
+        ]
         if let proposal {
             var marked = proposal.value
             marked.caseID = opened.id
-            operations.append(try Self.put(marked, collection: Self.proposals, key: marked.id, index: Self.index(of: marked), expected: proposal.version))
+            operations.append(.put(try ModuleRecord.make(marked, collection: Self.proposals, key: marked.id, index: Self.index(of: marked)), expectedVersion: proposal.version))
         }
         try await write(operations, what: "opening case \(opened.id)")
     }
@@ -65,7 +66,9 @@ struct CaseFile: Sendable {
     /// Stores a changed case.
     /// - Throws: ``RPCError`` `ABORTED` if it changed since `version` was read.
     func save(_ changed: MediationCase, over version: UInt64) async throws {
-        try await write([try Self.put(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed), expected: version)], what: "case \(changed.id)")
+        try await write([
+            .put(try ModuleRecord.make(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed)), expectedVersion: version),
+        ], what: "case \(changed.id)")
     }
 
     private func write(_ operations: [ModuleBatchRequest.Operation], what: String) async throws {
@@ -74,15 +77,6 @@ struct CaseFile: Sendable {
         } catch let error as RPCError where error.code == .failedPrecondition {
             throw RPCError(code: .aborted, message: "\(what) changed meanwhile; try again")
         }
-    }
-
-    private static func put(_ message: some SwiftProtobuf.Message, collection: String, key: String, index: [String: String], expected: UInt64) throws -> ModuleBatchRequest.Operation {
-        var put = ModulePutRequest()
-        put.record = try ModuleRecord.make(message, collection: collection, key: key, index: index)
-        put.expectedVersion = expected
-        var operation = ModuleBatchRequest.Operation()
-        operation.put = put
-        return operation
     }
 
     static func index(of stored: MediationCase) -> [String: String] {

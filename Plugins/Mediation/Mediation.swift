@@ -22,6 +22,8 @@ import SwiftProtobuf
 /// - **The need**: a case opened from a proposal works the need the proposal raised — in
 ///   progress while mediated, resolved on agreement, followed up (with the satisfaction given)
 ///   when it holds, reopened when it breaks.
+/// - **Days**: an agreement's follow-up day (`follow_up_on`, YYYY-MM-DD) is a day of the
+///   deployment's calendar (``ModuleContext/calendar``, the host's `time_zone`).
 ///
 /// Configuration: see ``MediationSettings`` (`mediators`, `words`).
 public struct Mediation: KnockModule {

@@ -161,7 +161,7 @@ struct MediationDesk: Sendable {
     /// Records the agreement reached (mediators only); resolves the case's need.
     func recordAgreement(_ request: MediationRecordAgreementRequest, caller: ModuleCaller) async throws -> MediationCase {
         let terms = try Self.text(request.terms, field: "terms")
-        guard request.followUpOn.isEmpty || Self.isDay(request.followUpOn) else {
+        guard request.followUpOn.isEmpty || (try? context.calendar.check(request.followUpOn)) != nil else {
             throw RPCError(code: .invalidArgument, message: "follow_up_on: '\(request.followUpOn)' is not a day YYYY-MM-DD")
         }
         return try await change(request.caseID, caller: caller, mediatorsOnly: true) { changed, by, at in
@@ -249,7 +249,7 @@ struct MediationDesk: Sendable {
             guard !asked.isEmpty else { throw RPCError(code: .invalidArgument, message: "community_id: is required for administrators") }
             return asked
         }
-        guard caller.kind == "member" else {
+        guard caller.isMember else {
             throw RPCError(code: .permissionDenied, message: "顺顺吧 cases are for members and administrators, not \(caller.identity)")
         }
         let community = asked.isEmpty ? caller.communityID : asked
@@ -279,13 +279,5 @@ struct MediationDesk: Sendable {
             throw RPCError(code: .invalidArgument, message: "\(field): at most \(limit) characters, without NUL")
         }
         return trimmed
-    }
-
-    static func isDay(_ text: String) -> Bool {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return text.count == 10 && formatter.date(from: text) != nil
     }
 }

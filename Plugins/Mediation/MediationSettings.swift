@@ -47,14 +47,12 @@ struct MediationSettings: Sendable {
     /// Whether `caller` mediates in `community`: an administrator, a staff member of the
     /// community, or a member listed in `mediators`.
     func isMediator(_ caller: ModuleCaller, in community: String) -> Bool {
-        if caller.isAdministrator { return true }
-        guard caller.kind == "member" else { return false }
-        return mediators.contains(caller.id) || (caller.roles.contains("staff") && caller.communityID == community)
+        caller.isStaff(of: community) || (caller.isMember && mediators.contains(caller.id))
     }
 
     /// Whether `caller` may read the cases of `community` (statements aside): mediators and
     /// the community's members.
     func mayRead(_ caller: ModuleCaller, in community: String) -> Bool {
-        isMediator(caller, in: community) || (caller.kind == "member" && caller.communityID == community)
+        isMediator(caller, in: community) || (caller.isMember && caller.communityID == community)
     }
 }

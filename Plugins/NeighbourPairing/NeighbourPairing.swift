@@ -11,7 +11,8 @@ import KnockModuleKit
 ///   neighbour named in the observations, when the partner is a neighbour who is not a member.
 /// - A pair lapses when it has had no check-in (nor, before the first one, the pairing itself)
 ///   for `lapse_days` days, judged as of the time a request names (`as_of`), else the module's
-///   clock. Planning a day adds a knock for every lapsed pair's elder.
+///   clock. Planning a day adds a knock for every pair's elder lapsed by the end of that day
+///   (midnight in the deployment's time zone).
 /// - Assessing a visit: the module learns the elders it sees (the resident and their tags) and
 ///   the members who knock in each community; a visit to an eligible elder without an active pair
 ///   raises a need of category `pairing` (left to the grid's member, who finds a partner); pairing
@@ -94,7 +95,7 @@ public struct NeighbourPairing: KnockModule {
     /// - Throws: ``RPCError`` for a malformed date or configuration, or if the store fails.
     public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
         let configuration = try PairingConfiguration(context.configuration)
-        let end = try PairingCalendar.end(of: request.date)
+        let end = try context.calendar.end(of: request.date)
         let book = PairBook(store: context.store)
         var knocks: [CommunityPlannedKnock] = []
         for pair in try await book.pairs(community: request.communityID, activeOnly: true) {

@@ -6,6 +6,10 @@ struct PairingOffice: Sendable {
     let context: ModuleContext
     var book: PairBook { PairBook(store: context.store) }
 
+    /// The work callers must be allowed to do with pairs (members of the elder's community, any
+    /// role but department officer, and the administrator), as refusals name it.
+    static let work = "change pairs"
+
     // MARK: Pair, Unpair
 
     /// Pairs an eligible elder with a member or a neighbour.
@@ -14,7 +18,6 @@ struct PairingOffice: Sendable {
     ///   eligible or a neighbour of another community, `ALREADY_EXISTS` for a duplicate active pair
     ///   or a pair id used for another pair, `PERMISSION_DENIED` for a caller outside the community.
     func pair(_ request: NeighbourPairingPairRequest, by caller: ModuleCaller) async throws -> NeighbourPairingPair {
-        let authority = PairingAuthority(caller: caller)
         guard !request.elderResidentID.isEmpty else { throw RPCError(code: .invalidArgument, message: "elder_resident_id is required") }
         guard request.partnerMemberID.isEmpty != request.partnerResidentID.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "give exactly one partner: partner_member_id or partner_resident_id")
@@ -25,11 +28,11 @@ struct PairingOffice: Sendable {
         try Self.checkID(request.id, field: "id")
         let now = context.clock.now()
         let elderResident = try await resident(request.elderResidentID, role: "elder")
-        try authority.requireWork(in: elderResident.communityID)
+        try caller.requireCommunityWork(in: elderResident.communityID, Self.work)
         guard Eligibility.isEligible(elderResident.tags) else {
             throw RPCError(code: .failedPrecondition, message: "\(elderResident.name) (\(elderResident.id)) is not living alone, empty-nest or of advanced age: only they are paired")
         }
-        if authority.isMember { try await book.learnMember(caller.id, community: caller.communityID) }
+        if caller.isMember { try await book.learnMember(caller.id, community: caller.communityID) }
         try await book.learnElder(elderResident, community: elderResident.communityID, at: now)
 
         var pair = NeighbourPairingPair()
@@ -52,12 +55,12 @@ struct PairingOffice: Sendable {
             pair.partnerName = neighbour.name
         }
         pair.pairedAt = .init(date: request.hasAt ? request.at.date : now)
-        pair.pairedBy = authority.by
+        pair.pairedBy = caller.provenance
         pair.active = true
 
         if let existing = try await book.pair(pair.id) {
             if existing.pair.elderResidentID == pair.elderResidentID, PairBook.activeKey(existing.pair) == PairBook.activeKey(pair) {
-                return await resolvingNeeds(existing.pair, by: authority)  // a retry
+                return await resolvingNeeds(existing.pair, by: caller)  // a retry
             }
             throw RPCError(code: .alreadyExists, message: "pair id \(pair.id) is taken by another pair")
         }
@@ -74,14 +77,17 @@ struct PairingOffice: Sendable {
             throw RPCError(code: .alreadyExists, message: "\(pair.elderName) (\(pair.elderResidentID)) was paired with \(PairBook.partnerLabel(pair)) at the same moment", cause: error)
         }
         context.logger.info("paired", metadata: ["pair": "\(pair.id)", "elder": "\(pair.elderResidentID)"])
-        return await resolvingNeeds(pair, by: authority)
+        return await resolvingNeeds(pair, by: caller)
     }
 
     /// `pair` as Pair answers it, after resolving the elder's pairing needs.
-    private func resolvingNeeds(_ pair: NeighbourPairingPair, by authority: PairingAuthority) async -> NeighbourPairingPair {
+    private func resolvingNeeds(_ pair: NeighbourPairingPair, by caller: ModuleCaller) async -> NeighbourPairingPair {
         var answer = pair
-        answer.resolvedNeedIds = await PairingNeeds(context: context).resolve(
-            elderID: pair.elderResidentID, owner: authority.isMember ? "member:\(authority.caller.id)" : "module:neighbour-pairing",
+        // The elder's `pairing` needs (raised when a visit found them without a pair) are done;
+        // an open one goes first to the member who made the pair (or to the module, for the
+        // administrator).
+        answer.resolvedNeedIds = await context.resolveNeeds(
+            of: pair.elderResidentID, category: "pairing", assigningTo: caller.isMember ? caller.provenance : "module:neighbour-pairing",
             note: "邻里结亲: paired with \(PairBook.partnerLabel(pair)) (pair \(pair.id))"
         )
         return answer
@@ -91,19 +97,18 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `NOT_FOUND`, `FAILED_PRECONDITION` for a pair already ended,
     ///   `PERMISSION_DENIED`.
     func unpair(_ request: NeighbourPairingUnpairRequest, by caller: ModuleCaller) async throws -> NeighbourPairingPair {
-        let authority = PairingAuthority(caller: caller)
         guard !request.pairID.isEmpty else { throw RPCError(code: .invalidArgument, message: "pair_id is required") }
         guard let (stored, version) = try await book.pair(request.pairID) else {
             throw RPCError(code: .notFound, message: "no pair \(request.pairID)")
         }
-        try authority.requireWork(in: stored.communityID)
+        try caller.requireCommunityWork(in: stored.communityID, Self.work)
         guard stored.active else {
             throw RPCError(code: .failedPrecondition, message: "pair \(stored.id) already ended")
         }
         var pair = stored
         pair.active = false
         pair.endedAt = .init(date: request.hasAt ? request.at.date : context.clock.now())
-        pair.endedBy = authority.by
+        pair.endedBy = caller.provenance
         pair.endReason = request.reason
         do {
             _ = try await context.store.batch([
@@ -122,21 +127,20 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `PERMISSION_DENIED`, `INVALID_ARGUMENT`, `FAILED_PRECONDITION` for
     ///   a bad configuration.
     func listPairs(_ request: NeighbourPairingListPairsRequest, by caller: ModuleCaller) async throws -> NeighbourPairingListPairsResponse {
-        let authority = PairingAuthority(caller: caller)
         let configuration = try PairingConfiguration(context.configuration)
         let asOf = request.hasAsOf ? request.asOf.date : context.clock.now()
         var pairs: [NeighbourPairingPair]
         if !request.elderResidentID.isEmpty {
             pairs = try await request.includeEnded ? book.pairs(ofElder: request.elderResidentID) : book.activePairs(ofElder: request.elderResidentID)
             if !request.communityID.isEmpty { pairs = pairs.filter { $0.communityID == request.communityID } }
-            if authority.isMember {
+            if caller.isMember {
                 pairs = pairs.filter { $0.communityID == caller.communityID }
-                try authority.requireWork(in: caller.communityID)
+                try caller.requireCommunityWork(in: caller.communityID, Self.work)
             } else if !caller.isAdministrator, caller.kind != "module" {
                 throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not read pairs")
             }
-        } else if authority.isMember || !request.communityID.isEmpty {
-            pairs = try await book.pairs(community: try authority.community(named: request.communityID), activeOnly: !request.includeEnded)
+        } else if caller.isMember || !request.communityID.isEmpty {
+            pairs = try await book.pairs(community: try caller.community(named: request.communityID, Self.work, modulesMayRead: true), activeOnly: !request.includeEnded)
         } else {
             guard caller.isAdministrator || caller.kind == "module" else {
                 throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not read pairs")
@@ -153,7 +157,7 @@ struct PairingOffice: Sendable {
     /// The eligible elders of a community without an active pair.
     /// - Throws: ``RPCError`` `PERMISSION_DENIED`, `INVALID_ARGUMENT`.
     func listUnpaired(_ request: NeighbourPairingListUnpairedRequest, by caller: ModuleCaller) async throws -> NeighbourPairingListUnpairedResponse {
-        let community = try PairingAuthority(caller: caller).community(named: request.communityID)
+        let community = try caller.community(named: request.communityID, Self.work, modulesMayRead: true)
         let paired = Set(try await book.pairs(community: community, activeOnly: true).map(\.elderResidentID))
         var response = NeighbourPairingListUnpairedResponse()
         response.elders = try await book.elders(community: community).filter { !paired.contains($0.residentID) && Eligibility.isEligible($0.tags) }
@@ -168,13 +172,12 @@ struct PairingOffice: Sendable {
     ///   `FAILED_PRECONDITION` for an ended pair or no host to record with, `ALREADY_EXISTS` for
     ///   an id used for another check-in, `PERMISSION_DENIED`; what RecordVisit answers.
     func checkIn(_ request: NeighbourPairingCheckInRequest, by caller: ModuleCaller) async throws -> NeighbourPairingCheckInResponse {
-        let authority = PairingAuthority(caller: caller)
         guard !request.id.isEmpty else { throw RPCError(code: .invalidArgument, message: "id is required (the app's id for this check-in, so a retry counts once)") }
         try Self.checkID(request.id, field: "id")
         guard !request.pairID.isEmpty else { throw RPCError(code: .invalidArgument, message: "pair_id is required") }
         guard request.hasAt else { throw RPCError(code: .invalidArgument, message: "at is required (when the partner checked in)") }
         guard let (stored, _) = try await book.pair(request.pairID) else { throw RPCError(code: .notFound, message: "no pair \(request.pairID)") }
-        try authority.requireWork(in: stored.communityID)
+        try caller.requireCommunityWork(in: stored.communityID, Self.work)
         if let earlier = try await context.store.get(NeighbourPairingCheckInRequest.self, collection: "checkins", key: request.id), earlier != request {
             throw RPCError(code: .alreadyExists, message: "check-in \(request.id) was recorded before with other content")
         }
@@ -191,7 +194,7 @@ struct PairingOffice: Sendable {
         visit.visit.requests = request.requests
         if stored.partnerMemberID.isEmpty {
             visit.visit.memberID = "module:neighbour-pairing"
-            visit.visit.observations = "邻里结亲 check-in by neighbour \(stored.partnerName) (\(stored.partnerResidentID)), pair \(stored.id), recorded by \(authority.by)"
+            visit.visit.observations = "邻里结亲 check-in by neighbour \(stored.partnerName) (\(stored.partnerResidentID)), pair \(stored.id), recorded by \(caller.provenance)"
         } else {
             visit.visit.memberID = stored.partnerMemberID
             visit.visit.observations = "邻里结亲 check-in by member \(stored.partnerMemberID), pair \(stored.id)"
@@ -235,7 +238,6 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `NOT_FOUND`, `FAILED_PRECONDITION` for an ended
     ///   pair, `ALREADY_EXISTS` for an id used for another task, `PERMISSION_DENIED`.
     func addTask(_ request: NeighbourPairingAddTaskRequest, by caller: ModuleCaller) async throws -> NeighbourPairingTask {
-        let authority = PairingAuthority(caller: caller)
         try Self.checkID(request.id, field: "id")
         guard !request.pairID.isEmpty else { throw RPCError(code: .invalidArgument, message: "pair_id is required") }
         guard request.kind != .unspecified, NeighbourPairingTaskKind.allCases.contains(request.kind) else {
@@ -244,7 +246,7 @@ struct PairingOffice: Sendable {
         guard request.hasDue else { throw RPCError(code: .invalidArgument, message: "due is required") }
         guard request.note.utf8.count <= 4_096 else { throw RPCError(code: .invalidArgument, message: "note must be at most 4 KiB") }
         guard let (pair, _) = try await book.pair(request.pairID) else { throw RPCError(code: .notFound, message: "no pair \(request.pairID)") }
-        try authority.requireWork(in: pair.communityID)
+        try caller.requireCommunityWork(in: pair.communityID, Self.work)
         guard pair.active else { throw RPCError(code: .failedPrecondition, message: "pair \(pair.id) has ended") }
         var task = NeighbourPairingTask()
         task.id = request.id.isEmpty ? "task-\(UUID().uuidString.lowercased())" : request.id
@@ -254,7 +256,7 @@ struct PairingOffice: Sendable {
         task.kind = request.kind
         task.due = request.due
         task.note = request.note
-        task.createdBy = authority.by
+        task.createdBy = caller.provenance
         task.createdAt = .init(date: context.clock.now())
         if let (existing, _) = try await book.task(task.id) {
             guard existing.pairID == task.pairID, existing.kind == task.kind, existing.due == task.due, existing.note == task.note else {
@@ -274,17 +276,16 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `NOT_FOUND`, `FAILED_PRECONDITION` for a task already done,
     ///   `PERMISSION_DENIED`.
     func completeTask(_ request: NeighbourPairingCompleteTaskRequest, by caller: ModuleCaller) async throws -> NeighbourPairingTask {
-        let authority = PairingAuthority(caller: caller)
         guard !request.taskID.isEmpty else { throw RPCError(code: .invalidArgument, message: "task_id is required") }
         guard let (stored, version) = try await book.task(request.taskID) else { throw RPCError(code: .notFound, message: "no task \(request.taskID)") }
-        try authority.requireWork(in: stored.communityID)
+        try caller.requireCommunityWork(in: stored.communityID, Self.work)
         guard !stored.done else {
             throw RPCError(code: .failedPrecondition, message: "task \(stored.id) was completed already by \(stored.completedBy)")
         }
         var task = stored
         task.done = true
         task.completedAt = request.hasAt ? request.at : .init(date: context.clock.now())
-        task.completedBy = authority.by
+        task.completedBy = caller.provenance
         task.completionNote = request.note
         do {
             try await book.putTask(task, expectedVersion: version)
@@ -298,23 +299,22 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT` without a pair or elder, `NOT_FOUND` for an
     ///   unknown pair, `PERMISSION_DENIED`.
     func listTasks(_ request: NeighbourPairingListTasksRequest, by caller: ModuleCaller) async throws -> NeighbourPairingListTasksResponse {
-        let authority = PairingAuthority(caller: caller)
         guard request.pairID.isEmpty != request.elderResidentID.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "give exactly one of pair_id and elder_resident_id")
         }
         let asOf = request.hasAsOf ? request.asOf.date : context.clock.now()
         if !request.pairID.isEmpty {
             guard let (pair, _) = try await book.pair(request.pairID) else { throw RPCError(code: .notFound, message: "no pair \(request.pairID)") }
-            try authority.requireRead(of: pair.communityID)
+            try caller.requireReadingPairs(in: pair.communityID)
         } else if let elder = try await book.elder(request.elderResidentID) {
-            try authority.requireRead(of: elder.communityID)
+            try caller.requireReadingPairs(in: elder.communityID)
         } else {
-            guard authority.isMember || caller.isAdministrator || caller.kind == "module" else {
+            guard caller.isMember || caller.isAdministrator || caller.kind == "module" else {
                 throw RPCError(code: .permissionDenied, message: "\(caller.identity) may not read care tasks")
             }
         }
         var tasks = try await book.tasks(where: request.pairID.isEmpty ? ["elder": request.elderResidentID] : ["pair": request.pairID])
-        for community in Set(tasks.map(\.communityID)) { try authority.requireRead(of: community) }
+        for community in Set(tasks.map(\.communityID)) { try caller.requireReadingPairs(in: community) }
         if request.openOnly { tasks = tasks.filter { !$0.done } }
         var response = NeighbourPairingListTasksResponse()
         response.tasks = tasks.sorted { ($0.due.date, $0.id) < ($1.due.date, $1.id) }.map { task in

@@ -56,9 +56,9 @@ struct CaseBook: Sendable {
         var marker = UrgentKnockOpenMarker()
         marker.caseID = opened.id
         try await write([
-            .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expected: 0),
-            .put(try ModuleRecord.make(marker, collection: Self.open, key: opened.residentID), expected: 0),
-        ] + also.map { .put($0, expected: 0) }, what: "opening case \(opened.id)")
+            .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expectedVersion: 0),
+            .put(try ModuleRecord.make(marker, collection: Self.open, key: opened.residentID), expectedVersion: 0),
+        ] + also.map { .put($0, expectedVersion: 0) }, what: "opening case \(opened.id)")
     }
 
     /// Stores a changed case; a closed one stops being its resident's open case.
@@ -68,36 +68,17 @@ struct CaseBook: Sendable {
     ///   - also: New records written with it (an emergency's key), each only if new.
     /// - Throws: ``RPCError`` `ABORTED` if the case changed since `version` was read.
     func save(_ changed: UrgentKnockCase, over version: UInt64, also: [ModuleRecord] = []) async throws {
-        var writes: [Write] = [.put(try ModuleRecord.make(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed)), expected: version)]
-        writes += also.map { .put($0, expected: 0) }
+        var writes: [ModuleBatchRequest.Operation] = [
+            .put(try ModuleRecord.make(changed, collection: Self.cases, key: changed.id, index: Self.index(of: changed)), expectedVersion: version),
+        ]
+        writes += also.map { .put($0, expectedVersion: 0) }
         if changed.status == .closed {
             writes.append(.delete(collection: Self.open, key: changed.residentID))
         }
         try await write(writes, what: "case \(changed.id)")
     }
 
-    private enum Write {
-        case put(ModuleRecord, expected: UInt64)
-        case delete(collection: String, key: String)
-    }
-
-    private func write(_ writes: [Write], what: String) async throws {
-        let operations = writes.map { write in
-            var operation = ModuleBatchRequest.Operation()
-            switch write {
-            case .put(let record, let expected):
-                var put = ModulePutRequest()
-                put.record = record
-                put.expectedVersion = expected
-                operation.put = put
-            case .delete(let collection, let key):
-                var delete = ModuleDeleteRequest()
-                delete.collection = collection
-                delete.key = key
-                operation.delete = delete
-            }
-            return operation
-        }
+    private func write(_ operations: [ModuleBatchRequest.Operation], what: String) async throws {
         do {
             _ = try await store.batch(operations)
         } catch let error as RPCError where error.code == .failedPrecondition {

@@ -23,7 +23,7 @@ struct CaseDesk: Sendable {
     ///   member's community; `ALREADY_EXISTS` for an id used for another resident's emergency;
     ///   `ABORTED` if the resident's case changed meanwhile; `UNAVAILABLE` without a host.
     func raiseEmergency(_ request: UrgentKnockRaiseEmergencyRequest, caller: ModuleCaller) async throws -> UrgentKnockCase {
-        guard caller.isAdministrator || caller.kind == "member" || caller.kind == "integrator" else {
+        guard caller.isAdministrator || caller.isMember || caller.kind == "integrator" else {
             throw RPCError(code: .permissionDenied, message: "emergencies are raised by members, integrators and administrators, not \(caller.identity)")
         }
         let settings = try UrgentKnockSettings(context.configuration)
@@ -45,7 +45,7 @@ struct CaseDesk: Sendable {
         var lookup = CommunityGetResidentRequest()
         lookup.id = request.residentID
         let resident = try await host.call(CommunityMethods.getResident, lookup, options: CallOptions(timeout: .seconds(5)))
-        if caller.kind == "member", resident.communityID != caller.communityID {
+        if caller.isMember, resident.communityID != caller.communityID {
             throw RPCError(code: .notFound, message: "no resident \(request.residentID)")
         }
 

@@ -27,7 +27,8 @@ import KnockModuleKit
 /// Configuration (see ``UrgentKnockSettings``): `ladder` (default
 /// `knock-again:30,phone:15,emergency-contact:15,secretary:15,entry`, minutes), `vulnerable`
 /// (default `living-alone,advanced-age,recently-discharged,disabled`), `secretary.<community>`
-/// (a member id; default any staff member), `time_zone` (default `Asia/Shanghai`).
+/// (a member id; default any staff member). The day of a knock again is the deployment's
+/// (``ModuleContext/timeZone``).
 public struct UrgentKnock: KnockModule {
     /// Creates the module.
     public init() {}
@@ -99,9 +100,9 @@ public struct UrgentKnock: KnockModule {
             try await book.save(changed, over: version)
             guard moved != nil else {
                 // Already at authorised entry: say again that it is awaited.
-                return changed.notices(cause: "still \(cause)", day: settings.day(of: at))
+                return changed.notices(cause: "still \(cause)", day: context.calendar.day(of: at))
             }
-            return changed.notices(cause: cause, day: settings.day(of: at))
+            return changed.notices(cause: cause, day: context.calendar.day(of: at))
         }
         var opened = UrgentKnockCase.open(
             id: Self.caseID(visit: visit.id), resident: resident, origin: .noAnswer, openedBy: member, summary: "no answer: \(cause)",
@@ -110,7 +111,7 @@ public struct UrgentKnock: KnockModule {
         opened.visitIds = [visit.id]
         try await book.create(opened)
         context.logger.info("case opened: a vulnerable resident did not answer", metadata: ["case": "\(opened.id)", "resident": "\(resident.id)"])
-        return opened.notices(cause: cause, day: settings.day(of: at))
+        return opened.notices(cause: cause, day: context.calendar.day(of: at))
     }
 
     /// On `tick`: escalates each open case of the community whose current step was not
@@ -126,7 +127,7 @@ public struct UrgentKnock: KnockModule {
         let settings = try UrgentKnockSettings(context.configuration)
         let book = CaseBook(store: context.store)
         let at = event.hasAt ? event.at.date : context.clock.now()
-        let day = event.attributes["date"] ?? settings.day(of: at)
+        let day = event.attributes["date"] ?? context.calendar.day(of: at)
         var suggestions: [ModuleSuggestion] = []
         for stored in try await book.openCases(in: event.communityID) {
             guard let overdue = stored.value.overdue(at: at) else { continue }

@@ -9,7 +9,10 @@ import KnockModuleKit
 /// | `ladder` | the steps and their minutes to acknowledge | `knock-again:30,phone:15,emergency-contact:15,secretary:15,entry` |
 /// | `vulnerable` | resident tags whose no-answer opens a case (any one suffices) | `living-alone,advanced-age,recently-discharged,disabled` |
 /// | `secretary.<community>` | the member id of the community's secretary, assigned the secretary and entry steps | unset: any staff member (`role:staff`) |
-/// | `time_zone` | the deployment's time zone, for the day of a knock again | `Asia/Shanghai` |
+///
+/// The day of a knock again is the deployment's (``ModuleContext/timeZone``, the host's
+/// `time_zone`): the module has no time zone of its own, and a `time_zone` key here is refused
+/// as unknown like any other.
 struct UrgentKnockSettings: Sendable {
     /// The ladder.
     var ladder: Ladder
@@ -17,8 +20,6 @@ struct UrgentKnockSettings: Sendable {
     var vulnerable: Set<CommunityResidentTag>
     /// Secretary member ids by community.
     var secretaries: [String: String]
-    /// The deployment's time zone.
-    var timeZone: TimeZone
 
     /// The default vulnerable tags.
     static let standardVulnerable = "living-alone,advanced-age,recently-discharged,disabled"
@@ -51,12 +52,9 @@ struct UrgentKnockSettings: Sendable {
             secretaries[community] = member
         }
         self.secretaries = secretaries
-        let zone = configuration["time_zone"] ?? "Asia/Shanghai"
-        guard let timeZone = TimeZone(identifier: zone) else { throw bad("time_zone", "unknown time zone '\(zone)'") }
-        self.timeZone = timeZone
-        let known: Set<String> = ["ladder", "vulnerable", "time_zone"]
+        let known: Set<String> = ["ladder", "vulnerable"]
         for key in configuration.keys.sorted() where !known.contains(key) && !key.hasPrefix("secretary.") {
-            throw bad(key, "unknown key (keys: ladder, vulnerable, secretary.<community>, time_zone)")
+            throw bad(key, "unknown key (keys: ladder, vulnerable, secretary.<community>)")
         }
     }
 
@@ -68,13 +66,5 @@ struct UrgentKnockSettings: Sendable {
     /// Who the secretary and entry steps of `community` are assigned to.
     func secretary(of community: String) -> String {
         secretaries[community].map { "member:\($0)" } ?? "role:staff"
-    }
-
-    /// The day (YYYY-MM-DD) of `date` in the deployment's time zone.
-    func day(of date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 }

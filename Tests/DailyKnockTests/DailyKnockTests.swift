@@ -92,7 +92,7 @@ struct DailyKnockTests {
         #expect(defaults.dayEnds == "20:00")
         #expect(defaults.dischargeDays == 14)
         #expect(defaults.cadences(in: "qinghe").isEmpty)
-        let rules = KeyPersonRules(community: "qinghe", settings: settings).rules
+        let rules = KeyPersonRules(community: "qinghe", settings: settings, calendar: .knockDefault).rules
         #expect(rules.map(\.id) == ["alone-80", "discharged", "disabled-alone", "tag:elderly", "tag:empty-nest", "tag:unemployed"])
         #expect(rules.map(\.cadenceDays) == [1, 1, 1, 30, 7, 14])
         #expect(rules[1].forDays == 10)
@@ -110,7 +110,7 @@ struct DailyKnockTests {
         (["day_ends": "24:00"], "day_ends: '24:00' is not a time HH:MM"),
         (["day_ends": "9:00"], "day_ends: '9:00' is not a time HH:MM"),
         (["discharge_days": "0"], "discharge_days: '0' is not a whole number of days"),
-        (["time_zone": "Nowhere/Town"], "time_zone: unknown time zone"),
+        (["time_zone": "Asia/Shanghai"], "time_zone: unknown key"),
         (["cadence": "1"], "cadence: unknown key"),
     ])
     func badSettings(configuration: [String: String], detail: String) throws {
@@ -124,7 +124,7 @@ struct DailyKnockTests {
 
     @Test("living alone and 80 or over is daily, by tag or by birth year; living alone at 70 is not")
     func aloneAndOld() throws {
-        let rules = KeyPersonRules(community: "qinghe", settings: try DailyKnockSettings([:]))
+        let rules = KeyPersonRules(community: "qinghe", settings: try DailyKnockSettings([:]), calendar: .knockDefault)
         func applies(_ resident: CommunityResident) -> [String] {
             rules.evaluate(resident, at: Self.morning, dischargeSeen: nil).filter(\.applies).map(\.rule.id)
         }
@@ -141,7 +141,7 @@ struct DailyKnockTests {
 
     @Test("recently discharged is daily for two weeks from the day the tag was first seen, with until")
     func discharged() throws {
-        let rules = KeyPersonRules(community: "qinghe", settings: try DailyKnockSettings([:]))
+        let rules = KeyPersonRules(community: "qinghe", settings: try DailyKnockSettings([:]), calendar: .knockDefault)
         let resident = Self.resident("r-7", born: 1950, tags: [.recentlyDischarged])
         let seen = Self.morning.addingTimeInterval(-3 * 86_400)
         let now = try #require(rules.evaluate(resident, at: Self.morning, dischargeSeen: seen).first { $0.rule.id == "discharged" })
@@ -155,14 +155,26 @@ struct DailyKnockTests {
         #expect(unseen.why == "recently discharged, not seen on a visit before: daily until 2026-12-14")
     }
 
+    @Test("days are the deployment's: 07:00 in Wuhan is the day before in a deployment on UTC")
+    func deploymentDays() throws {
+        let early = Self.morning.addingTimeInterval(-3 * 3_600)  // 2026-11-30 07:00 in Wuhan, 2026-11-29 23:00 UTC
+        let resident = Self.resident("r-7", born: 1950, tags: [.recentlyDischarged])
+        func why(_ calendar: ModuleCalendar) throws -> String {
+            let rules = KeyPersonRules(community: "qinghe", settings: try DailyKnockSettings([:]), calendar: calendar)
+            return try #require(rules.evaluate(resident, at: early, dischargeSeen: early).first { $0.rule.id == "discharged" }).why
+        }
+        #expect(try why(.knockDefault) == "recently discharged, first seen 2026-11-30: daily until 2026-12-14")
+        #expect(try why(ModuleCalendar(timeZone: TimeZone(identifier: "UTC")!)) == "recently discharged, first seen 2026-11-29: daily until 2026-12-13")
+    }
+
     @Test("configured tags apply per community")
     func configuredTags() throws {
         let settings = try DailyKnockSettings(["rule.empty-nest": "7", "rule.empty-nest.qingyi": "off"])
         let resident = Self.resident("r-2", born: 1950, tags: [.elderly, .emptyNest])
-        let qinghe = KeyPersonRules(community: "qinghe", settings: settings).evaluate(resident, at: Self.morning, dischargeSeen: nil)
+        let qinghe = KeyPersonRules(community: "qinghe", settings: settings, calendar: .knockDefault).evaluate(resident, at: Self.morning, dischargeSeen: nil)
         #expect(qinghe.filter(\.applies).map(\.rule.id) == ["tag:empty-nest"])
         #expect(KeyPersonRules.cadence(of: qinghe) == 7)
-        let qingyi = KeyPersonRules(community: "qingyi", settings: settings).evaluate(resident, at: Self.morning, dischargeSeen: nil)
+        let qingyi = KeyPersonRules(community: "qingyi", settings: settings, calendar: .knockDefault).evaluate(resident, at: Self.morning, dischargeSeen: nil)
         #expect(qingyi.filter(\.applies).isEmpty)
     }
 
