@@ -106,6 +106,11 @@ public struct AfterSchool: KnockModule {
     /// - Parameters:
     ///   - router: The module's router.
     ///   - context: The module's context, captured by the handlers.
+    /// Checks this deployment's configuration at start (see ``AfterSchoolConfiguration``).
+    public func validate(configuration: [String: String]) throws {
+        _ = try AfterSchoolConfiguration(configuration)
+    }
+
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let desk = AfterSchoolDesk(context: context)
         router.register(Self.enrol) { request, server in try await desk.enrol(request, by: try server.requireCaller()) }

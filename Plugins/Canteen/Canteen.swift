@@ -107,6 +107,11 @@ public struct Canteen: KnockModule {
     /// - Parameters:
     ///   - router: The module's router.
     ///   - context: The module's context, captured by the handlers.
+    /// Checks this deployment's configuration at start (see ``CanteenConfiguration``).
+    public func validate(configuration: [String: String]) throws {
+        _ = try CanteenConfiguration(configuration)
+    }
+
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let counter = CanteenCounter(context: context)
         router.register(Self.setMenu) { request, server in try await counter.setMenu(request, by: try server.requireCaller()) }

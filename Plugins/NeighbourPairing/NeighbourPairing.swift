@@ -120,6 +120,11 @@ public struct NeighbourPairing: KnockModule {
     /// - Parameters:
     ///   - router: The module's router.
     ///   - context: The module's context, captured by the handlers.
+    /// Checks this deployment's configuration at start (see ``PairingConfiguration``).
+    public func validate(configuration: [String: String]) throws {
+        _ = try PairingConfiguration(configuration)
+    }
+
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let office = PairingOffice(context: context)
         router.register(Self.pair) { request, server in try await office.pair(request, by: try server.requireCaller()) }

@@ -80,4 +80,22 @@ struct MethodsCLITests {
         kill(host.processIdentifier, SIGTERM)
         _ = await ProcessExit.wait(host, timeout: .seconds(60))
     }
+
+    @Test("a method's bad configuration stops knock-host at start with one line naming the method and the key")
+    func badConfiguration() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("knock-methods-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let initialised = try await Processes.run("knock-host", ["init", "--state", state.path, "--name", "工人村街"])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let file = state.appendingPathComponent("knock-host.yaml")
+        let yaml = try String(contentsOf: file, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "\nmodules:\n", with: "\nmodules:\n  canteen:\n    config: [\"price=abc\"]\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let port = try FreePort.pick()
+        let served = try await Processes.run("knock-host", ["serve", "--state", state.path], environment: ["KNOCK_LISTEN_PORT": "\(port)"])
+        #expect(served.status == 1)
+        let line = served.stderr.split(separator: "\n").first { $0.hasPrefix("knock-host: ") }
+        #expect(line?.contains("module canteen: its configuration (modules.canteen.config) is not valid") == true, "\(served.stderr)")
+        #expect(line?.contains("price must be an amount in yuan") == true, "\(served.stderr)")
+    }
 }
