@@ -14,7 +14,9 @@ import SwiftProtobuf
 /// - **Methods**: `mediation.ListProposals`, `OpenCase` (from a proposal or fresh),
 ///   `AddParty`, `RecordStatement`, `RecordSession`, `RecordAgreement`, `FollowUp` (holding
 ///   closes the case; broken reopens it), `GetCase` and `ListCases` (statements withheld, with a
-///   note, from callers who do not mediate). A step the case's status does not allow is
+///   note, from callers who do not mediate; each showing of them to a mediator is recorded in
+///   the host's audit log as `mediation.statements.read`, and if it cannot be recorded they are
+///   not shown). A step the case's status does not allow is
 ///   `FAILED_PRECONDITION`.
 /// - **Mediators**: members with the staff role in the case's community, members listed in
 ///   `mediators`, administrators. Other members of the community read cases without the
@@ -64,7 +66,7 @@ public struct Mediation: KnockModule {
             ModuleMethodInfo(Self.recordAgreement.descriptor), ModuleMethodInfo(Self.followUp.descriptor),
             ModuleMethodInfo(Self.getCase.descriptor), ModuleMethodInfo(Self.listCases.descriptor),
         ]
-        descriptor.permissions = ["needs.read", "needs.write", "residents.read"]
+        descriptor.permissions = ["needs.read", "needs.write", "residents.read", "audit.write"]
         descriptor.assessesVisits = true
         // Generated from Protocol/modules/mediation.proto with the methods above; a mismatch is
         // a build defect, which the descriptor test catches (the set would be empty).

@@ -40,9 +40,9 @@ struct MediationDesk: Sendable {
         }
         let mediator = settings.isMediator(caller, in: community)
         var response = MediationListCasesResponse()
-        response.cases = try await file.cases(where: conditions)
-            .sorted { ($0.openedAt.date, $0.id) > ($1.openedAt.date, $1.id) }
-            .map { $0.shown(toMediator: mediator) }
+        let cases = try await file.cases(where: conditions).sorted { ($0.openedAt.date, $0.id) > ($1.openedAt.date, $1.id) }
+        try await auditStatements(of: mediator ? cases : [], shownTo: caller)
+        response.cases = cases.map { $0.shown(toMediator: mediator) }
         return response
     }
 
@@ -52,7 +52,34 @@ struct MediationDesk: Sendable {
     func getCase(_ request: MediationGetCaseRequest, caller: ModuleCaller) async throws -> MediationCase {
         let settings = try MediationSettings(context.configuration)
         let stored = try await readable(request.id, caller: caller, settings: settings)
-        return stored.value.shown(toMediator: settings.isMediator(caller, in: stored.value.communityID))
+        return try await reveal(stored.value, to: caller, mediator: settings.isMediator(caller, in: stored.value.communityID))
+    }
+
+    /// `stored` as `caller` may see it: the statements for a mediator only, and their showing
+    /// recorded in the host's audit log (``auditStatements(of:shownTo:)``).
+    private func reveal(_ stored: MediationCase, to caller: ModuleCaller, mediator: Bool) async throws -> MediationCase {
+        try await auditStatements(of: mediator ? [stored] : [], shownTo: caller)
+        return stored.shown(toMediator: mediator)
+    }
+
+    /// Records in the host's audit log that `caller` is being shown the parties' statements of
+    /// `cases` (`mediation.statements.read`, the parties who are residents): they are personal
+    /// data this module keeps itself. If the log cannot be written, the statements are not
+    /// shown: the error is the caller's answer. Nothing is recorded where no host is reachable
+    /// (a unit test) or no statement names a resident.
+    private func auditStatements(of cases: [MediationCase], shownTo caller: ModuleCaller) async throws {
+        guard let host = context.host else { return }
+        var residents: [String] = []
+        for shown in cases {
+            let speakers = Set(shown.statements.map(\.partyID))
+            residents += shown.parties.filter { speakers.contains($0.id) && !$0.residentID.isEmpty }.map(\.residentID)
+        }
+        guard !residents.isEmpty else { return }
+        var read = CommunityRecordReadRequest()
+        read.action = "mediation.statements.read"
+        read.residentIds = Array(Set(residents)).sorted()
+        read.by = caller.identity
+        _ = try await host.call(CommunityMethods.recordRead, read, options: CallOptions(timeout: .seconds(5)))
     }
 
     // MARK: Opening
@@ -83,7 +110,7 @@ struct MediationDesk: Sendable {
                 throw RPCError(code: .notFound, message: "no mediation proposal \(request.proposalID)")
             }
             if !found.value.caseID.isEmpty, let existing = try await file.findCase(found.value.caseID) {
-                return existing.value.shown(toMediator: settings.isMediator(caller, in: existing.value.communityID))  // a retry
+                return try await reveal(existing.value, to: caller, mediator: settings.isMediator(caller, in: existing.value.communityID))  // a retry
             }
             proposal = found
             opened.id = found.value.id
@@ -105,7 +132,7 @@ struct MediationDesk: Sendable {
                 guard existing.value.summary == opened.summary, existing.value.communityID == opened.communityID else {
                     throw RPCError(code: .alreadyExists, message: "id \(request.id) names another case")
                 }
-                return existing.value.shown(toMediator: settings.isMediator(caller, in: existing.value.communityID))
+                return try await reveal(existing.value, to: caller, mediator: settings.isMediator(caller, in: existing.value.communityID))
             }
         }
         guard settings.mayRead(caller, in: opened.communityID) else {
@@ -118,7 +145,7 @@ struct MediationDesk: Sendable {
         if let needs, !opened.needID.isEmpty { try await needs.start(opened.needID) }
         try await file.open(opened, from: proposal)
         context.logger.info("mediation case opened", metadata: ["case": "\(opened.id)", "by": "\(caller.identity)"])
-        return opened.shown(toMediator: settings.isMediator(caller, in: opened.communityID))
+        return try await reveal(opened, to: caller, mediator: settings.isMediator(caller, in: opened.communityID))
     }
 
     // MARK: Changing
@@ -215,7 +242,7 @@ struct MediationDesk: Sendable {
         try body(&changed, caller.provenance, context.clock.now())
         try await beforeSaving(&changed)
         try await file.save(changed, over: stored.version)
-        return changed.shown(toMediator: mediator)
+        return try await reveal(changed, to: caller, mediator: mediator)
     }
 
     /// Checks that resident `id` (if given) lives in `community`, through the host.

@@ -83,6 +83,15 @@ struct MediationStoryTests {
             #expect(asVolunteer.withheldNote.contains("mediators only"))
             #expect(asVolunteer.parties.map(\.name) == ["刘建国", "周涛"])
             #expect(try await staff.call(Mediation.getCase, get).statements.map(\.partyID) == ["p-1", "p-2"])
+            // Every showing of the statements is in the host's audit log: the mediator read 刘建国's
+            // statement (周涛 is not a resident); the volunteer's view, without them, is not a read.
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            var audit = CommunityListAuditRequest()
+            audit.residentID = "r-2"
+            let reads = try await admin.call(CommunityMethods.listAudit, audit).entries.filter { $0.action == "mediation.statements.read" }
+            #expect(!reads.isEmpty)
+            #expect(reads.allSatisfy { $0.by == "member:m-2" && $0.via == "mediation" && $0.residentIds == ["r-2"] })
             #expect(await code { try await elsewhere.call(Mediation.getCase, get) } == .notFound)
             #expect(await code { try await staff.call(Mediation.getCase, MediationGetCaseRequest()) } == .invalidArgument)
 

@@ -223,7 +223,7 @@ struct MediationTests {
         #expect(descriptor.nameZh == "顺顺吧")
         #expect(descriptor.assessesVisits)
         #expect(!descriptor.plansDays)
-        #expect(Set(descriptor.permissions) == ["needs.read", "needs.write", "residents.read"])
+        #expect(Set(descriptor.permissions) == ["needs.read", "needs.write", "residents.read", "audit.write"])
         #expect(descriptor.methods.count == 9)
         #expect(descriptor.methods.allSatisfy { $0.name.hasPrefix("mediation.") })
         #expect(!descriptor.fileDescriptorSet.isEmpty)
