@@ -19,7 +19,7 @@ import KnockModuleKit
 ///   `meals` needs of the resident.
 /// - `canteen.AssignDelivery` with `pair_partner` asks `neighbour-pairing.ListPairs` through the
 ///   host for the elder's active pair (a method named by this module; it imports no other
-///   module), passing on the caller the host vouched for.
+///   module); the host vouches for that call as the canteen's.
 ///
 /// Who may call: members of the resident's community (any role but department officer) and the
 /// administrator; other modules may read menus and the day's counts (`GetMenu`, `DailyCounts`).

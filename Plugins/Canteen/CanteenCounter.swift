@@ -229,7 +229,7 @@ struct CanteenCounter: Sendable {
             }
             order.courierResidentID = neighbour.id
         } else {
-            let pair = try await activePair(of: order.residentID, caller: caller)
+            let pair = try await activePair(of: order.residentID)
             order.courierMemberID = pair.partnerMemberID
             order.courierResidentID = pair.partnerResidentID
             order.courierPairID = pair.id
@@ -315,19 +315,17 @@ struct CanteenCounter: Sendable {
         }
     }
 
-    /// The elder's active pair, from neighbour-pairing through the host, asked on behalf of the
-    /// caller the host vouched for.
+    /// The elder's active pair, from neighbour-pairing through the host (which vouches for the
+    /// call as the canteen's; neighbour-pairing lets modules read pairs).
     /// - Throws: ``RPCError`` `FAILED_PRECONDITION` for no active pair or neighbour-pairing not loaded.
-    func activePair(of residentID: String, caller: ModuleCaller) async throws -> CanteenPairEntry {
+    func activePair(of residentID: String) async throws -> CanteenPairEntry {
         guard let host = context.host else { throw RPCError(code: .failedPrecondition, message: "no host to ask neighbour-pairing through") }
         var query = CanteenPairsQuery()
         query.elderResidentID = residentID
         query.asOf = .init(date: context.clock.now())
-        var metadata: Metadata = [:]
-        caller.stamp(&metadata)
         let answer: CanteenPairsAnswer
         do {
-            answer = try await host.call(Canteen.pairsOfElder, query, options: CallOptions(timeout: .seconds(5), metadata: metadata))
+            answer = try await host.call(Canteen.pairsOfElder, query, options: CallOptions(timeout: .seconds(5)))
         } catch let error as RPCError where error.code == .unimplemented {
             throw RPCError(code: .failedPrecondition, message: "neighbour-pairing is not loaded on this host: name the courier instead", cause: error)
         }
