@@ -33,10 +33,17 @@ final class GroupCommit: Sendable {
     }
 
     /// What a request runs.
-    private struct Work: Sendable {
-        let isolation: Isolation
-        let run: @Sendable (any SQLDatabase) async throws -> any Sendable
+    private enum Work: Sendable {
+        /// Its own reads and writes.
+        case single(isolation: Isolation, run: @Sendable (any SQLDatabase) async throws -> any Sendable)
+        /// An item written together with the batch's other items of the same group, by one call
+        /// of `write` (a visit among the visits arriving together: one statement for all).
+        case grouped(group: String, item: any Sendable, write: GroupWrite)
     }
+
+    /// Writes a group's items in the batch's transaction and answers each: a value, or a
+    /// refusal (``DomainError``) for an item it wrote nothing of. Throwing ends the batch.
+    typealias GroupWrite = @Sendable ([any Sendable], any SQLDatabase) async throws -> [Result<any Sendable, any Error>]
 
     /// One request: its work, and how to answer it.
     private struct Request: Sendable {
@@ -83,7 +90,37 @@ final class GroupCommit: Sendable {
         in transaction: Transaction,
         _ work: @escaping @Sendable (any SQLDatabase) async throws -> Value
     ) async throws -> Value {
-        let erased = Work(isolation: isolation, run: { try await work($0) })
+        try await submit(.single(isolation: isolation, run: { try await work($0) }), in: transaction) as! Value
+    }
+
+    /// Runs `item` with the other items of `group` that arrive meanwhile, in one call of `write`
+    /// within a transaction shared with other requests, and returns once it has committed.
+    /// - Parameters:
+    ///   - item: What to write.
+    ///   - group: Names the items `write` takes together (one item type per group).
+    ///   - transaction: As for ``submit(isolation:in:_:)``.
+    ///   - write: Writes items of the group; returns one result per item, in order: the item's
+    ///     value, or a ``DomainError`` for an item it wrote nothing of. What it throws fails the
+    ///     whole batch.
+    /// - Returns: The item's value.
+    /// - Throws: The item's refusal, or the transaction's error (nothing of the batch was written).
+    func submit<Item: Sendable, Value: Sendable>(
+        grouped item: Item, group: String, in transaction: Transaction,
+        _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+    ) async throws -> Value {
+        let erased: GroupWrite = { items, database in
+            // Items of one group are of one type: `submit(grouped:)` is the only way in.
+            let answers = try await write(items.map { $0 as! Item }, database)
+            guard answers.count == items.count else {
+                throw StoreError(code: .internal, message: "group \(group) answered \(answers.count) of \(items.count) items")
+            }
+            return answers.map { answer in answer.map { $0 as any Sendable } }
+        }
+        return try await submit(.grouped(group: group, item: item, write: erased), in: transaction) as! Value
+    }
+
+    /// Queues `erased`, writes its batch if this task becomes the writer, returns its result.
+    private func submit(_ erased: Work, in transaction: Transaction) async throws -> any Sendable {
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let arrival = state.withLock { $0.arrive(Request(work: erased, answer: continuation)) }
             if arrival == .write {
@@ -97,8 +134,8 @@ final class GroupCommit: Sendable {
         case .write:
             result = await writeBatch(first: erased, in: transaction)
         }
-        // The value comes back as the work built it: the cast cannot fail.
-        return try result.get() as! Value
+        // The value comes back as the work built it: the callers' casts cannot fail.
+        return try result.get()
     }
 
     /// Writes one batch (`first` and whatever queued), answers the queued requests, passes the
@@ -110,12 +147,28 @@ final class GroupCommit: Sendable {
         var results: [Result<any Sendable, any Error>]
         do {
             results = try await transaction { database in
-                var results: [Result<any Sendable, any Error>] = []
-                results.reserveCapacity(works.count)
-                for work in works {
-                    results.append(try await Self.run(work, on: database))
+                var results = [Result<any Sendable, any Error>?](repeating: nil, count: works.count)
+                for (index, work) in works.enumerated() where results[index] == nil {
+                    switch work {
+                    case .single(let isolation, let run):
+                        results[index] = try await Self.run(isolation, run, on: database)
+                    case .grouped(let group, _, let write):
+                        // The whole group at its first item's turn: the batch's requests are
+                        // concurrent, so any order of them is one they could have had.
+                        var members: [Int] = []
+                        var items: [any Sendable] = []
+                        for (other, candidate) in works.enumerated().dropFirst(index) {
+                            if case .grouped(group, let item, _) = candidate {
+                                members.append(other)
+                                items.append(item)
+                            }
+                        }
+                        for (member, answer) in zip(members, try await write(items, database)) {
+                            results[member] = answer
+                        }
+                    }
                 }
-                return results
+                return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a request of the batch was not run")) }
             }
         } catch {
             results = Array(repeating: .failure(error), count: works.count)
@@ -132,18 +185,20 @@ final class GroupCommit: Sendable {
     /// - Returns: The work's value or error.
     /// - Throws: When the transaction must end: a savepoint failed, or a bare request threw
     ///   something other than a refusal.
-    private static func run(_ work: Work, on database: any SQLDatabase) async throws -> Result<any Sendable, any Error> {
-        switch work.isolation {
+    private static func run(
+        _ isolation: Isolation, _ run: @Sendable (any SQLDatabase) async throws -> any Sendable, on database: any SQLDatabase
+    ) async throws -> Result<any Sendable, any Error> {
+        switch isolation {
         case .refusesBeforeWriting:
             do {
-                return .success(try await work.run(database))
+                return .success(try await run(database))
             } catch let refusal as DomainError {
                 return .failure(refusal)
             }
         case .savepoint:
             try await database.execute("SAVEPOINT knock_request")
             do {
-                let value = try await work.run(database)
+                let value = try await run(database)
                 try await database.execute("RELEASE knock_request")
                 return .success(value)
             } catch {

@@ -55,7 +55,7 @@ extension KnockDatabase {
     }
 
     /// Runs `work`, passing the domain's errors through and turning a driver's into a ``StoreError``.
-    private func translatingStoreErrors<Result>(_ action: @autoclosure () -> String, _ work: () async throws -> Result) async throws -> Result {
+    func translatingStoreErrors<Result>(_ action: @autoclosure () -> String, _ work: () async throws -> Result) async throws -> Result {
         do {
             return try await work()
         } catch let error as DomainError {

@@ -21,49 +21,96 @@ extension KnockDatabase {
         try Validation.id(visit.id, what: "visit id")
         try Validation.id(visit.memberID, what: "member id of visit \(visit.id)")
         try Validation.text(visit.observations + visit.opinions + visit.requests.joined(), what: "text of visit \(visit.id)")
-        let recordedAt = Date().milliseconds
-        let requests = try StoredJSON.encode(visit.requests)
-        // Refusals (unknown resident, id taken) come before anything is written; the insert and
-        // the update are single statements. So no savepoint: two statements, not four.
-        return try await communityWrite("recording visit \(visit.id)", isolation: .refusesBeforeWriting) { database in
-            var stored = visit
-            stored.at = visit.at.storedPrecision
-            // One statement takes the resident's place, checks the scope, and inserts unless the
-            // id is taken.
-            let scope = SQLExpressions.within(caller.scope, table: "r") ?? SQLLiteral.boolean(true)
-            let inserted = try await database.raw("""
-                INSERT INTO \(unsafeRaw: CommunityTables.visits) (\(unsafeRaw: Self.visitColumns.joined(separator: ", ")), recorded_at) \
-                SELECT \(bind: stored.id), \(bind: stored.memberID), r.id, r.household_id, r.street_id, r.community_id, r.grid_id, \
-                \(bind: stored.at.milliseconds), \(bind: stored.channel.rawValue), \(bind: stored.outcome.rawValue), \
-                \(bind: stored.observations), \(bind: stored.opinions), \(bind: requests), \(bind: recordedAt) \
-                FROM \(unsafeRaw: CommunityTables.residents) r WHERE r.id = \(bind: visit.residentID) AND \(scope) \
-                ON CONFLICT (id) DO NOTHING RETURNING household_id, street_id, community_id, grid_id
-                """).first()
-            guard let inserted else {
-                // Nothing inserted: no such resident in the scope, or the id is taken.
-                let home = try await CommunityTables.requireHome(ofResident: visit.residentID, within: caller.scope, on: database)
-                stored = Self.placed(stored, at: home)
-                let existing = try await database.select().columns(Self.visitColumns).from(CommunityTables.visits)
-                    .where("id", .equal, visit.id).first().map(Self.visit(from:))
-                guard let existing, existing == stored else {
-                    throw DomainError(.alreadyExists, "visit \(visit.id) was recorded before with other content")
-                }
-                return .duplicate(existing)
-            }
-            stored = Self.placed(stored, at: (
-                try inserted.string("household_id"),
-                Scope.Place(streetID: try inserted.string("street_id"), communityID: try inserted.string("community_id"), gridID: try inserted.string("grid_id"))
-            ))
-            if stored.outcome != .noAnswer {
-                let at = stored.at.milliseconds
-                try await database.raw("""
-                    UPDATE \(unsafeRaw: CommunityTables.keyPersons) SET last_knock_at = \(bind: at) \
-                    WHERE resident_id = \(bind: stored.residentID) AND (last_knock_at IS NULL OR last_knock_at < \(bind: at))
-                    """).run()
-            }
-            return .recorded(stored)
+        var stored = visit
+        stored.at = visit.at.storedPrecision
+        let pending = PendingVisit(visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: try StoredJSON.encode(visit.requests))
+        return try await translatingStoreErrors("recording visit \(visit.id)") {
+            try await engine.writeGrouped(pending, group: "visits", Self.write)
         }
     }
+
+    /// A visit checked and waiting to be written with the others arriving with it.
+    struct PendingVisit: Sendable {
+        var visit: Visit
+        var scope: Scope
+        var recordedAt: Int64
+        var requests: String
+    }
+
+    /// Writes visits arriving together: one read of their residents' places, one insert of
+    /// them all, then the last knock of those who are key persons. A visit to a resident
+    /// unknown or outside its caller's scope is refused (`notFound`); one whose id is taken is a
+    /// duplicate if it is the same visit, else refused (`alreadyExists`). Nothing is written for
+    /// a refused visit.
+    private static func write(_ pending: [PendingVisit], on database: any SQLDatabase) async throws -> [Result<VisitRecording, any Error>] {
+        var homes: [String: (householdID: String, place: Scope.Place, keyPerson: Bool)] = [:]
+        let residentIDs = Array(Set(pending.map(\.visit.residentID))).sorted()
+        let places: SQLQueryString = """
+            \(unsafeRaw: homesOfResidents)\(SQLList(residentIDs.map { SQLBind($0) }))\(unsafeRaw: ")")
+            """
+        for row in try await database.raw(places).all() {
+            homes[try row.string("id")] = (
+                try row.string("household_id"),
+                Scope.Place(streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id")),
+                try row.optionalString("key_person") != nil
+            )
+        }
+        var results = [Result<VisitRecording, any Error>?](repeating: nil, count: pending.count)
+        var rows: [(index: Int, visit: Visit)] = []
+        for (index, item) in pending.enumerated() {
+            guard let home = homes[item.visit.residentID], item.scope.contains(home.place) else {
+                results[index] = .failure(DomainError(.notFound, "resident \(item.visit.residentID) not found"))
+                continue
+            }
+            rows.append((index, placed(item.visit, at: (home.householdID, home.place))))
+        }
+        if !rows.isEmpty {
+            let values = rows.map { index, visit in
+                let item = pending[index]
+                return SQLText.row([
+                    SQLBind(visit.id), SQLBind(visit.memberID), SQLBind(visit.residentID), SQLBind(visit.householdID), SQLBind(visit.streetID),
+                    SQLBind(visit.communityID), SQLBind(visit.gridID), SQLBind(visit.at.milliseconds), SQLBind(visit.channel.rawValue),
+                    SQLBind(visit.outcome.rawValue), SQLBind(visit.observations), SQLBind(visit.opinions), SQLBind(item.requests),
+                    SQLBind(item.recordedAt),
+                ])
+            }
+            let insert: SQLQueryString = """
+                \(unsafeRaw: insertVisits)\(SQLList(values)) ON CONFLICT ("id") DO NOTHING RETURNING "id"
+                """
+            var inserted = Set(try await database.raw(insert).all().map { try $0.string("id") })
+            for (index, visit) in rows {
+                // Of two with one id in the batch, the first was inserted; the second is a retry.
+                if inserted.remove(visit.id) != nil {
+                    results[index] = .success(.recorded(visit))
+                    if visit.outcome != .noAnswer, homes[visit.residentID]?.keyPerson == true {
+                        let at = visit.at.milliseconds
+                        try await database.raw("""
+                            UPDATE \(unsafeRaw: SQLText.quoted(CommunityTables.keyPersons)) SET "last_knock_at" = \(bind: at) \
+                            WHERE "resident_id" = \(bind: visit.residentID) AND ("last_knock_at" IS NULL OR "last_knock_at" < \(bind: at))
+                            """).run()
+                    }
+                    continue
+                }
+                let existing = try await database.raw("\(unsafeRaw: SQLText.select(visitColumns, from: CommunityTables.visits))\"id\" = \(bind: visit.id)")
+                    .first().map(Self.visit(from:))
+                if let existing, existing == visit {
+                    results[index] = .success(.duplicate(existing))
+                } else {
+                    results[index] = .failure(DomainError(.alreadyExists, "visit \(visit.id) was recorded before with other content"))
+                }
+            }
+        }
+        return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a visit of the batch was not written")) }
+    }
+
+    /// The place of residents and whether each is a key person; follow it with the ids and `)`.
+    private static let homesOfResidents = """
+        SELECT "res"."id", "res"."household_id", "res"."street_id", "res"."community_id", "res"."grid_id", "k"."resident_id" AS "key_person" \
+        FROM \(SQLText.quoted(CommunityTables.residents)) "res" LEFT JOIN \(SQLText.quoted(CommunityTables.keyPersons)) "k" ON "k"."resident_id" = "res"."id" \
+        WHERE "res"."id" IN (
+        """
+
+    private static let insertVisits = SQLText.insert(into: CommunityTables.visits, columns: visitColumns + ["recorded_at"])
 
     /// Visits in the caller's scope, newest first. Audited as `visits.list`.
     /// - Parameters:

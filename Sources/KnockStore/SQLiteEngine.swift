@@ -136,6 +136,16 @@ final class SQLiteEngine: StorageEngine {
         }, body)
     }
 
+    func writeGrouped<Item: Sendable, Value: Sendable>(
+        _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+    ) async throws -> Value {
+        try await groupCommit.submit(grouped: item, group: group, in: { batch in
+            try await self.lock.withLock(waitsThroughCancellation: true) {
+                try await self.inTransaction(batch)
+            }
+        }, write)
+    }
+
     /// The connection, for the task holding the lock.
     /// - Throws: ``StoreError`` `unavailable` once the store is closed.
     private func openDatabase() throws -> any SQLDatabase {

@@ -33,6 +33,19 @@ protocol StorageEngine: Sendable {
     func write<Result: Sendable>(
         isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result
+
+    /// Writes `item` together with the other items of `group` in flight, by one call of
+    /// `write`: like ``write(isolation:_:)``, but the items share their statements too (the
+    /// visits arriving together, inserted by one statement).
+    /// - Parameters:
+    ///   - item: What to write.
+    ///   - group: Names the items written together (one item type per group).
+    ///   - write: Writes items of the group; returns one result per item, in order: its value,
+    ///     or a ``DomainError`` for an item it wrote nothing of. What it throws fails them all.
+    /// - Throws: The item's refusal; the driver's error if the transaction cannot begin or commit.
+    func writeGrouped<Item: Sendable, Value: Sendable>(
+        _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+    ) async throws -> Value
 }
 
 /// A lock a transaction holds until it ends, beyond the rows it writes.

@@ -35,6 +35,86 @@ struct VisitTests {
         }
     }
 
+    @Test("visits arriving together are written together, and each gets its own answer: recorded, a retry's duplicate, a conflict, a refusal", arguments: TestEngine.all)
+    func together(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 1, caller: Community.host, at: Community.time(day: 1, hour: 8))
+            enum Sent: Sendable { case new(Int), retry(Int), conflict(Int), outside(Int), unknown(Int) }
+            var sent: [(Sent, Visit)] = []
+            for n in 0..<60 {
+                let resident = n % 2 == 0 ? "r1a" : "r1b"
+                let visit = Community.visit("batch-\(n)", resident: resident, at: Community.time(hour: 8, minute: n % 60))
+                sent.append((.new(n), visit))
+                if n % 6 == 0 { sent.append((.retry(n), visit)) }
+                if n % 10 == 5 {
+                    var other = visit
+                    other.observations = "另一条 \(n)"
+                    sent.append((.conflict(n), other))
+                }
+                if n % 15 == 0 { sent.append((.outside(n), Community.visit("out-\(n)", resident: "r3", at: Community.time(hour: 9)))) }
+                if n % 20 == 0 { sent.append((.unknown(n), Community.visit("nobody-\(n)", resident: "nobody", at: Community.time(hour: 9)))) }
+            }
+            // All at once, so the writer takes many in one batch.
+            let answers = await withTaskGroup(of: (Int, Result<VisitRecording, DomainError>).self) { group in
+                for (index, (_, visit)) in sent.enumerated() {
+                    group.addTask {
+                        do {
+                            return (index, .success(try await database.recordVisit(visit, caller: Community.gridMember)))
+                        } catch let error as DomainError {
+                            return (index, .failure(error))
+                        } catch {
+                            return (index, .failure(DomainError(.invalidArgument, "unexpected \(error)")))
+                        }
+                    }
+                }
+                var answers: [Int: Result<VisitRecording, DomainError>] = [:]
+                for await (index, answer) in group { answers[index] = answer }
+                return answers
+            }
+            // Per id: exactly one copy recorded; a copy with the same content is a duplicate of it,
+            // one with other content is refused. Visits to residents outside the scope or unknown
+            // are refused, whatever batch they were in.
+            var copies: [String: [(Visit, Result<VisitRecording, DomainError>)]] = [:]
+            for (index, (kind, visit)) in sent.enumerated() {
+                let answer = try #require(answers[index])
+                switch kind {
+                case .new, .retry, .conflict:
+                    copies[visit.id, default: []].append((visit, answer))
+                case .outside, .unknown:
+                    guard case .failure(let error) = answer else {
+                        Issue.record("\(visit.id) was written: \(answer)")
+                        continue
+                    }
+                    #expect(error.code == .notFound)
+                }
+            }
+            var recordedIDs: [String: Int] = [:]
+            for (id, answered) in copies {
+                let recorded = answered.compactMap { _, answer -> Visit? in
+                    if case .success(.recorded(let stored)) = answer { return stored }
+                    return nil
+                }
+                recordedIDs[id] = recorded.count
+                guard let kept = recorded.first else { continue }
+                #expect(kept.gridID == "g1")
+                for (visit, answer) in answered {
+                    switch answer {
+                    case .success(.recorded): continue
+                    case .success(.duplicate(let stored)): #expect(stored == kept && visit.observations == kept.observations)
+                    case .failure(let error): #expect(error.code == .alreadyExists && visit.observations != kept.observations, "\(id): \(error)")
+                    }
+                }
+            }
+            #expect(recordedIDs.count == 60)
+            #expect(recordedIDs.values.allSatisfy { $0 == 1 })
+            let stored = try await database.visits(caller: Community.host, limit: 1_000)
+            #expect(stored.count == 60)
+            #expect(Set(stored.map(\.id)) == Set((0..<60).map { "batch-\($0)" }))
+            // The key person's last knock is the latest of its visits (r1a: even n, at 08:58).
+            #expect(try await database.keyPerson(residentID: "r1a", caller: Community.host).lastKnockAt == Community.time(hour: 8, minute: 58))
+        }
+    }
+
     @Test("a visit to an unknown resident or one outside the caller's scope is notFound, alike", arguments: TestEngine.all)
     func outOfScope(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in
