@@ -40,8 +40,10 @@ final class VisitPipeline: Sendable {
         let visit = try Visit(message: request.visit, defaultMember: defaultMember)
 
         var response = CommunityRecordVisitResponse()
+        // The resident as methods see it comes with the write: no second read.
+        let (recording, resident, keyPerson) = try await database.recordVisitShowingResident(visit, caller: caller)
         let stored: Visit
-        switch try await database.recordVisit(visit, caller: caller) {
+        switch recording {
         case .duplicate(let existing):
             response.visit = existing.message
             response.duplicate = true
@@ -50,9 +52,7 @@ final class VisitPipeline: Sendable {
             stored = recorded
             response.visit = recorded.message
         }
-        // Only when some method will look at it: the resident as methods see it.
         guard coordinator.assessesVisits(in: stored.communityID) else { return response }
-        let (resident, keyPerson) = try await database.residentWithKeyPerson(id: stored.residentID, caller: caller.unaudited)
         var assess = ModuleAssessRequest()
         assess.visit = response.visit
         // Methods see contacts masked unless they asked for them (`residents.contact`).

@@ -18,15 +18,32 @@ extension KnockDatabase {
     ///   changed); `invalidArgument` for a malformed id or text. ``StoreError`` if the database fails.
     @discardableResult
     public func recordVisit(_ visit: Visit, caller: Caller) async throws -> VisitRecording {
+        try await recordVisitShowingResident(visit, caller: caller).recording
+    }
+
+    /// Records a visit as ``recordVisit(_:caller:)`` does, and returns with it the resident and
+    /// their key-persons entry as they are once the visit is stored: what the methods are shown
+    /// when they assess it, read in the same write (not audited: the host's own lookup).
+    /// - Returns: The recording, the resident, and the entry or `nil`.
+    /// - Throws: As ``recordVisit(_:caller:)``.
+    public func recordVisitShowingResident(_ visit: Visit, caller: Caller) async throws -> (recording: VisitRecording, resident: Resident, keyPerson: KeyPerson?) {
         try Validation.id(visit.id, what: "visit id")
         try Validation.id(visit.memberID, what: "member id of visit \(visit.id)")
         try Validation.text(visit.observations + visit.opinions + visit.requests.joined(), what: "text of visit \(visit.id)")
         var stored = visit
         stored.at = visit.at.storedPrecision
         let pending = PendingVisit(visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: try StoredJSON.encode(visit.requests))
-        return try await translatingStoreErrors("recording visit \(visit.id)") {
+        let written = try await translatingStoreErrors("recording visit \(visit.id)") {
             try await engine.writeGrouped(pending, group: "visits", Self.write)
         }
+        return (written.recording, written.resident, written.keyPerson)
+    }
+
+    /// A visit as written, with its resident as the methods see it.
+    struct WrittenVisit: Sendable {
+        var recording: VisitRecording
+        var resident: Resident
+        var keyPerson: KeyPerson?
     }
 
     /// A visit checked and waiting to be written with the others arriving with it.
@@ -42,27 +59,16 @@ extension KnockDatabase {
     /// unknown or outside its caller's scope is refused (`notFound`); one whose id is taken is a
     /// duplicate if it is the same visit, else refused (`alreadyExists`). Nothing is written for
     /// a refused visit.
-    private static func write(_ pending: [PendingVisit], on database: any SQLDatabase) async throws -> [Result<VisitRecording, any Error>] {
-        var homes: [String: (householdID: String, place: Scope.Place, keyPerson: Bool)] = [:]
-        let residentIDs = Array(Set(pending.map(\.visit.residentID))).sorted()
-        let places: SQLQueryString = """
-            \(unsafeRaw: homesOfResidents)\(SQLList(residentIDs.map { SQLBind($0) }))\(unsafeRaw: ")")
-            """
-        for row in try await database.raw(places).all() {
-            homes[try row.string("id")] = (
-                try row.string("household_id"),
-                Scope.Place(streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id")),
-                try row.optionalString("key_person") != nil
-            )
-        }
-        var results = [Result<VisitRecording, any Error>?](repeating: nil, count: pending.count)
+    private static func write(_ pending: [PendingVisit], on database: any SQLDatabase) async throws -> [Result<WrittenVisit, any Error>] {
+        var homes = try await residentsWithEntries(ids: pending.map(\.visit.residentID), on: database)
+        var results = [Result<WrittenVisit, any Error>?](repeating: nil, count: pending.count)
         var rows: [(index: Int, visit: Visit)] = []
         for (index, item) in pending.enumerated() {
-            guard let home = homes[item.visit.residentID], item.scope.contains(home.place) else {
+            guard let resident = homes[item.visit.residentID]?.resident, item.scope.contains(resident.scopePlace) else {
                 results[index] = .failure(DomainError(.notFound, "resident \(item.visit.residentID) not found"))
                 continue
             }
-            rows.append((index, placed(item.visit, at: (home.householdID, home.place))))
+            rows.append((index, placed(item.visit, at: (resident.householdID, resident.scopePlace))))
         }
         if !rows.isEmpty {
             let values = rows.map { index, visit in
@@ -81,20 +87,21 @@ extension KnockDatabase {
             for (index, visit) in rows {
                 // Of two with one id in the batch, the first was inserted; the second is a retry.
                 if inserted.remove(visit.id) != nil {
-                    results[index] = .success(.recorded(visit))
-                    if visit.outcome != .noAnswer, homes[visit.residentID]?.keyPerson == true {
+                    if visit.outcome != .noAnswer, let entry = homes[visit.residentID]?.keyPerson {
+                        if entry.lastKnockAt.map({ $0 < visit.at }) ?? true { homes[visit.residentID]?.keyPerson?.lastKnockAt = visit.at }
                         let at = visit.at.milliseconds
                         try await database.raw("""
                             UPDATE \(unsafeRaw: SQLText.quoted(CommunityTables.keyPersons)) SET "last_knock_at" = \(bind: at) \
                             WHERE "resident_id" = \(bind: visit.residentID) AND ("last_knock_at" IS NULL OR "last_knock_at" < \(bind: at))
                             """).run()
                     }
+                    results[index] = .success(WrittenVisit(recording: .recorded(visit), resident: homes[visit.residentID]!.resident, keyPerson: homes[visit.residentID]?.keyPerson))
                     continue
                 }
                 let existing = try await database.raw("\(unsafeRaw: SQLText.select(visitColumns, from: CommunityTables.visits))\"id\" = \(bind: visit.id)")
                     .first().map(Self.visit(from:))
                 if let existing, existing == visit {
-                    results[index] = .success(.duplicate(existing))
+                    results[index] = .success(WrittenVisit(recording: .duplicate(existing), resident: homes[visit.residentID]!.resident, keyPerson: homes[visit.residentID]?.keyPerson))
                 } else {
                     results[index] = .failure(DomainError(.alreadyExists, "visit \(visit.id) was recorded before with other content"))
                 }
@@ -102,13 +109,6 @@ extension KnockDatabase {
         }
         return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a visit of the batch was not written")) }
     }
-
-    /// The place of residents and whether each is a key person; follow it with the ids and `)`.
-    private static let homesOfResidents = """
-        SELECT "res"."id", "res"."household_id", "res"."street_id", "res"."community_id", "res"."grid_id", "k"."resident_id" AS "key_person" \
-        FROM \(SQLText.quoted(CommunityTables.residents)) "res" LEFT JOIN \(SQLText.quoted(CommunityTables.keyPersons)) "k" ON "k"."resident_id" = "res"."id" \
-        WHERE "res"."id" IN (
-        """
 
     private static let insertVisits = SQLText.insert(into: CommunityTables.visits, columns: visitColumns + ["recorded_at"])
 

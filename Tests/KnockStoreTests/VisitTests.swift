@@ -115,6 +115,22 @@ struct VisitTests {
         }
     }
 
+    @Test("a visit recorded for the methods comes with its resident and key-persons entry as they are after it", arguments: TestEngine.all)
+    func showingResident(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 1, caller: Community.host, at: Community.time(day: 1, hour: 8))
+            let written = try await database.recordVisitShowingResident(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember)
+            #expect(written.resident == (try await database.resident(id: "r1a", caller: Community.host)))
+            #expect(written.keyPerson == (try await database.keyPerson(residentID: "r1a", caller: Community.host)))
+            #expect(written.keyPerson?.lastKnockAt == Community.time(hour: 9))
+            let child = try await database.recordVisitShowingResident(Community.visit("v-2", resident: "r1b", at: Community.time(hour: 9)), caller: Community.gridMember)
+            #expect(child.resident.id == "r1b")
+            #expect(child.keyPerson == nil)
+            let retry = try await database.recordVisitShowingResident(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember)
+            #expect(retry.recording == .duplicate(written.recording.visit))
+        }
+    }
+
     @Test("a visit to an unknown resident or one outside the caller's scope is notFound, alike", arguments: TestEngine.all)
     func outOfScope(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in
