@@ -24,54 +24,25 @@ extension KnockDatabase {
     /// - Throws: ``StoreError`` if the database fails; then nothing was applied.
     public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle) async throws -> [AppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
-        let pending = PendingSuggestions(suggestions: suggestions, visitID: visitID, at: at.storedPrecision, lifecycle: lifecycle)
-        return try await translatingStoreErrors("applying \(suggestions.count) suggestions") {
-            try await engine.writeGrouped(pending, group: "suggestions", Self.apply)
-        }
-    }
-
-    /// One call's suggestions, waiting to be applied with the others arriving with them.
-    struct PendingSuggestions: Sendable {
-        var suggestions: [Suggestion]
-        var visitID: String?
-        var at: Date
-        var lifecycle: NeedLifecycle
-    }
-
-    /// Applies the suggestions of calls arriving together, in order, in one savepoint: one read
-    /// of their residents, then each suggestion. A suggestion that cannot be applied is rejected
-    /// with its reason; if the database fails, the savepoint is rolled back and every call of the
-    /// group gets the error (nothing of theirs applied), while the batch's other writes go on.
-    private static func apply(_ pending: [PendingSuggestions], on database: any SQLDatabase) async throws -> [Result<[AppliedSuggestion], any Error>] {
-        let residentIDs = pending.flatMap { $0.suggestions.map(\.residentID) }
-        try await database.execute("SAVEPOINT knock_suggestions")
-        do {
-            try await database.holdLocks(residentIDs.map { "resident." + $0 })
-            let residents = try await CommunityTables.residents(ids: residentIDs, within: nil, on: database)
-            var answers: [Result<[AppliedSuggestion], any Error>] = []
-            for call in pending {
-                var applied: [AppliedSuggestion] = []
-                for suggestion in call.suggestions {
-                    let outcome: AppliedSuggestion.Outcome
-                    if let resident = residents[suggestion.residentID] {
-                        do {
-                            outcome = try await apply(suggestion, to: resident, visitID: call.visitID, at: call.at, lifecycle: call.lifecycle, on: database)
-                        } catch let error as DomainError {
-                            outcome = .rejected(reason: error.message)
-                        }
-                    } else {
-                        outcome = .rejected(reason: "resident \(suggestion.residentID) not found")
+        let at = at.storedPrecision
+        return try await communityWrite("applying \(suggestions.count) suggestions") { database in
+            try await database.holdLocks(suggestions.map { "resident." + $0.residentID })
+            let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
+            var applied: [AppliedSuggestion] = []
+            for suggestion in suggestions {
+                let outcome: AppliedSuggestion.Outcome
+                if let resident = residents[suggestion.residentID] {
+                    do {
+                        outcome = try await Self.apply(suggestion, to: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database)
+                    } catch let error as DomainError {
+                        outcome = .rejected(reason: error.message)
                     }
-                    applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
+                } else {
+                    outcome = .rejected(reason: "resident \(suggestion.residentID) not found")
                 }
-                answers.append(.success(applied))
+                applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
             }
-            try await database.execute("RELEASE knock_suggestions")
-            return answers
-        } catch {
-            try await database.execute("ROLLBACK TO knock_suggestions")
-            try await database.execute("RELEASE knock_suggestions")
-            return pending.map { _ in .failure(error) }
+            return applied
         }
     }
 
