@@ -5,6 +5,46 @@ import KnockStore
 
 @Suite("Community: suggestions")
 struct SuggestionTests {
+    @Test("many calls at once raising one need of a kind for a resident: one is applied, the rest are duplicates of it", arguments: TestEngine.all)
+    func together(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let outcomes = try await withThrowingTaskGroup(of: [AppliedSuggestion].self) { group in
+                for n in 0..<24 {
+                    group.addTask {
+                        let resident = n % 2 == 0 ? "r1a" : "r2"
+                        return try await database.apply([
+                            Suggestion(kind: .raiseNeed(residentID: resident, category: "meals", urgency: .high, summary: "需要送餐 \(n)", ownerModule: "canteen"),
+                                       suggestedBy: .module("canteen")),
+                            Suggestion(kind: .raiseAlert(residentID: "nobody", urgency: .low, message: "x"), suggestedBy: .module("urgent-knock")),
+                        ], visitID: nil, at: Community.time(hour: 9), lifecycle: NeedLifecycle())
+                    }
+                }
+                var all: [[AppliedSuggestion]] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            var applied: [String: [String]] = [:]
+            var duplicates: [String: Set<String>] = [:]
+            for call in outcomes {
+                #expect(call.count == 2)
+                guard case .rejected = call[1].outcome else {
+                    Issue.record("a suggestion about an unknown resident was not rejected: \(call[1])")
+                    continue
+                }
+                switch call[0].outcome {
+                case .applied(let id): applied[call[0].suggestion.residentID, default: []].append(id)
+                case .duplicate(let id): duplicates[call[0].suggestion.residentID, default: []].insert(id)
+                case .rejected(let reason): Issue.record("rejected: \(reason)")
+                }
+            }
+            #expect(applied["r1a"]?.count == 1)
+            #expect(applied["r2"]?.count == 1)
+            #expect(duplicates["r1a"] == Set(applied["r1a"] ?? []))
+            #expect(duplicates["r2"] == Set(applied["r2"] ?? []))
+            #expect(try await database.needs(caller: Community.host).needs.count == 2)
+        }
+    }
+
     @Test("suggestions apply with their method's provenance; repeats are duplicates; unknown residents are rejected", arguments: TestEngine.all)
     func applyAndDedupe(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in
