@@ -115,10 +115,8 @@ struct AfterSchoolDesk: Sendable {
         guard !stored.tutorMemberIds.contains(request.tutorMemberID) else { return stored }
         var session = stored
         session.tutorMemberIds.append(request.tutorMemberID)
-        do {
+        try await RPCError.abortingOnVersionConflict("session \(session.id) changed meanwhile; try again") {
             try await register.putSession(session, expectedVersion: version)
-        } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .aborted, message: "session \(session.id) changed meanwhile; try again", cause: error)
         }
         return session
     }
@@ -158,10 +156,8 @@ struct AfterSchoolDesk: Sendable {
         entry.sessionID = request.sessionID
         entry.checkedInAt = request.at
         entry.checkedInBy = caller.provenance
-        do {
+        try await RPCError.abortingOnVersionConflict("\(enrolment.childName) was checked in at the same moment") {
             try await register.put(entry, expectedVersion: 0)
-        } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .aborted, message: "\(enrolment.childName) was checked in at the same moment", cause: error)
         }
         return entry
     }
@@ -212,10 +208,8 @@ struct AfterSchoolDesk: Sendable {
         entry.checkedOutBy = caller.provenance
         entry.collectedByName = pickUp.name
         entry.collectedAs = pickUp.collectedAs
-        do {
+        try await RPCError.abortingOnVersionConflict("\(enrolment.childName)'s register changed meanwhile; try again") {
             try await register.put(entry, expectedVersion: version)
-        } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .aborted, message: "\(enrolment.childName)'s register changed meanwhile; try again", cause: error)
         }
         return entry
     }

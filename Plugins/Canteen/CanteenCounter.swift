@@ -308,10 +308,8 @@ struct CanteenCounter: Sendable {
     }
 
     func save(_ order: CanteenOrder, version: UInt64) async throws {
-        do {
+        try await RPCError.abortingOnVersionConflict("order \(order.id) changed meanwhile; try again") {
             try await ledger.putOrder(order, expectedVersion: version)
-        } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .aborted, message: "order \(order.id) changed meanwhile; try again", cause: error)
         }
     }
 

@@ -72,11 +72,7 @@ struct CaseFile: Sendable {
     }
 
     private func write(_ operations: [ModuleBatchRequest.Operation], what: String) async throws {
-        do {
-            _ = try await store.batch(operations)
-        } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .aborted, message: "\(what) changed meanwhile; try again")
-        }
+        _ = try await RPCError.abortingOnVersionConflict("\(what) changed meanwhile; try again") { try await store.batch(operations) }
     }
 
     static func index(of stored: MediationCase) -> [String: String] {

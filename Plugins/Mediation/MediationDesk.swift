@@ -95,8 +95,8 @@ struct MediationDesk: Sendable {
         guard request.kind != .unspecified || !request.proposalID.isEmpty, MediationCase.kinds.contains(request.kind) || request.kind == .unspecified else {
             throw RPCError(code: .invalidArgument, message: "kind: neighbour, family, property or other")
         }
-        try Self.checkID(request.id, field: "id", optional: true)
-        try Self.checkID(request.residentID, field: "resident_id", optional: true)
+        try RPCError.checkID(request.id, field: "id", optional: true)
+        try RPCError.checkID(request.residentID, field: "resident_id", optional: true)
         let now = context.clock.now()
         var opened = MediationCase()
         opened.status = .open
@@ -105,7 +105,7 @@ struct MediationDesk: Sendable {
         opened.residentID = request.residentID
         var proposal: CaseFile.Stored<MediationProposal>?
         if !request.proposalID.isEmpty {
-            try Self.checkID(request.proposalID, field: "proposal_id")
+            try RPCError.checkID(request.proposalID, field: "proposal_id")
             guard let found = try await file.findProposal(request.proposalID), settings.mayRead(caller, in: found.value.communityID) else {
                 throw RPCError(code: .notFound, message: "no mediation proposal \(request.proposalID)")
             }
@@ -154,7 +154,7 @@ struct MediationDesk: Sendable {
     func addParty(_ request: MediationAddPartyRequest, caller: ModuleCaller) async throws -> MediationCase {
         let name = try Self.text(request.name, field: "name", limit: 100)
         let role = try Self.text(request.role, field: "role", limit: 100, optional: true)
-        try Self.checkID(request.residentID, field: "resident_id", optional: true)
+        try RPCError.checkID(request.residentID, field: "resident_id", optional: true)
         return try await change(request.caseID, caller: caller, mediatorsOnly: false) { changed, by, at in
             _ = try changed.addParty(name: name, role: role, residentID: request.residentID, by: by, at: at)
         } beforeSaving: { changed in
@@ -262,7 +262,7 @@ struct MediationDesk: Sendable {
 
     /// Case `id` if the caller may read it.
     private func readable(_ id: String, caller: ModuleCaller, settings: MediationSettings) async throws -> CaseFile.Stored<MediationCase> {
-        try Self.checkID(id, field: "case_id")
+        try RPCError.checkID(id, field: "case_id")
         guard let stored = try await file.findCase(id), settings.mayRead(caller, in: stored.value.communityID) else {
             throw RPCError(code: .notFound, message: "no mediation case \(id)")
         }
@@ -286,15 +286,6 @@ struct MediationDesk: Sendable {
         return community
     }
 
-    static func checkID(_ id: String, field: String, optional: Bool = false) throws {
-        if id.isEmpty {
-            if optional { return }
-            throw RPCError(code: .invalidArgument, message: "\(field): is required")
-        }
-        guard id.utf8.count <= 64, !id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\u{7F}" }) else {
-            throw RPCError(code: .invalidArgument, message: "\(field): '\(id)' is not an id (at most 64 bytes, no spaces or control characters)")
-        }
-    }
 
     static func text(_ value: String, field: String, limit: Int = 4_000, optional: Bool = false) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -9,9 +9,6 @@ struct CaseDesk: Sendable {
 
     private var book: CaseBook { CaseBook(store: context.store) }
 
-    /// The longest id a client may choose.
-    static let maximumIDBytes = 64
-
     // MARK: RaiseEmergency
 
     /// Raises a resident's emergency: opens a case at the chosen step, or joins the resident's
@@ -27,8 +24,8 @@ struct CaseDesk: Sendable {
             throw RPCError(code: .permissionDenied, message: "emergencies are raised by members, integrators and administrators, not \(caller.identity)")
         }
         let settings = try UrgentKnockSettings(context.configuration)
-        try Self.checkID(request.id, field: "id", optional: true)
-        try Self.checkID(request.residentID, field: "resident_id")
+        try RPCError.checkID(request.id, field: "id", optional: true)
+        try RPCError.checkID(request.residentID, field: "resident_id")
         let summary = try Self.text(request.summary, field: "summary")
         let rung: Ladder.Rung
         if request.startAt == .unspecified {
@@ -129,8 +126,8 @@ struct CaseDesk: Sendable {
         }
         let community = request.communityID.isEmpty ? caller.communityID : request.communityID
         if !community.isEmpty { conditions["community"] = community }
-        try Self.checkID(community, field: "community_id", optional: true)
-        try Self.checkID(request.residentID, field: "resident_id", optional: true)
+        try RPCError.checkID(community, field: "community_id", optional: true)
+        try RPCError.checkID(request.residentID, field: "resident_id", optional: true)
         if !request.residentID.isEmpty { conditions["resident"] = request.residentID }
         switch request.status {
         case .unspecified: break
@@ -256,7 +253,7 @@ struct CaseDesk: Sendable {
     /// The case `id` if the caller may see it.
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT` for a missing id, `NOT_FOUND` otherwise.
     private func visibleCase(_ id: String, caller: ModuleCaller) async throws -> CaseBook.Stored {
-        try Self.checkID(id, field: "case_id")
+        try RPCError.checkID(id, field: "case_id")
         guard let stored = try await book.find(id), stored.value.isVisible(to: caller) else {
             throw RPCError(code: .notFound, message: "no urgent case \(id)")
         }
@@ -282,16 +279,6 @@ struct CaseDesk: Sendable {
         }
     }
 
-    /// Checks an id field: 1 to 64 bytes without spaces or control characters.
-    static func checkID(_ id: String, field: String, optional: Bool = false) throws {
-        if id.isEmpty {
-            if optional { return }
-            throw RPCError(code: .invalidArgument, message: "\(field): is required")
-        }
-        guard id.utf8.count <= maximumIDBytes, !id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\u{7F}" }) else {
-            throw RPCError(code: .invalidArgument, message: "\(field): '\(id)' is not an id (at most \(maximumIDBytes) bytes, no spaces or control characters)")
-        }
-    }
 
     /// A required free text, trimmed; at most 2,000 characters.
     static func text(_ value: String, field: String) throws -> String {

@@ -6,11 +6,11 @@ import Synchronization
 /// within a second (the host reloads it with the revocation list).
 public final class GrantBook: Sendable {
     private let grants = Mutex<[String: AccessGrant]>([:])
-    private let file: URL
+    private let file: WatchedFile
 
     /// A book backed by `file`; a missing file holds no grants.
     public init(file: URL) {
-        self.file = file
+        self.file = WatchedFile(file)
         reload()
     }
 
@@ -19,10 +19,10 @@ public final class GrantBook: Sendable {
         grants.withLock { $0[identity] }
     }
 
-    /// Reads the file again. A file that cannot be read keeps the grants already loaded (the host
-    /// goes on; `record` refuses to write over a damaged file).
+    /// Reads the file again if it changed. A file that cannot be read keeps the grants already
+    /// loaded (the host goes on; `record` refuses to write over a damaged file).
     public func reload() {
-        guard let loaded = try? Self.read(file) else { return }
+        guard let contents = file.contentsIfChanged(), let loaded = try? Self.decode(contents) else { return }
         grants.withLock { $0 = loaded }
     }
 
@@ -37,7 +37,12 @@ public final class GrantBook: Sendable {
     }
 
     private static func read(_ file: URL) throws -> [String: AccessGrant] {
-        guard FileManager.default.fileExists(atPath: file.path) else { return [:] }
-        return try JSONDecoder().decode([String: AccessGrant].self, from: Data(contentsOf: file))
+        try decode(FileManager.default.fileExists(atPath: file.path) ? Data(contentsOf: file) : nil)
+    }
+
+    /// The grants in a file's contents; none for a file that is not there.
+    private static func decode(_ contents: Data?) throws -> [String: AccessGrant] {
+        guard let contents else { return [:] }
+        return try JSONDecoder().decode([String: AccessGrant].self, from: contents)
     }
 }

@@ -7,12 +7,12 @@ import Synchronization
 /// running host.
 public final class RevocationList: Sendable {
     private let fingerprints = Mutex<Set<String>>([])
-    private let file: URL
+    private let file: WatchedFile
 
     /// A list backed by `file` (one fingerprint a line).
     /// - Parameter file: The revocation list.
     public init(file: URL) {
-        self.file = file
+        self.file = WatchedFile(file)
         _ = reload()
     }
 
@@ -22,11 +22,12 @@ public final class RevocationList: Sendable {
         fingerprints.withLock { $0.contains(peer.sha256Fingerprint) }
     }
 
-    /// Reads the file again.
+    /// Reads the file again if it changed.
     /// - Returns: The fingerprints added since the last read.
     @discardableResult
     public func reload() -> Set<String> {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        guard let contents = file.contentsIfChanged() else { return [] }
+        let text = contents.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let current = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         return fingerprints.withLock { known in
             let added = current.subtracting(known)

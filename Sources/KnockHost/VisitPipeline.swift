@@ -66,7 +66,9 @@ final class VisitPipeline: Sendable {
 
     /// Applies modules' suggestions (already attributed and de-duplicated among themselves) and
     /// reports what became of each. Suggestions that cannot be read are reported as rejected.
-    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller) async throws -> [CommunityAppliedSuggestion] {
+    /// - Parameter announcing: Whether the modules that asked hear of the needs and alerts raised
+    ///   (not when the suggestions answer such an announcement: no cascades).
+    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller, announcing: Bool = true) async throws -> [CommunityAppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         var report: [CommunityAppliedSuggestion] = suggestions.map { message in
             var entry = CommunityAppliedSuggestion()
@@ -97,7 +99,7 @@ final class VisitPipeline: Sendable {
                 report[index].detail = reason
             }
         }
-        await announce(report, caller: caller)
+        if announcing { await announce(report, caller: caller) }
         return report
     }
 
@@ -129,11 +131,8 @@ final class VisitPipeline: Sendable {
         event.communityID = communityID
         event.needID = needID
         event.attributes = attributes
-        let (suggestions, _) = await coordinator.handle(event)
-        guard !suggestions.isEmpty else { return }
         do {
-            let readable = try await readable(suggestions, caller: caller).compactMap { $0.1 }
-            _ = try await database.apply(readable, visitID: nil, at: Date(), lifecycle: lifecycle)
+            _ = try await tell(event, caller: caller, announcing: false)
         } catch {
             logger.warning("could not apply what modules suggested on \(kind)", metadata: ["error": "\(error)"])
         }
@@ -143,9 +142,9 @@ final class VisitPipeline: Sendable {
     /// the needs and alerts it raises), and reports what became of each suggestion and which
     /// modules did not answer.
     /// - Throws: ``StoreError`` if the suggestions cannot be applied.
-    func tell(_ event: ModuleEvent, caller: Caller) async throws -> (raised: [CommunityAppliedSuggestion], failures: [ModuleFailure]) {
+    func tell(_ event: ModuleEvent, caller: Caller, announcing: Bool = true) async throws -> (raised: [CommunityAppliedSuggestion], failures: [ModuleFailure]) {
         let (suggestions, failures) = await coordinator.handle(event)
-        return (try await apply(suggestions, visitID: nil, caller: caller), failures)
+        return (try await apply(suggestions, visitID: nil, caller: caller, announcing: announcing), failures)
     }
 
     /// Each suggestion in the core's terms, or why it cannot be read.

@@ -59,20 +59,6 @@ extension CommunityTables {
         return found
     }
 
-    /// Where the resident `id` lives (its household and place), if inside `scope`: what a visit
-    /// needs, without reading the resident's personal data.
-    /// - Throws: ``DomainError`` `notFound`, alike whether the resident does not exist or lies
-    ///   outside the scope.
-    static func requireHome(ofResident id: String, within scope: Scope, on database: any SQLDatabase) async throws -> (householdID: String, place: Scope.Place) {
-        let row = try await database.select().columns(["household_id"] + placeColumns).from(residents)
-            .where("id", .equal, id).within(scope).first()
-        guard let row else { throw DomainError(.notFound, "resident \(id) not found") }
-        return (
-            try row.string("household_id"),
-            Scope.Place(streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id"))
-        )
-    }
-
     /// The residents of `ids` inside `scope`, by id.
     static func residents(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: Resident] {
         try await rows(of: residents, ids: ids, columns: residentColumns, within: scope, on: database) { row in

@@ -1,5 +1,5 @@
 import Foundation
-import KnockHost
+@testable import KnockHost
 import KnockPKI
 import Testing
 
@@ -125,5 +125,26 @@ struct HostStateTests {
         #expect(throws: PKIError.self) { try state.renew("knock://member/nobody", validity: 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: false) }
         try state.revoke("knock://member/m-7")
         #expect(throws: PKIError.self) { try state.renew("knock://member/m-7", validity: 86_400, address: "127.0.0.1:7443", serverName: "localhost", revokeEarlier: false) }
+    }
+
+    @Test("a watched list is read again only when it changed: appended, replaced, or gone")
+    func watchedFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("knock-watched-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let watched = WatchedFile(file)
+        #expect(watched.contentsIfChanged() == .some(nil))
+        #expect(watched.contentsIfChanged() == nil)
+        try Data("a\n".utf8).write(to: file)
+        #expect(watched.contentsIfChanged() == .some(Data("a\n".utf8)))
+        #expect(watched.contentsIfChanged() == nil)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("b\n".utf8))
+        try handle.close()
+        #expect(watched.contentsIfChanged() == .some(Data("a\nb\n".utf8)))
+        try Data("c\nd\n".utf8).write(to: file, options: .atomic)
+        #expect(watched.contentsIfChanged() == .some(Data("c\nd\n".utf8)))
+        try FileManager.default.removeItem(at: file)
+        #expect(watched.contentsIfChanged() == .some(nil))
     }
 }

@@ -21,14 +21,14 @@ enum QueryPlan {
         }
     }
 
-    /// `text` with its bind placeholders replaced by the binds as SQL literals (strings without
-    /// quotes, or integers).
+    /// `text` with each bind marker (`$1`, `?1`) replaced by its bind as an SQL literal (strings
+    /// quoted, integers bare), for `EXPLAIN`.
     private static func inline(_ text: String, _ binds: [any Encodable & Sendable], dialect: String) -> String {
         var result = text
         for (position, bind) in binds.enumerated().reversed() {
-            let placeholder = dialect == "postgresql" ? "$\(position + 1)" : "?\(position + 1)"
+            let marker = dialect == "postgresql" ? "$\(position + 1)" : "?\(position + 1)"
             let literal = bind is any BinaryInteger ? "\(bind)" : "'\(bind)'"
-            result = result.replacingOccurrences(of: placeholder, with: literal)
+            result = result.replacingOccurrences(of: marker, with: literal)
         }
         return result
     }
