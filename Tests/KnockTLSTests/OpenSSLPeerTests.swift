@@ -113,8 +113,10 @@ struct OpenSSLPeerTests {
         )
         defer { server.process.terminate() }
 
+        // s_server takes its time to start on a loaded machine: try for up to 60 s.
         var client: (channel: any Channel, log: ConnectionLog)?
-        for _ in 0..<100 where client == nil {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while client == nil, ContinuousClock.now < deadline {
             client = try? await connectClient(pki.clientConfiguration(), port: port)
             if client == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
