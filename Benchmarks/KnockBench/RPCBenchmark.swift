@@ -16,13 +16,18 @@ import NIOPosix
 /// in `global` mode). On a machine shared with other work calls/s move with the other load;
 /// CPU per message much less, so it is the figure to compare between builds, and the host
 /// column is the server's cost alone.
+///
+/// A cell's measurements are taken in rounds that alternate raw, Knock on `global` and Knock
+/// on `loop`, and each column sums its rounds: when the machine's speed drifts during a run,
+/// the drift falls on both sides of the ratio alike instead of on whichever ran last.
 struct RPCBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rpc",
         abstract: "Unary calls/s and latency over mutual TLS, against a raw TLS echo."
     )
 
-    @Option(help: "Seconds measured per cell.") var duration: Double = 3
+    @Option(help: "Seconds measured per cell and column, split over the rounds.") var duration: Double = 3
+    @Option(help: "Rounds per cell, alternating raw and Knock.") var rounds: Int = 3
     @Option(help: "Seconds of warm-up per cell.") var warmup: Double = 0.5
     @Option(help: "Payload sizes in bytes.") var payloads: String = "64,4096"
     @Option(help: "Calls in flight.") var inflight: String = "1,64,256"
@@ -50,24 +55,30 @@ struct RPCBenchmark: AsyncParsableCommand {
         let rawServer = try await RawEcho.bind(tls: serverTLS, group: serverGroup)
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell, one event-loop thread for the host side and one for the clients")
+        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell and column in \(rounds) alternating rounds, one event-loop thread for the host side and one for the clients")
         print("CPU µs per message: on the host's event-loop thread / everywhere else (callers, Swift's global executor).")
         print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | raw CPU µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock CPU µs | Knock / raw |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for payload in Self.list(payloads) {
             for connectionCount in Self.list(connections) {
                 for depth in Self.list(inflight) where depth >= connectionCount {
-                    var raw: Measurement?
-                    if only != "rpc" {
-                        raw = try await RawEcho.measure(group: clientGroup, hostLoop: serverGroup.next(), port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: duration)
-                    }
                     let modes = only == "raw" ? ["-"] : (client == "both" ? ["global", "loop"] : [client])
-                    for mode in modes {
-                        var rpc: Measurement?
-                        if mode != "-" {
-                            rpc = try await measureRPC(group: clientGroup, hostLoop: serverGroup.next(), port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
-                                                       inflight: depth, configuration: configuration, onEventLoop: mode == "loop")
+                    let slice = duration / Double(max(rounds, 1))
+                    var raw: Measurement?
+                    var knock: [String: Measurement] = [:]
+                    for _ in 0..<max(rounds, 1) {
+                        if only != "rpc" {
+                            let round = try await RawEcho.measure(group: clientGroup, hostLoop: serverGroup.next(), port: rawServer.port, tls: clientTLS, payload: payload, connections: connectionCount, inflight: depth, warmup: warmup, duration: slice)
+                            raw = raw.map { $0 + round } ?? round
                         }
+                        for mode in modes where mode != "-" {
+                            let round = try await measureRPC(group: clientGroup, hostLoop: serverGroup.next(), port: server.localAddress.port!, tls: clientTLS, payload: payload, connections: connectionCount,
+                                                             inflight: depth, duration: slice, configuration: configuration, onEventLoop: mode == "loop")
+                            knock[mode] = knock[mode].map { $0 + round } ?? round
+                        }
+                    }
+                    for mode in modes {
+                        let rpc = knock[mode]
                         let ratio = (raw != nil && rpc != nil) ? String(format: "%.2f", rpc!.rate / raw!.rate) : "-"
                         print("| \(payload) B | \(connectionCount) | \(depth) | \(raw?.rateText ?? "-") | \(raw?.p50 ?? "-") | \(raw?.p99 ?? "-") | \(raw?.cpuText ?? "-") | \(mode) | \(rpc?.rateText ?? "-") | \(rpc?.p50 ?? "-") | \(rpc?.p99 ?? "-") | \(rpc?.cpuText ?? "-") | \(ratio) |")
                     }
@@ -79,7 +90,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         try await rawServer.channel.close()
     }
 
-    private func measureRPC(group: MultiThreadedEventLoopGroup, hostLoop: any EventLoop, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
+    private func measureRPC(group: MultiThreadedEventLoopGroup, hostLoop: any EventLoop, port: Int, tls: TLSContext, payload: Int, connections: Int, inflight: Int, duration: Double, configuration: ConnectionConfiguration, onEventLoop: Bool) async throws -> Measurement {
         var opened: [RPCConnection] = []
         for _ in 0..<connections {
             opened.append(try await RPCConnection.connect(to: "127.0.0.1", port: port, tls: tls, configuration: configuration, group: group))
@@ -144,6 +155,14 @@ struct Measurement {
         let rest = Double((cpu.process - cpu.hostThread).nanoseconds) / 1_000 / Double(max(count, 1))
         return String(format: "%.2f / %.2f", host, rest)
     }
+    /// Two measurements of the same cell taken one after the other, as one.
+    static func + (left: Measurement, right: Measurement) -> Measurement {
+        var histogram = left.histogram
+        histogram.add(right.histogram)
+        return Measurement(count: left.count + right.count, seconds: left.seconds + right.seconds, histogram: histogram,
+                           cpu: CPUTime(hostThread: left.cpu.hostThread + right.cpu.hostThread, process: left.cpu.process + right.cpu.process))
+    }
+
     var p50: String { String(format: "%.0f", Double(histogram.valueAtPercentile(50)) / 1_000) }
     var p99: String { String(format: "%.0f", Double(histogram.valueAtPercentile(99)) / 1_000) }
 }

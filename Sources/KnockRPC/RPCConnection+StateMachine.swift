@@ -63,9 +63,9 @@ struct ConnectionStateMachine {
         var unary = EffectList<(UnsafeContinuation<ByteBuffer, any Error>, Result<ByteBuffer, RPCError>)>()
         var stream = EffectList<(UnsafeContinuation<ByteBuffer?, any Error>, Result<ByteBuffer?, RPCError>)>()
         var writers = EffectList<(UnsafeContinuation<Void, any Error>, Result<Void, RPCError>)>()
-        var cancellations = EffectList<HandlerCancellation>()
+        var cancellations = EffectList<(HandlerCancellation, callID: UInt32)>()
         var timers = EffectList<Scheduled<Void>>()
-        /// Requests were queued for the serving loop (see ``takeDispatch()``).
+        /// Requests were queued for the serving loop (see ``takeDispatchSignal()``).
         var dispatch = false
         var timeoutIncoming = EffectList<(callID: UInt32, deadline: NIODeadline)>()
         var close: CloseReason?
@@ -185,14 +185,34 @@ struct ConnectionStateMachine {
 
     // MARK: Starting calls (caller side)
 
-    /// Requests received and not yet handed to the serving loop.
-    private var toDispatch: [IncomingRequest] = []
+    /// Requests received and not yet taken by a serving task.
+    private var toDispatch = CircularBuffer<IncomingRequest>()
+    /// Requests arrived since the serving loop was last told.
+    private var dispatchSignal = false
 
-    /// Takes the requests to hand to the serving loop.
-    mutating func takeDispatch() -> [IncomingRequest] {
-        guard !toDispatch.isEmpty else { return [] }
-        defer { toDispatch = [] }
-        return toDispatch
+    /// Whether requests arrived since the last call: the serving loop is to be woken.
+    mutating func takeDispatchSignal() -> Bool {
+        defer { dispatchSignal = false }
+        return dispatchSignal
+    }
+
+    /// Whether requests wait for a serving task.
+    var hasQueuedRequests: Bool { !toDispatch.isEmpty }
+
+    /// How many requests wait for a serving task.
+    var queuedRequests: Int { toDispatch.count }
+
+    /// Takes the next waiting request whose call is still open (calls that ended while they
+    /// waited are dropped) and connects the serving task to it: if the call ends before its
+    /// handler does, the handler is cancelled.
+    mutating func nextRequest(for cancellation: HandlerCancellation) -> IncomingRequest? {
+        while let request = toDispatch.popFirst() {
+            guard let index = incoming.index(forKey: request.callID) else { continue }
+            cancellation.begin(callID: request.callID)
+            incoming.values[index].cancellation = cancellation
+            return request
+        }
+        return nil
     }
 
     /// Starts (or queues) a call. The unary continuation, if given, is resumed when it ends.
@@ -444,17 +464,9 @@ struct ConnectionStateMachine {
             }
             emit(end, into: &effects)
         }
-        release(call, into: &effects)
+        release(call, callID: callID, into: &effects)
         callEnded(into: &effects)
         return effects
-    }
-
-    /// Connects the handler task of a served call to the call: if the call ends before the
-    /// handler does, the handler is cancelled. Returns `false` if the call has already ended.
-    mutating func attachHandler(callID: UInt32, _ cancellation: HandlerCancellation) -> Bool {
-        guard let index = incoming.index(forKey: callID) else { return false }
-        incoming.values[index].cancellation = cancellation
-        return true
     }
 
     /// The served call's deadline passed: END DEADLINE_EXCEEDED, the handler is cancelled.
@@ -472,8 +484,8 @@ struct ConnectionStateMachine {
         return effects
     }
 
-    private func release(_ call: IncomingCall, into effects: inout Effects) {
-        if let cancellation = call.cancellation { effects.cancellations.append(cancellation) }
+    private func release(_ call: IncomingCall, callID: UInt32, into effects: inout Effects) {
+        if let cancellation = call.cancellation { effects.cancellations.append((cancellation, callID)) }
         if let writer = call.writer {
             effects.writers.append((writer, .failure(RPCError(code: .cancelled, message: "the call has ended"))))
         }
@@ -583,6 +595,7 @@ struct ConnectionStateMachine {
         let timeout = parts.header.timeoutUs
         let deadline: NIODeadline? = timeout > 0 ? .now() + .microseconds(Int64(clamping: timeout)) : nil
         toDispatch.append(IncomingRequest(callID: id, header: parts.header, message: parts.message, kind: kind, deadline: deadline))
+        dispatchSignal = true
         effects.dispatch = true
         if let deadline { effects.timeoutIncoming.append((id, deadline)) }
     }
@@ -674,7 +687,7 @@ struct ConnectionStateMachine {
         guard let call = incoming.removeValue(forKey: id) else { return endedOrUnknown(id, frame) }
         pendingWrites[id] = nil
         var effects = Effects()
-        release(call, into: &effects)
+        release(call, callID: id, into: &effects)
         callEnded(into: &effects)
         return effects
     }
@@ -820,8 +833,9 @@ struct ConnectionStateMachine {
         outgoing.removeAll()
         keyToID.removeAll()
         failPending(error, into: &effects)
-        for (_, call) in incoming { release(call, into: &effects) }
+        for (id, call) in incoming { release(call, callID: id, into: &effects) }
         incoming.removeAll()
+        toDispatch.removeAll()
         pendingWrites.removeAll()
         for key in streams.keys { endStream(key: key, error, into: &effects) }
         effects.finishRequests = true

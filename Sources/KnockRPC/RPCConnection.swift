@@ -25,8 +25,9 @@ public final class RPCConnection: Sendable {
     let logger: Logger
     let configuration: ConnectionConfiguration
     private let peerIdentity: Mutex<PeerIdentity?>
-    private let requests: AsyncStream<[IncomingRequest]>
-    private let requestSink: AsyncStream<[IncomingRequest]>.Continuation
+    /// Wakes the serving loop when requests arrive (they wait in the state machine).
+    private let requests: AsyncStream<Void>
+    private let requestSink: AsyncStream<Void>.Continuation
     private let readyPromise: EventLoopPromise<Void>
     /// Decides, once the peer's certificate is known, whether the connection may stay (the
     /// server's limit per certificate); `nil` admits every peer.
@@ -56,7 +57,7 @@ public final class RPCConnection: Sendable {
         self.peerIdentity = Mutex(peer)
         let serves = !(router?.isEmpty ?? true)
         self.state = Mutex(ConnectionStateMachine(role: role, configuration: configuration, serves: serves))
-        (requests, requestSink) = AsyncStream.makeStream(of: [IncomingRequest].self)
+        (requests, requestSink) = AsyncStream.makeStream(of: Void.self)
         readyPromise = channel.eventLoop.makePromise(of: Void.self)
         taskExecutor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
     }
@@ -232,8 +233,8 @@ public final class RPCConnection: Sendable {
     // MARK: Serving the peer
 
     /// Serves the peer's calls with the router this connection was created with, until the
-    /// connection closes. Each call runs as a child task; a CANCEL, a passed deadline or a lost
-    /// connection cancels it.
+    /// connection closes. Handlers run in child tasks; a CANCEL, a passed deadline or a lost
+    /// connection cancels the handler of that call.
     public func run() async {
         if configuration.handlersOnEventLoop {
             await withTaskExecutorPreference(taskExecutor) { await serveAll() }
@@ -242,28 +243,48 @@ public final class RPCConnection: Sendable {
         }
     }
 
+    /// Starts serving tasks while requests wait.
+    ///
+    /// On the connection's event loop a serving task starts here and now (an immediate task)
+    /// and runs the waiting handlers one after another, so a read burst of handlers that answer
+    /// without suspending costs one task, not one each. When a handler suspends, control comes
+    /// back here and, if requests still wait, another task takes them: a slow handler never
+    /// holds up the others. Elsewhere each request gets a task of its own.
     private func serveAll() async {
         await withDiscardingTaskGroup { group in
-            for await batch in requests {
-                for request in batch {
-                    if configuration.handlersOnEventLoop, #available(macOS 26, *) {
-                        // Already on the connection's event loop: the handler starts here and
-                        // now, until it first suspends, instead of being queued as a job.
-                        group.addImmediateTask { await self.handle(request) }
-                    } else {
-                        group.addTask { await self.handle(request) }
+            for await _ in requests {
+                if configuration.handlersOnEventLoop, #available(macOS 26, *) {
+                    // Each serving task takes at least one request before it can suspend, so
+                    // this loop ends.
+                    while state.withLock({ $0.hasQueuedRequests }) {
+                        group.addImmediateTask { await self.serveQueued(limit: .max) }
+                    }
+                } else {
+                    let waiting = state.withLock { $0.queuedRequests }
+                    for _ in 0..<waiting {
+                        group.addTask { await self.serveQueued(limit: 1) }
                     }
                 }
             }
         }
     }
 
-    private nonisolated(nonsending) func handle(_ request: IncomingRequest) async {
-        // If the call ends first (CANCEL, deadline, lost connection), this task is cancelled.
+    /// Serves waiting requests, at most `limit` of them, until none waits or this task is
+    /// cancelled (it was cancelled for the call it served, or the whole serving loop was).
+    private nonisolated(nonsending) func serveQueued(limit: Int) async {
         let cancellation = HandlerCancellation()
         cancellation.adoptCurrentTask()
         defer { cancellation.release() }
-        guard state.withLock({ $0.attachHandler(callID: request.callID, cancellation) }) else { return }
+        var served = 0
+        while served < limit, let request = state.withLock({ $0.nextRequest(for: cancellation) }) {
+            await handle(request)
+            cancellation.end()
+            served += 1
+            if Task.isCancelled { break }
+        }
+    }
+
+    private nonisolated(nonsending) func handle(_ request: IncomingRequest) async {
         let method = request.header.method
         var failure: RPCError?
         do {
@@ -390,10 +411,9 @@ public final class RPCConnection: Sendable {
         channel.eventLoop.execute { self.flushNow() }
     }
 
-    /// Hands the requests received since the last call to the serving loop.
+    /// Wakes the serving loop if requests arrived since the last call.
     func dispatchPending() {
-        let batch = state.withLock { $0.takeDispatch() }
-        if !batch.isEmpty { requestSink.yield(batch) }
+        if state.withLock({ $0.takeDispatchSignal() }) { requestSink.yield() }
     }
 
     /// Handles the frames of one read burst under one lock.
@@ -457,7 +477,7 @@ public final class RPCConnection: Sendable {
             case .failure(let error): continuation.resume(throwing: error)
             }
         }
-        for cancellation in effects.cancellations { cancellation.cancel() }
+        for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests {
             dispatchPending()

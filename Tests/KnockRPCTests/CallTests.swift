@@ -240,4 +240,52 @@ struct CallTests {
         client.close()
         await serving
     }
+
+    @Test("a handler that waits holds up no other call, and cancelling it leaves the calls after it alone", arguments: [true, false])
+    func waitingHandler(onLoop: Bool) async throws {
+        let probe = DemoProbe()
+        let (client, server) = try await pair(probe: probe, serverConfig: ConnectionConfiguration(handlersOnEventLoop: onLoop))
+        async let serving: Void = server.run()
+        // The long call and a burst of echoes arrive together; the echoes all answer while the
+        // long handler still waits.
+        let long = Task {
+            try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 60_000, tag: "long"))
+        }
+        let echoes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<100 {
+                group.addTask { try await client.call(DemoService.echo, DemoEchoRequest(text: "e\(index)")).text }
+            }
+            var texts: Set<String> = []
+            for try await text in group { texts.insert(text) }
+            return texts
+        }
+        #expect(echoes == Set((0..<100).map { "e\($0)" }))
+        #expect(await probe.wait { $0.didStart("long") })
+        #expect(!probe.wasCancelled("long"))
+
+        long.cancel()
+        let error = await #expect(throws: RPCError.self) { try await long.value }
+        #expect(error?.code == .cancelled)
+        #expect(await probe.wait { $0.wasCancelled("long") })
+
+        // The task that ran the cancelled handler serves nothing more; the calls after it are
+        // served, none of them cancelled.
+        for round in 0..<3 {
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<50 {
+                    group.addTask { try await client.call(DemoService.echo, DemoEchoRequest(text: "r\(round)-\(index)")).text }
+                }
+                var count = 0
+                for try await _ in group { count += 1 }
+                return count
+            }
+            #expect(answers == 50)
+        }
+        let short = try await client.call(DemoService.sleep, DemoSleepRequest(milliseconds: 1, tag: "short"))
+        #expect(short.completed)
+        #expect(!probe.wasCancelled("short"))
+        #expect(client.openCalls == 0)
+        client.close()
+        await serving
+    }
 }
