@@ -86,6 +86,7 @@ let package = Package(
                 "KnockTLS",
                 "KnockPKI",
                 "KnockTestSupport",
+            ] + methods.map { .target(name: $0) } + [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

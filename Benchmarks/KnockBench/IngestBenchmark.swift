@@ -1,4 +1,7 @@
+import AfterSchool
 import ArgumentParser
+import Canteen
+import DailyKnock
 import Foundation
 import Histogram
 import KnockDomain
@@ -10,7 +13,10 @@ import KnockStore
 import KnockTLS
 import KnockTestSupport
 import Logging
+import Mediation
+import NeighbourPairing
 import NIOPosix
+import UrgentKnock
 
 /// `knock-bench ingest`: the community core under load, on SQLite in a file (the default
 /// store, synchronous=FULL: every acknowledged visit is on disk).
@@ -36,10 +42,16 @@ struct IngestBenchmark: AsyncParsableCommand {
     @Option(help: "Needs raised across the district before querying the needs list.") var needs: Int = 20_000
     @Option(help: "Needs-list queries per caller kind.") var queries: Int = 2_000
     @Option(help: "Only run: visits, plan, needs, or all.") var only: String = "all"
-    @Option(help: "Methods loaded: elder-check (a stand-in that assesses every visit, raising alerts and needs, so the pipeline does its whole work) or none (what knock-host links in today).") var methods: String = "elder-check"
+    @Option(help: "Methods loaded: built-in (the six knock-host links in, five of which assess every visit), elder-check (a stand-in that assesses every visit, raising alerts and needs), or none.") var methods: String = "built-in"
 
-    /// The methods assessing visits.
-    var modules: [any KnockModule] { methods == "none" ? [] : [ElderCheck()] }
+    /// The methods loaded, with their default configuration and every community enabled.
+    var modules: [any KnockModule] {
+        switch methods {
+        case "none": []
+        case "elder-check": [ElderCheck()]
+        default: [DailyKnock(), UrgentKnock(), NeighbourPairing(), Mediation(), Canteen(), AfterSchool()]
+        }
+    }
 
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("knock-bench-\(UUID().uuidString)")
@@ -47,7 +59,8 @@ struct IngestBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("knock-bench ingest: SQLite (WAL, synchronous=FULL) in \(folder.path), mutual TLS 1.3 on loopback, \(cores) cores")
-        print("methods assessing every visit: \(modules.isEmpty ? "none" : modules.map(\.descriptor.id).joined(separator: ", "))")
+        let assessing = modules.filter(\.descriptor.assessesVisits).map(\.descriptor.id)
+        print("methods loaded: \(modules.isEmpty ? "none" : modules.map(\.descriptor.id).joined(separator: ", ")); assessing every visit: \(assessing.isEmpty ? "none" : assessing.joined(separator: ", "))")
         if only == "all" || only == "visits" {
             try await benchmarkVisits(store: folder.appendingPathComponent("visits.sqlite").path)
         }

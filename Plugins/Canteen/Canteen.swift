@@ -90,16 +90,11 @@ public struct Canteen: KnockModule {
         proposal.matched = matched
         proposal.proposedAt = .init(date: context.clock.now())
         try await context.store.put(proposal, collection: "proposals", key: resident.id, index: ["community": community])
-        var need = ModuleRaiseNeed()
-        need.residentID = resident.id
-        need.category = "meals"
-        need.urgency = .normal
-        need.summary = "好味到大食堂: \(resident.name) needs meals (\(matched.joined(separator: ", "))); enrol with the canteen for dine-in or delivery"
-        need.ownerModule = "canteen"
-        var suggestion = ModuleSuggestion()
-        suggestion.raiseNeed = need
-        suggestion.reason = "the visit mentions \(matched.joined(separator: ", "))"
-        return [suggestion]
+        return [.raisingNeed(
+            residentID: resident.id, category: "meals",
+            summary: "好味到大食堂: \(resident.name) needs meals (\(matched.joined(separator: ", "))); enrol with the canteen for dine-in or delivery",
+            ownerModule: "canteen", reason: "the visit mentions \(matched.joined(separator: ", "))"
+        )]
     }
 
     /// Registers `canteen.*`; each handler refuses a call the host did not vouch for

@@ -91,16 +91,11 @@ public struct Mediation: KnockModule {
         proposal.kind = sighting.kind
         guard try await CaseFile(store: context.store).propose(proposal) else { return [] }
         context.logger.info("dispute spotted in a visit", metadata: ["proposal": "\(proposal.id)", "words": "\(sighting.words.joined(separator: ","))"])
-        var need = ModuleRaiseNeed()
-        need.residentID = request.resident.id
-        need.category = NeedLink.category
-        need.urgency = .normal
-        need.summary = "顺顺吧: possible \(Self.name(of: sighting.kind)) dispute (\(sighting.words.joined(separator: "、"))) — proposal \(proposal.id): \(sighting.excerpt)"
-        need.ownerModule = "mediation"
-        var suggestion = ModuleSuggestion()
-        suggestion.raiseNeed = need
-        suggestion.reason = "顺顺吧: dispute words in the visit's notes"
-        return [suggestion]
+        return [.raisingNeed(
+            residentID: request.resident.id, category: NeedLink.category,
+            summary: "顺顺吧: possible \(Self.name(of: sighting.kind)) dispute (\(sighting.words.joined(separator: "、"))) — proposal \(proposal.id): \(sighting.excerpt)",
+            ownerModule: "mediation", reason: "顺顺吧: dispute words in the visit's notes"
+        )]
     }
 
     /// The id of the proposal a visit makes: `visit-<visit id>`, or for a visit id longer than

@@ -80,15 +80,11 @@ public struct NeighbourPairing: KnockModule {
         }
         guard try await book.learnElder(resident, community: community, at: context.clock.now()) != nil else { return [] }
         guard try await book.activePairs(ofElder: resident.id).isEmpty else { return [] }
-        var need = ModuleRaiseNeed()
-        need.residentID = resident.id
-        need.category = "pairing"
-        need.urgency = .normal
-        need.summary = "邻里结亲: \(resident.name) (\(Eligibility.describe(resident.tags))) has no pair; find a member or neighbour to pair with"
-        var suggestion = ModuleSuggestion()
-        suggestion.raiseNeed = need
-        suggestion.reason = "an eligible elder without a pair"
-        return [suggestion]
+        return [.raisingNeed(
+            residentID: resident.id, category: "pairing",
+            summary: "邻里结亲: \(resident.name) (\(Eligibility.describe(resident.tags))) has no pair; find a member or neighbour to pair with",
+            reason: "an eligible elder without a pair"
+        )]
     }
 
     /// A knock for the elder of every pair of the community that has lapsed by the end of the day.

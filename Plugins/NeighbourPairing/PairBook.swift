@@ -17,13 +17,19 @@ struct PairBook: Sendable {
     // MARK: Elders and members
 
     /// Keeps (or refreshes) `resident` as an elder if eligible; forgets them if no longer.
+    /// Writes only when that changes something: most visits find what the store already holds.
     /// - Returns: The elder kept, or `nil` for a resident who is not eligible.
     @discardableResult
     func learnElder(_ resident: CommunityResident, community: String, at: Date) async throws -> NeighbourPairingElder? {
         guard !resident.id.isEmpty else { return nil }
+        let known = try await elder(resident.id)
         guard Eligibility.isEligible(resident.tags) else {
-            _ = try await store.delete(collection: "elders", key: resident.id)
+            if known != nil { _ = try await store.delete(collection: "elders", key: resident.id) }
             return nil
+        }
+        if let known, known.name == resident.name, known.householdID == resident.householdID, known.gridID == resident.gridID,
+           known.communityID == community, known.tags == resident.tags {
+            return known
         }
         var elder = NeighbourPairingElder()
         elder.residentID = resident.id

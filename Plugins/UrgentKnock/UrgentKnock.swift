@@ -75,6 +75,15 @@ public struct UrgentKnock: KnockModule {
         let resident = request.resident
         guard visit.outcome == .noAnswer || visit.outcome == .met else { return [] }
         let settings = try UrgentKnockSettings(context.configuration)
+        // Visits to one resident at once change one case: whichever writes second reads again.
+        return try await RPCError.retryingOnConflict {
+            try await assess(visit, of: resident, settings: settings, context: context)
+        }
+    }
+
+    /// One try at ``assess(_:context:)`` for a visit that met the resident or found no answer.
+    private func assess(_ visit: CommunityVisit, of resident: CommunityResident, settings: UrgentKnockSettings,
+                        context: ModuleContext) async throws -> [ModuleSuggestion] {
         let book = CaseBook(store: context.store)
         let at = visit.hasAt ? visit.at.date : context.clock.now()
         let member = "member:\(visit.memberID)"

@@ -89,6 +89,10 @@ public final class ModuleCoordinator: Sendable {
         return (Self.deduplicated(attributed), failures)
     }
 
+    /// How many times a module is asked when it answers ABORTED (a conflict with a change made
+    /// at the same time, which it may resolve by reading again).
+    static let attemptsOnConflict = 3
+
     private func consult<Answer: Sendable>(
         _ modules: [ModuleRegistry.Entry],
         limit: @escaping @Sendable (ModuleLimits) -> Duration,
@@ -98,10 +102,19 @@ public final class ModuleCoordinator: Sendable {
             for entry in modules {
                 let options = CallOptions(timeout: limit(limits(entry.descriptor.id)))
                 group.addTask {
-                    do {
-                        return (entry.descriptor.id, .success(try await call(entry, options)))
-                    } catch {
-                        return (entry.descriptor.id, .failure(RPCError(wrapping: error)))
+                    var attempt = 1
+                    while true {
+                        do {
+                            return (entry.descriptor.id, .success(try await call(entry, options)))
+                        } catch {
+                            let failure = RPCError(wrapping: error)
+                            // ABORTED is a module's "what I read changed meanwhile; try again"
+                            // (two visits to one resident at once): the work is asked for again.
+                            guard failure.code == .aborted, attempt < Self.attemptsOnConflict else {
+                                return (entry.descriptor.id, .failure(failure))
+                            }
+                            attempt += 1
+                        }
                     }
                 }
             }

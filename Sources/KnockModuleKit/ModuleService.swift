@@ -65,6 +65,31 @@ public struct ModuleService: RPCService {
 }
 
 extension ModuleSuggestion {
+    /// A suggestion to raise a need for a resident.
+    /// - Parameters:
+    ///   - residentID: The resident.
+    ///   - category: The need's category (`meals`, `pairing`, …).
+    ///   - urgency: How urgent it is.
+    ///   - summary: What is needed, for the people who act on it.
+    ///   - ownerModule: The module that takes the need on, if one does.
+    ///   - reason: Why the method suggests it.
+    /// - Returns: The suggestion.
+    public static func raisingNeed(
+        residentID: String, category: String, urgency: CommunityUrgency = .normal, summary: String,
+        ownerModule: String? = nil, reason: String = ""
+    ) -> ModuleSuggestion {
+        var need = ModuleRaiseNeed()
+        need.residentID = residentID
+        need.category = category
+        need.urgency = urgency
+        need.summary = summary
+        if let ownerModule { need.ownerModule = ownerModule }
+        var suggestion = ModuleSuggestion()
+        suggestion.raiseNeed = need
+        suggestion.reason = reason
+        return suggestion
+    }
+
     /// The suggestion with its source set.
     /// - Parameter moduleID: The module that made it.
     public func suggested(by moduleID: String) -> ModuleSuggestion {

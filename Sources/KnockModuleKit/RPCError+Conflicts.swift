@@ -15,6 +15,24 @@ extension RPCError {
         }
     }
 
+    /// Runs a read-modify-write again while it answers `ABORTED` (what it read changed before it
+    /// wrote: two visits to one resident at once), reading afresh each time.
+    /// - Parameters:
+    ///   - attempts: How many times to run it at most.
+    ///   - body: The read-modify-write, whose writes name the versions they read.
+    /// - Returns: What `body` returns.
+    /// - Throws: `ABORTED` if it still conflicts after `attempts`; anything else `body` throws.
+    public static func retryingOnConflict<Value>(attempts: Int = 8, _ body: () async throws -> Value) async throws -> Value {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as RPCError where error.code == .aborted && attempt < attempts {
+                attempt += 1
+            }
+        }
+    }
+
     /// Checks an id a request names: 1 to `maximumBytes` bytes of UTF-8, without spaces or
     /// control characters.
     /// - Parameters:

@@ -30,7 +30,7 @@ extension KnockDatabase {
         try StoreLimits.checkContent(collection: collection, key: key, value: value, index: index, expectedVersion: expectedVersion)
         let now = Date()
         return try await translatingErrors("put \(module):\(collection)/\(key)") {
-            try await engine.transaction { database in
+            try await engine.write { database in
                 try await RecordTables.put(
                     module: module, collection: collection, key: key, value: value, index: index,
                     expectedVersion: expectedVersion, now: now, on: database
@@ -51,7 +51,7 @@ extension KnockDatabase {
         try StoreLimits.checkModule(module)
         try StoreLimits.checkAddress(collection: collection, key: key)
         return try await translatingErrors("get \(module):\(collection)/\(key)") {
-            try await engine.withSession { database in
+            try await engine.withReadSession { database in
                 try await RecordTables.get(module: module, collection: collection, key: key, on: database)
             }
         }
@@ -78,7 +78,7 @@ extension KnockDatabase {
         try StoreLimits.checkModule(module)
         try StoreLimits.checkQuery(collection: collection, where: conditions, limit: limit, after: after)
         return try await translatingErrors("query \(module):\(collection)") {
-            try await engine.withSession { database in
+            try await engine.withReadSession { database in
                 try await RecordTables.query(
                     module: module, collection: collection, where: conditions, limit: limit, after: after, on: database
                 )
@@ -99,7 +99,7 @@ extension KnockDatabase {
         try StoreLimits.checkModule(module)
         try StoreLimits.checkAddress(collection: collection, key: key)
         return try await translatingErrors("delete \(module):\(collection)/\(key)") {
-            try await engine.transaction { database in
+            try await engine.write { database in
                 try await RecordTables.delete(module: module, collection: collection, key: key, on: database)
             }
         }
@@ -120,7 +120,7 @@ extension KnockDatabase {
         guard !operations.isEmpty else { return [] }
         let now = Date()
         return try await translatingErrors("batch of \(operations.count) writes for \(module)") {
-            try await engine.transaction(holding: .batches(module: module)) { database in
+            try await engine.write(holding: .batches(module: module), isolation: .savepoint) { database in
                 var versions: [UInt64] = []
                 versions.reserveCapacity(operations.count)
                 for (position, operation) in operations.enumerated() {

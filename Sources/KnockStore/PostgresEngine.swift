@@ -80,9 +80,9 @@ struct PostgresEngine: StorageEngine {
     }
 
     func write<Result: Sendable>(
-        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+        holding lock: TransactionLock, isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        try await transaction(holding: .none, body)
+        try await transaction(holding: lock, body)
     }
 
     private func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {

@@ -124,8 +124,9 @@ final class SQLiteEngine: StorageEngine {
 
     /// Writes through ``GroupCommit``: concurrent writes share one `BEGIN IMMEDIATE … COMMIT`,
     /// each in a savepoint of its own, so one sync of the log makes a batch of them durable.
+    /// `lock` needs nothing more: the batch is the file's one writer.
     func write<Result: Sendable>(
-        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+        holding lock: TransactionLock, isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await groupCommit.submit(isolation: isolation, in: { batch in
             // The batch is others' writes too: its writer waits for the connection even if its

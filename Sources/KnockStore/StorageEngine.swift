@@ -25,13 +25,15 @@ protocol StorageEngine: Sendable {
     /// other writes in flight (SQLite's group commit). `body` must only read and write: no
     /// transaction control.
     /// - Parameters:
+    ///   - lock: What else the write holds until its transaction ends (on an engine whose
+    ///     writes take turns, as SQLite's do, that is already the case for every lock).
     ///   - isolation: ``GroupCommit/Isolation/refusesBeforeWriting`` for a body that throws
     ///     ``DomainError`` only before its first write (it then needs no savepoint).
     ///   - body: The reads and writes.
     /// - Throws: What `body` throws (nothing it wrote is kept); the driver's error if the
     ///   transaction cannot begin or commit.
     func write<Result: Sendable>(
-        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+        holding lock: TransactionLock, isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result
 
     /// Writes `item` together with the other items of `group` in flight, by one call of
@@ -67,7 +69,14 @@ extension StorageEngine {
 
     /// Runs `body` as one write, in a savepoint of its own if it shares a transaction.
     func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await write(isolation: .savepoint, body)
+        try await write(holding: .none, isolation: .savepoint, body)
+    }
+
+    /// Runs `body` as one write that holds only the rows it writes.
+    func write<Result: Sendable>(
+        isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await write(holding: .none, isolation: isolation, body)
     }
 
     /// Runs `body` in one transaction that holds only the rows it writes.

@@ -5,6 +5,7 @@ import KnockModuleKit
 import KnockPKI
 import KnockStore
 import KnockTestSupport
+import Synchronization
 import Testing
 
 /// The community services as an app, an administrator and a module call them: over mutual TLS,
@@ -70,6 +71,24 @@ struct CommunityServiceTests {
             #expect(response.raised.map(\.outcome) == [.applied])
             // Stored: a retry is a duplicate.
             #expect(try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-9", resident: "r-1", requests: ["送餐"])).duplicate)
+        }
+    }
+
+    @Test("a method that answers ABORTED (what it read changed meanwhile) is asked again, up to three times in all")
+    func conflictRetried() async throws {
+        let willSettle = ConflictingModule(id: "settles", conflicts: 2)
+        let neverSettles = ConflictingModule(id: "never-settles", conflicts: 100)
+        try await CommunityFixture.with(builtIns: [willSettle, neverSettles]) { street in
+            let app = try await street.connect(.member, "m-1")
+            defer { app.close() }
+            let response = try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-1", resident: "r-1"))
+            // The first answered on its third try and its need was raised; the second gave up
+            // after three and is named with its error.
+            #expect(response.raised.map { "\($0.suggestion.suggestedBy):\($0.outcome)" } == ["settles:applied"])
+            #expect(response.problems.map(\.module) == ["never-settles"])
+            #expect(response.problems.first?.detail.contains("changed meanwhile") == true)
+            #expect(willSettle.attempts == 3)
+            #expect(neverSettles.attempts == 3)
         }
     }
 
@@ -502,5 +521,36 @@ func code<Response>(of call: @autoclosure () async throws -> Response) async -> 
         return error.code
     } catch {
         return .unknown
+    }
+}
+
+/// Answers ABORTED to its first `conflicts` assessments, as a method does whose read-modify-write
+/// met another change; then raises a need.
+final class ConflictingModule: KnockModule {
+    let id: String
+    let conflicts: Int
+    private let asked = Mutex(0)
+
+    init(id: String, conflicts: Int) {
+        self.id = id
+        self.conflicts = conflicts
+    }
+
+    /// How many times it was asked to assess.
+    var attempts: Int { asked.withLock { $0 } }
+
+    var descriptor: ModuleDescriptor {
+        ModuleDescriptor(id: id, nameZh: "冲突的方法", nameEn: "A conflicting method", summary: "answers ABORTED at first", assessesVisits: true)
+    }
+
+    func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        let attempt = asked.withLock { count in
+            count += 1
+            return count
+        }
+        guard attempt > conflicts else {
+            throw RPCError(code: .aborted, message: "the record changed meanwhile; try again")
+        }
+        return [.raisingNeed(residentID: request.resident.id, category: "meals", summary: "settled after \(attempt) tries")]
     }
 }

@@ -30,14 +30,7 @@ public struct ElderCheck: KnockModule {
             suggestions.append(suggestion)
         }
         if request.visit.requests.contains(where: { $0.contains("送餐") }) {
-            var need = ModuleRaiseNeed()
-            need.residentID = request.resident.id
-            need.category = "meals"
-            need.urgency = .normal
-            need.summary = "asked for meal delivery"
-            var suggestion = ModuleSuggestion()
-            suggestion.raiseNeed = need
-            suggestions.append(suggestion)
+            suggestions.append(.raisingNeed(residentID: request.resident.id, category: "meals", summary: "asked for meal delivery"))
         }
         return suggestions
     }

@@ -140,6 +140,34 @@ struct UrgentKnockStoryTests {
         }
     }
 
+    @Test("members record no-answer visits at one door at the same moment: every visit lands in the one case and none reports a problem")
+    func simultaneousNoAnswers() async throws {
+        try await CommunityFixture.with(builtIns: [UrgentKnock()], moduleClock: ManualClock(Self.morning)) { street in
+            let volunteer = try await street.connect(.member, "m-1")
+            defer { volunteer.close() }
+            let first = try await volunteer.call(CommunityMethods.recordVisit, Self.visit("v-1", at: Self.morning))
+            #expect(first.problems.isEmpty)
+            // Eight more at once: each reads the open case and writes it back; those that find
+            // it changed meanwhile are asked again by the host.
+            let ids = (2...9).map { "v-\($0)" }
+            let answers = try await withThrowingTaskGroup(of: CommunityRecordVisitResponse.self) { group in
+                for (index, id) in ids.enumerated() {
+                    group.addTask { try await volunteer.call(CommunityMethods.recordVisit, Self.visit(id, at: Self.minutes(Double(index + 1)))) }
+                }
+                var answers: [CommunityRecordVisitResponse] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
+            }
+            #expect(answers.count == 8)
+            #expect(answers.allSatisfy { $0.problems.isEmpty && !$0.duplicate })
+            var list = UrgentKnockListCasesRequest()
+            list.status = .open
+            let open = try await volunteer.call(UrgentKnock.listCases, list)
+            #expect(open.cases.map(\.id) == ["visit-v-1"])
+            #expect(Set(open.cases.first?.visitIds ?? []) == Set(["v-1"] + ids))
+        }
+    }
+
     @Test("an integrator raises an emergency at the secretary step: the case opens and a critical alert reaches the community")
     func emergencyFromIntegrator() async throws {
         // The 12345 hotline, recorded at issue-cert for the street.
