@@ -641,11 +641,10 @@ struct ConnectionStateMachine {
 
     private mutating func receiveEnd(_ frame: Frame, into effects: inout Effects) {
         let id = frame.callID
-        guard let call = outgoing[id] else {
+        guard let call = outgoing.removeValue(forKey: id) else {
             effects.merge(endedOrUnknown(id, frame))
             return
         }
-        outgoing[id] = nil
         keyToID[call.key] = nil
         let status: WireStatus
         do {

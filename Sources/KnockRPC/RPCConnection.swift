@@ -448,36 +448,50 @@ public final class RPCConnection: Sendable {
     // MARK: Carrying out effects
 
     func perform(_ effects: ConnectionStateMachine.Effects) {
-        for timer in effects.timers { timer.cancel() }
+        // Most state changes have one or two kinds of effect: each list is looked at only if it
+        // holds something (making an iterator for each of them was a noticeable part of a call).
+        if !effects.timers.isEmpty {
+            for timer in effects.timers { timer.cancel() }
+        }
         if effects.dispatch {
             // Requests are handed to the serving loop once per read burst (channelReadComplete).
             if !channel.eventLoop.inEventLoop { dispatchPending() }
         }
-        for (callID, deadline) in effects.timeoutIncoming {
-            let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
-                perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
-            }
-            perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
-        }
-        for (continuation, result) in effects.unary {
-            switch result {
-            case .success(let value): continuation.resume(returning: value)
-            case .failure(let error): continuation.resume(throwing: error)
+        if !effects.timeoutIncoming.isEmpty {
+            for (callID, deadline) in effects.timeoutIncoming {
+                let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
+                    perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
+                }
+                perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
             }
         }
-        for (continuation, result) in effects.stream {
-            switch result {
-            case .success(let value): continuation.resume(returning: value)
-            case .failure(let error): continuation.resume(throwing: error)
+        if !effects.unary.isEmpty {
+            for (continuation, result) in effects.unary {
+                switch result {
+                case .success(let value): continuation.resume(returning: value)
+                case .failure(let error): continuation.resume(throwing: error)
+                }
             }
         }
-        for (continuation, result) in effects.writers {
-            switch result {
-            case .success: continuation.resume()
-            case .failure(let error): continuation.resume(throwing: error)
+        if !effects.stream.isEmpty {
+            for (continuation, result) in effects.stream {
+                switch result {
+                case .success(let value): continuation.resume(returning: value)
+                case .failure(let error): continuation.resume(throwing: error)
+                }
             }
         }
-        for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
+        if !effects.writers.isEmpty {
+            for (continuation, result) in effects.writers {
+                switch result {
+                case .success: continuation.resume()
+                case .failure(let error): continuation.resume(throwing: error)
+                }
+            }
+        }
+        if !effects.cancellations.isEmpty {
+            for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
+        }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests {
             dispatchPending()
