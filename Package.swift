@@ -200,6 +200,7 @@ let package = Package(
                 "KnockTLS",
                 "KnockPKI",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -42,14 +42,24 @@ struct IngestBenchmark: AsyncParsableCommand {
     @Option(help: "Needs raised across the district before querying the needs list.") var needs: Int = 20_000
     @Option(help: "Needs-list queries per caller kind.") var queries: Int = 2_000
     @Option(help: "Only run: visits, plan, needs, or all.") var only: String = "all"
-    @Option(help: "Methods loaded: built-in (the six knock-host links in, five of which assess every visit), elder-check (a stand-in that assesses every visit, raising alerts and needs), or none.") var methods: String = "built-in"
+    @Option(help: "Methods loaded: built-in (the six knock-host links in, five of which assess every visit), some of them by id (daily-knock,canteen), elder-check (a stand-in that assesses every visit, raising alerts and needs), or none.") var methods: String = "built-in"
+
+    /// The methods knock-host links in.
+    static let builtIns: [any KnockModule] = [DailyKnock(), UrgentKnock(), NeighbourPairing(), Mediation(), Canteen(), AfterSchool()]
 
     /// The methods loaded, with their default configuration and every community enabled.
     var modules: [any KnockModule] {
         switch methods {
         case "none": []
         case "elder-check": [ElderCheck()]
-        default: [DailyKnock(), UrgentKnock(), NeighbourPairing(), Mediation(), Canteen(), AfterSchool()]
+        case "built-in": Self.builtIns
+        default:
+            methods.split(separator: ",").map { id in
+                guard let module = Self.builtIns.first(where: { $0.descriptor.id == id }) else {
+                    fatalError("knock-bench ingest: no built-in method \(id); the built-in methods are \(Self.builtIns.map(\.descriptor.id).joined(separator: ", "))")
+                }
+                return module
+            }
         }
     }
 
@@ -79,7 +89,10 @@ struct IngestBenchmark: AsyncParsableCommand {
                 let app = try await community.connect(.administrator, "admin", configuration: Self.connection)
                 defer { app.close() }
                 let residents = street.residents
-                let members = street.members
+                // Each visit by a member who works the resident's grid, as in the street.
+                let membersByGrid = street.members.reduce(into: [String: [Member]]()) { byGrid, member in
+                    for grid in member.gridIDs { byGrid[grid, default: []].append(member) }
+                }
                 let start = ContinuousClock.now
                 let measureFrom = start + .milliseconds(Int(warmup * 1_000))
                 let end = measureFrom + .milliseconds(Int(duration * 1_000))
@@ -97,6 +110,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                                 var request = CommunityRecordVisitRequest()
                                 request.visit.id = "bench-\(worker)-\(sequence)"
                                 request.visit.residentID = resident.id
+                                let members = membersByGrid[resident.gridID] ?? street.members
                                 request.visit.memberID = members[sequence % members.count].id
                                 request.visit.channel = .door
                                 request.visit.outcome = sequence % 5 == 0 ? .noAnswer : .met

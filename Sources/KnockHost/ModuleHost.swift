@@ -2,6 +2,7 @@ public import KnockModuleKit
 import KnockPKI
 import KnockTLS
 public import Logging
+import NIOPosix
 
 /// Loads the built-in modules (the targets under Plugins/, linked into the host) and keeps
 /// them connected to the host the same way a remote module is: over a connection on which the
@@ -72,9 +73,13 @@ public final class ModuleHost: Sendable {
                 )
                 var router = RPCRouter()
                 router.add(ModuleService(module: module, context: context))
+                // Both ends on one event loop, the next one for each module: a call crosses the
+                // socket pair without waking another thread, and the modules' work spreads over
+                // the loops (the cores) instead of piling onto whichever loop the ends fell on.
                 let (moduleEnd, hostEnd) = try await RPCConnection.inProcessPair(
                     server: InProcessEnd(router: hostRouter, interceptors: interceptors, peerSeen: Self.identity(of: descriptor.id), logger: logger),
-                    client: InProcessEnd(router: router, logger: logger.with(module: descriptor.id))
+                    client: InProcessEnd(router: router, logger: logger.with(module: descriptor.id)),
+                    group: MultiThreadedEventLoopGroup.singleton.next()
                 )
                 link.set(moduleEnd)
                 registry.add(descriptor, origin: .builtIn, connection: hostEnd)

@@ -5,7 +5,8 @@ import SQLKit
 import SQLiteKit
 import Synchronization
 
-/// SQLite in a local file: one connection, lent to one task at a time, on a thread of its own.
+/// SQLite in a local file: one writing connection, lent to one task at a time, on a thread of
+/// its own, and a few reading connections beside it.
 ///
 /// SQLite allows one writer at a time anyway; one connection behind an ``AsyncMutex`` makes
 /// every transaction's statements run together, in arrival order. The file is in write-ahead-log
@@ -18,12 +19,25 @@ import Synchronization
 final class SQLiteEngine: StorageEngine {
     private let connection: SQLiteConnection
     private let threadPool: NIOThreadPool
-    /// A second connection for reads that need no write lock: in write-ahead-log mode a reader
-    /// sees the last commit and neither waits for writers nor holds them up, so lookups do not
-    /// queue behind a batch's sync. On a thread of its own.
-    private let reader: SQLiteConnection
+    /// Connections for reads that need no write lock: in write-ahead-log mode a reader sees the
+    /// last commit and neither waits for writers nor holds them up, so lookups do not queue
+    /// behind a batch's sync. Several, each lent to one task at a time, so that reads overlap:
+    /// a read holds its connection from the request to the answer, thread hops included, and
+    /// with one connection every method's lookups for every visit waited in one line.
+    private let readers: [Reader]
+    /// Which reader the next read asks for.
+    private let nextReader = Atomic(0)
+    /// The threads the readers' statements run on.
     private let readerThreadPool: NIOThreadPool
-    private let readLock = AsyncMutex()
+
+    /// A reading connection and the lock that lends it.
+    private struct Reader: Sendable {
+        let connection: SQLiteConnection
+        let lock = AsyncMutex()
+    }
+
+    /// How many reading connections an engine opens.
+    static let readerCount = 4
     private let path: String
     private let lock = AsyncMutex()
     private let groupCommit = GroupCommit()
@@ -33,10 +47,10 @@ final class SQLiteEngine: StorageEngine {
     /// How long a statement waits for another process holding the file's write lock.
     static let busyTimeoutMilliseconds = 5_000
 
-    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, reader: SQLiteConnection, readerThreadPool: NIOThreadPool, path: String, logger: Logger) {
+    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, readers: [SQLiteConnection], readerThreadPool: NIOThreadPool, path: String, logger: Logger) {
         self.connection = connection
         self.threadPool = threadPool
-        self.reader = reader
+        self.readers = readers.map { Reader(connection: $0) }
         self.readerThreadPool = readerThreadPool
         self.path = path
         self.logger = logger
@@ -73,29 +87,35 @@ final class SQLiteEngine: StorageEngine {
             await stop(threadPool)
             throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be set up: \(error)", cause: error)
         }
-        let readerThreadPool = NIOThreadPool(numberOfThreads: 1)
+        let readerThreadPool = NIOThreadPool(numberOfThreads: 2)
         readerThreadPool.start()
-        let reader: SQLiteConnection
+        var readers: [SQLiteConnection] = []
         do {
-            reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreadPool, logger: logger, on: eventLoopGroup.any()).get()
-            let database = reader.sql(queryLogLevel: nil)
-            try await database.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
-            try await database.execute("PRAGMA query_only = 1")
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreadPool, logger: logger, on: eventLoopGroup.any()).get()
+                readers.append(reader)
+                let database = reader.sql(queryLogLevel: nil)
+                try await database.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+                try await database.execute("PRAGMA query_only = 1")
+            }
         } catch {
+            for reader in readers { await closeIgnoringCancellation(reader) }
             await closeIgnoringCancellation(connection)
             await stop(threadPool)
             await stop(readerThreadPool)
             throw StoreError(code: .unavailable, message: "the SQLite file \(path) cannot be opened for reading: \(error)", cause: error)
         }
-        return SQLiteEngine(connection: connection, threadPool: threadPool, reader: reader, readerThreadPool: readerThreadPool, path: path, logger: logger)
+        return SQLiteEngine(connection: connection, threadPool: threadPool, readers: readers, readerThreadPool: readerThreadPool, path: path, logger: logger)
     }
 
     func withReadSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await readLock.withLock {
+        // In turn: the readers share the reads out evenly.
+        let reader = readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+        return try await reader.lock.withLock {
             guard !closed.withLock({ $0 }) else {
                 throw StoreError(code: .unavailable, message: "the store \(path) is closed")
             }
-            return try await body(reader.sql(queryLogLevel: nil))
+            return try await body(reader.connection.sql(queryLogLevel: nil))
         }
     }
 
@@ -178,10 +198,12 @@ final class SQLiteEngine: StorageEngine {
             try await lock.withLock(waitsThroughCancellation: true) {
                 guard !closed.withLock({ $0 }) else { return }
                 closed.withLock { $0 = true }
-                try? await readLock.withLock(waitsThroughCancellation: true) {
-                    await Self.closeIgnoringCancellation(reader)
-                    await Self.stop(readerThreadPool)
+                for reader in readers {
+                    try? await reader.lock.withLock(waitsThroughCancellation: true) {
+                        await Self.closeIgnoringCancellation(reader.connection)
+                    }
                 }
+                await Self.stop(readerThreadPool)
                 await Self.closeIgnoringCancellation(connection)
                 await Self.stop(threadPool)
             }

@@ -65,6 +65,31 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("a write is seen by every read after it, whichever reading connection serves the read", arguments: TestEngine.all)
+    func readsSeeWrites(engine: TestEngine) async throws {
+        try await TestStore.withDatabase(engine) { database in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for round in 0..<12 {
+                            let key = "k-\(task)"
+                            let version = try await database.put(module: "m", collection: "c", key: key, value: bytes("\(round)"), index: ["task": "\(task)"])
+                            // Reads go to the reading connections in turn: each must see the put.
+                            for _ in 0..<3 {
+                                let record = try #require(try await database.get(module: "m", collection: "c", key: key))
+                                #expect(record.version == version)
+                                #expect(record.value == bytes("\(round)"))
+                                let found = try await database.query(module: "m", collection: "c", where: ["task": "\(task)"])
+                                #expect(found.records.map(\.version) == [version])
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test("concurrent batches over the same keys in opposite orders all complete", arguments: TestEngine.all)
     func crossingBatches(engine: TestEngine) async throws {
         try await TestStore.withDatabase(engine) { database in
