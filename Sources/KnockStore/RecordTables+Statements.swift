@@ -3,11 +3,28 @@ import SQLKit
 
 /// The statements on modules' records, written once for both engines. Each runs inside a
 /// transaction (writes) or as one statement (reads), so what it sees is consistent.
+///
+/// Every method reads and writes records on every visit, so the statements are text with
+/// identifiers quoted once (``SQLText``), binding only values per call: SQLKit's builders
+/// serialised every identifier on every call, which cost more than running the statements.
 extension RecordTables {
     /// The columns a record is read from.
     private static let recordColumns = ["key", "value", "index_fields", "version", "updated_at"]
     /// The columns a new record is written to.
     private static let insertedColumns = ["module", "collection", "key", "value", "index_fields", "version", "updated_at"]
+
+    /// `"knock_records"`.
+    private static let recordsTable = SQLText.quoted(records)
+    /// `"knock_record_index"`.
+    private static let indexTable = SQLText.quoted(index)
+    /// `SELECT "key", … FROM "knock_records" WHERE `.
+    private static let selectRecord = SQLText.select(recordColumns, from: records)
+    /// `"r"."key", …`: a record's columns read through an index join.
+    private static let joinedRecordColumns = SQLText.columns(recordColumns, table: "r")
+    /// `INSERT INTO "knock_records" ("module", …) VALUES `.
+    private static let insertRecord = SQLText.insert(into: records, columns: insertedColumns)
+    /// `INSERT INTO "knock_record_index" ("module", …) VALUES `.
+    private static let insertIndexEntries = SQLText.insert(into: index, columns: ["module", "collection", "key", "field", "value"])
 
     /// Writes a record and its index entries.
     /// - Returns: The record's new version.
@@ -20,41 +37,26 @@ extension RecordTables {
         let bytes = Data(value)
         let fields = try encode(index)
         let time = milliseconds(now)
-        let nextVersion = SQLBinaryExpression(SQLColumn("version", table: records), .add, SQLLiteral.numeric("1"))
         let row: (any SQLRow)?
         switch expectedVersion {
         case nil:
-            row = try await database.insert(into: records)
-                .columns(insertedColumns)
-                .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
-                .onConflict(with: ["module", "collection", "key"]) { update in
-                    update
-                        .set(excludedValueOf: "value")
-                        .set(excludedValueOf: "index_fields")
-                        .set(excludedValueOf: "updated_at")
-                        .set(SQLIdentifier("version"), to: nextVersion)
-                }
-                .returning("version")
-                .first()
+            row = try await database.raw("""
+                \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
+                ON CONFLICT ("module", "collection", "key") DO UPDATE SET "value" = excluded."value", "index_fields" = excluded."index_fields", \
+                "updated_at" = excluded."updated_at", "version" = \(unsafeRaw: recordsTable)."version" + 1 RETURNING "version"
+                """).first()
         case 0?:
-            row = try await database.insert(into: records)
-                .columns(insertedColumns)
-                .values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(bytes), SQLBind(fields), SQLLiteral.numeric("1"), SQLBind(time))
-                .ignoringConflicts(with: ["module", "collection", "key"])
-                .returning("version")
-                .first()
+            row = try await database.raw("""
+                \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
+                ON CONFLICT ("module", "collection", "key") DO NOTHING RETURNING "version"
+                """).first()
         case let expected?:
-            row = try await database.update(records)
-                .set("value", to: bytes)
-                .set("index_fields", to: fields)
-                .set("updated_at", to: time)
-                .set(SQLIdentifier("version"), to: nextVersion)
-                .where("module", .equal, module)
-                .where("collection", .equal, collection)
-                .where("key", .equal, key)
-                .where("version", .equal, Int64(expected))
-                .returning("version")
-                .first()
+            row = try await database.raw("""
+                UPDATE \(unsafeRaw: recordsTable) SET "value" = \(bind: bytes), "index_fields" = \(bind: fields), "updated_at" = \(bind: time), \
+                "version" = "version" + 1 \
+                WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key) AND "version" = \(bind: Int64(expected)) \
+                RETURNING "version"
+                """).first()
         }
         guard let row else {
             throw try await conflict(module: module, collection: collection, key: key, expected: expectedVersion ?? 0, on: database)
@@ -67,13 +69,9 @@ extension RecordTables {
     /// Reads a record.
     /// - Throws: The driver's error.
     static func get(module: String, collection: String, key: String, on database: any SQLDatabase) async throws -> StoredRecord? {
-        let row = try await database.select()
-            .columns(recordColumns)
-            .from(records)
-            .where("module", .equal, module)
-            .where("collection", .equal, collection)
-            .where("key", .equal, key)
-            .first()
+        let row = try await database.raw("""
+            \(unsafeRaw: selectRecord)"module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key)
+            """).first()
         return try row.map { try record(from: $0, collection: collection) }
     }
 
@@ -89,71 +87,57 @@ extension RecordTables {
         on database: any SQLDatabase
     ) async throws -> QueryPage {
         // One more than asked for: whether it comes back says whether there is a next page.
-        let rows = try await pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after, on: database).all()
+        let rows = try await database.raw(pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after, on: database)).all()
         let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
         let nextKey = rows.count > limit ? found.last?.key : nil
         return QueryPage(records: found, nextKey: nextKey)
     }
 
     /// The statement of ``query(module:collection:where:limit:after:on:)``, reading up to `limit` rows.
+    ///
+    /// With conditions it starts from the index entries of the first (in field order), joins one
+    /// more index entry per further condition, then the records; without, it reads the records.
     static func pageSelect(
         module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
         on database: any SQLDatabase
-    ) -> SQLSelectBuilder {
-        let select: SQLSelectBuilder
+    ) -> SQLQueryString {
         let sorted = conditions.sorted { $0.key < $1.key }
-        if let first = sorted.first {
-            let anchor = "i0"
-            select = database.select()
-                .columns(recordColumns.map { SQLColumn($0, table: "r") })
-                .from(SQLIdentifier(index), as: SQLIdentifier(anchor))
-            for (position, condition) in sorted.dropFirst().enumerated() {
-                let alias = "i\(position + 1)"
-                select.join(SQLAlias(SQLIdentifier(index), as: SQLIdentifier(alias)), method: SQLJoinMethod.inner, on: allOf([
-                    sameRecord(alias, anchor),
-                    equal(SQLColumn("field", table: alias), condition.key),
-                    equal(SQLColumn("value", table: alias), condition.value),
-                ]))
-            }
-            select.join(SQLAlias(SQLIdentifier(records), as: SQLIdentifier("r")), method: SQLJoinMethod.inner, on: sameRecord("r", anchor))
-                .where(equal(SQLColumn("module", table: anchor), module))
-                .where(equal(SQLColumn("collection", table: anchor), collection))
-                .where(equal(SQLColumn("field", table: anchor), first.key))
-                .where(equal(SQLColumn("value", table: anchor), first.value))
-            if let after {
-                select.where(SQLBinaryExpression(SQLColumn("key", table: anchor), .greaterThan, SQLBind(after)))
-            }
-            select.orderBy(SQLColumn("key", table: anchor))
-        } else {
-            select = database.select()
-                .columns(recordColumns)
-                .from(records)
-                .where("module", .equal, module)
-                .where("collection", .equal, collection)
-            if let after {
-                select.where("key", .greaterThan, after)
-            }
-            select.orderBy("key")
+        guard let first = sorted.first else {
+            var select: SQLQueryString = """
+                \(unsafeRaw: selectRecord)"module" = \(bind: module) AND "collection" = \(bind: collection)
+                """
+            if let after { select.appendInterpolation(SQLQueryString(#" AND "key" > \#(bind: after)"#)) }
+            select.appendLiteral(" ORDER BY \"key\" LIMIT \(limit)")
+            return select
         }
-        return select.limit(limit)
+        var select: SQLQueryString = "SELECT \(unsafeRaw: joinedRecordColumns) FROM \(unsafeRaw: indexTable) AS \"i0\""
+        for (position, condition) in sorted.dropFirst().enumerated() {
+            let alias = "\"i\(position + 1)\""
+            select.appendInterpolation(SQLQueryString("""
+                 INNER JOIN \(unsafeRaw: indexTable) AS \(unsafeRaw: alias) ON \(unsafeRaw: sameRecord(alias, "\"i0\"")) \
+                AND \(unsafeRaw: alias)."field" = \(bind: condition.key) AND \(unsafeRaw: alias)."value" = \(bind: condition.value)
+                """))
+        }
+        select.appendInterpolation(SQLQueryString("""
+             INNER JOIN \(unsafeRaw: recordsTable) AS "r" ON \(unsafeRaw: sameRecord("\"r\"", "\"i0\"")) \
+            WHERE "i0"."module" = \(bind: module) AND "i0"."collection" = \(bind: collection) \
+            AND "i0"."field" = \(bind: first.key) AND "i0"."value" = \(bind: first.value)
+            """))
+        if let after { select.appendInterpolation(SQLQueryString(#" AND "i0"."key" > \#(bind: after)"#)) }
+        select.appendLiteral(" ORDER BY \"i0\".\"key\" LIMIT \(limit)")
+        return select
     }
 
     /// Deletes a record and its index entries.
     /// - Returns: Whether the record existed.
     /// - Throws: The driver's error.
     static func delete(module: String, collection: String, key: String, on database: any SQLDatabase) async throws -> Bool {
-        let deleted = try await database.delete(from: records)
-            .where("module", .equal, module)
-            .where("collection", .equal, collection)
-            .where("key", .equal, key)
-            .returning("version")
-            .first()
+        let deleted = try await database.raw("""
+            DELETE FROM \(unsafeRaw: recordsTable) WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key) \
+            RETURNING "version"
+            """).first()
         guard deleted != nil else { return false }
-        try await database.delete(from: index)
-            .where("module", .equal, module)
-            .where("collection", .equal, collection)
-            .where("key", .equal, key)
-            .run()
+        try await deleteIndexEntries(module: module, collection: collection, key: key, on: database)
         return true
     }
 
@@ -166,18 +150,20 @@ extension RecordTables {
         on database: any SQLDatabase
     ) async throws {
         if !isNew {
-            try await database.delete(from: index)
-                .where("module", .equal, module)
-                .where("collection", .equal, collection)
-                .where("key", .equal, key)
-                .run()
+            try await deleteIndexEntries(module: module, collection: collection, key: key, on: database)
         }
         guard !fields.isEmpty else { return }
-        let insert = database.insert(into: index).columns("module", "collection", "key", "field", "value")
-        for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
-            insert.values(SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(field), SQLBind(value))
+        let rows = fields.sorted(by: { $0.key < $1.key }).map { field, value in
+            SQLText.row([SQLBind(module), SQLBind(collection), SQLBind(key), SQLBind(field), SQLBind(value)])
         }
-        try await insert.run()
+        try await database.raw("\(unsafeRaw: insertIndexEntries)\(SQLList(rows))").run()
+    }
+
+    /// Removes a record's index entries.
+    private static func deleteIndexEntries(module: String, collection: String, key: String, on database: any SQLDatabase) async throws {
+        try await database.raw("""
+            DELETE FROM \(unsafeRaw: indexTable) WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key)
+            """).run()
     }
 
     /// The error for a write whose expected version did not match, saying what is stored.
@@ -214,18 +200,10 @@ extension RecordTables {
         )
     }
 
-    private static func sameRecord(_ table: String, _ other: String) -> any SQLExpression {
-        allOf(["module", "collection", "key"].map {
-            SQLBinaryExpression(SQLColumn($0, table: table), .equal, SQLColumn($0, table: other))
-        })
-    }
-
-    private static func equal(_ column: SQLColumn, _ value: String) -> any SQLExpression {
-        SQLBinaryExpression(column, .equal, SQLBind(value))
-    }
-
-    private static func allOf(_ conditions: [any SQLExpression]) -> any SQLExpression {
-        conditions.dropFirst().reduce(conditions[0]) { SQLBinaryExpression($0, .and, $1) }
+    /// `a."module" = b."module" AND a."collection" = b."collection" AND a."key" = b."key"` for
+    /// two quoted aliases.
+    private static func sameRecord(_ table: String, _ other: String) -> String {
+        ["module", "collection", "key"].map { "\(table).\"\($0)\" = \(other).\"\($0)\"" }.joined(separator: " AND ")
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

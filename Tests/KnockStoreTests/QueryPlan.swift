@@ -8,7 +8,12 @@ import SQLKit
 enum QueryPlan {
     /// The plan's lines, joined.
     static func explain(_ select: SQLSelectBuilder, on sql: any SQLDatabase) async throws -> String {
-        let (text, binds) = sql.serialize(select.select)
+        try await explain(select.select, on: sql)
+    }
+
+    /// The plan of a statement given as an expression (a query written as text).
+    static func explain(_ statement: any SQLExpression, on sql: any SQLDatabase) async throws -> String {
+        let (text, binds) = sql.serialize(statement)
         switch sql.dialect.name {
         case "postgresql":
             try await sql.execute("SET enable_seqscan = off")
