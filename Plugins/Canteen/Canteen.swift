@@ -73,7 +73,7 @@ public struct Canteen: KnockModule {
     /// - Throws: ``RPCError`` for a bad configuration or if the store fails.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
         let configuration = try CanteenConfiguration(context.configuration)
-        let ledger = CanteenLedger(store: context.store)
+        let ledger = CanteenLedger(store: context.store, learned: context.learned)
         let resident = request.resident
         let community = resident.communityID.isEmpty ? request.communityID : resident.communityID
         if !request.visit.memberID.isEmpty, !request.visit.memberID.contains(":"), !community.isEmpty {

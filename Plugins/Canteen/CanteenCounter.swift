@@ -4,7 +4,7 @@ import KnockModuleKit
 /// The handlers of canteen's methods, each given the caller the host vouched for.
 struct CanteenCounter: Sendable {
     let context: ModuleContext
-    var ledger: CanteenLedger { CanteenLedger(store: context.store) }
+    var ledger: CanteenLedger { CanteenLedger(store: context.store, learned: context.learned) }
 
     /// The work callers must be allowed to do here (members of the resident's community, any
     /// role but department officer, and the administrator), as refusals name it.

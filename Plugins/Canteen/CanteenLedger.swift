@@ -12,6 +12,8 @@ import KnockModuleKit
 /// | `members` | member id | ``CanteenKnownMember`` | `community` |
 struct CanteenLedger: Sendable {
     let store: any ModuleStore
+    /// What this process already stored (`context.learned`: a member seen again costs no read).
+    var learned = LearnedFacts()
 
     func menu(community: String, date: String) async throws -> CanteenMenu? {
         try await store.get(CanteenMenu.self, collection: "menus", key: "\(community)|\(date)")
@@ -41,11 +43,14 @@ struct CanteenLedger: Sendable {
     }
 
     func learnMember(_ memberID: String, community: String) async throws {
-        if try await memberCommunity(memberID) == community { return }
-        var record = CanteenKnownMember()
-        record.memberID = memberID
-        record.communityID = community
-        try await store.put(record, collection: "members", key: memberID, index: ["community": community])
+        try await learned.keep("members/\(memberID)", as: community) {
+            try await memberCommunity(memberID)
+        } write: {
+            var record = CanteenKnownMember()
+            record.memberID = memberID
+            record.communityID = community
+            try await store.put(record, collection: "members", key: memberID, index: ["community": community])
+        }
     }
 
     func memberCommunity(_ memberID: String) async throws -> String? {

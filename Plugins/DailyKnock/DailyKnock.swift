@@ -59,7 +59,7 @@ public struct DailyKnock: KnockModule {
         let resident = request.resident
         guard !resident.id.isEmpty else { return [] }
         let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
-        try await GridAtlas(store: context.store).learn(resident)
+        try await GridAtlas(store: context.store, learned: context.learned).learn(resident)
         let seen = try await Self.dischargeSeen(of: resident, at: at, store: context.store)
         let rules = KeyPersonRules(
             community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings, calendar: context.calendar
@@ -153,7 +153,7 @@ public struct DailyKnock: KnockModule {
         request.date = day
         request.dueOnly = true
         let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
-        return try await GridAtlas(store: context.store).keyPersons(listed.keyPersons.filter(\.due), in: community, host: host)
+        return try await GridAtlas(store: context.store, learned: context.learned).keyPersons(listed.keyPersons.filter(\.due), in: community, host: host)
     }
 
     /// When `resident` was first seen tagged recently discharged (remembered from `at` if this

@@ -5,17 +5,22 @@ import KnockModuleKit
 /// key-persons list names a key person's grid but not their community.
 struct GridAtlas: Sendable {
     let store: any ModuleStore
+    /// What this process already stored (`context.learned`: a grid seen again costs no read).
+    var learned = LearnedFacts()
 
     static let collection = "grids"
 
     /// Remembers the grid and community of `resident`.
     func learn(_ resident: CommunityResident) async throws {
         guard !resident.gridID.isEmpty, !resident.communityID.isEmpty else { return }
-        if try await community(of: resident.gridID) == resident.communityID { return }
-        var place = DailyKnockGridPlace()
-        place.gridID = resident.gridID
-        place.communityID = resident.communityID
-        try await store.put(place, collection: Self.collection, key: resident.gridID)
+        try await learned.keep("\(Self.collection)/\(resident.gridID)", as: resident.communityID) {
+            try await community(of: resident.gridID)
+        } write: {
+            var place = DailyKnockGridPlace()
+            place.gridID = resident.gridID
+            place.communityID = resident.communityID
+            try await store.put(place, collection: Self.collection, key: resident.gridID)
+        }
     }
 
     /// The community of `grid`, if known.

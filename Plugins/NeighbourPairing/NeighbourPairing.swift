@@ -72,7 +72,7 @@ public struct NeighbourPairing: KnockModule {
     /// raises a `pairing` need.
     /// - Throws: ``RPCError`` if the store fails.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        let book = PairBook(store: context.store)
+        let book = PairBook(store: context.store, learned: context.learned)
         let resident = request.resident
         let community = resident.communityID.isEmpty ? request.communityID : resident.communityID
         if !request.visit.memberID.isEmpty, !request.visit.memberID.contains(":"), !community.isEmpty {
@@ -92,7 +92,7 @@ public struct NeighbourPairing: KnockModule {
     public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
         let configuration = try PairingConfiguration(context.configuration)
         let end = try context.calendar.end(of: request.date)
-        let book = PairBook(store: context.store)
+        let book = PairBook(store: context.store, learned: context.learned)
         var knocks: [CommunityPlannedKnock] = []
         for pair in try await book.pairs(community: request.communityID, activeOnly: true) {
             let lapse = PairLapse(pair: pair, asOf: end, lapseDays: configuration.lapseDays)

@@ -13,6 +13,8 @@ import KnockModuleKit
 /// | `tasks` | task id | ``NeighbourPairingTask`` | `pair`, `elder`, `community` |
 struct PairBook: Sendable {
     let store: any ModuleStore
+    /// What this process already stored (`context.learned`: a member seen again costs no read).
+    var learned = LearnedFacts()
 
     // MARK: Elders and members
 
@@ -52,11 +54,14 @@ struct PairBook: Sendable {
     }
 
     func learnMember(_ memberID: String, community: String) async throws {
-        if let known = try await member(memberID), known.communityID == community { return }
-        var member = NeighbourPairingKnownMember()
-        member.memberID = memberID
-        member.communityID = community
-        try await store.put(member, collection: "members", key: memberID, index: ["community": community])
+        try await learned.keep("members/\(memberID)", as: community) {
+            try await member(memberID)?.communityID
+        } write: {
+            var member = NeighbourPairingKnownMember()
+            member.memberID = memberID
+            member.communityID = community
+            try await store.put(member, collection: "members", key: memberID, index: ["community": community])
+        }
     }
 
     func member(_ memberID: String) async throws -> NeighbourPairingKnownMember? {

@@ -4,7 +4,7 @@ import KnockModuleKit
 /// The handlers of neighbour-pairing's methods, each given the caller the host vouched for.
 struct PairingOffice: Sendable {
     let context: ModuleContext
-    var book: PairBook { PairBook(store: context.store) }
+    var book: PairBook { PairBook(store: context.store, learned: context.learned) }
 
     /// The work callers must be allowed to do with pairs (members of the elder's community, any
     /// role but department officer, and the administrator), as refusals name it.

@@ -1,5 +1,6 @@
 public import KnockModuleKit
 public import Logging
+import NIOCore
 
 /// Consults the modules at the strategy points: every enabled module in parallel, each within
 /// its time limit. A module that errs, hangs or is gone costs its own contribution (logged and
@@ -51,10 +52,9 @@ public final class ModuleCoordinator: Sendable {
     /// - Parameter request: The visit and its resident.
     public func assess(_ request: ModuleAssessRequest) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
-        let (answers, failures) = await consult(modules, limit: { $0.assess }) { entry, options in
-            try await entry.connection.call(ModuleMethods.assess, request, options: options).suggestions
-        }
-        let attributed = answers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
+        let (answers, failures) = await consult(modules, ModuleMethods.assess, request, limit: { $0.assess })
+        let attributedAnswers = answers.map { ($0.0, $0.1.suggestions) }
+        let attributed = attributedAnswers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
 
@@ -64,11 +64,9 @@ public final class ModuleCoordinator: Sendable {
     /// - Parameter request: The day and the community.
     public func plan(_ request: ModulePlanRequest) async -> (knocks: [CommunityPlannedKnock], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.plansDays && enabled($0.descriptor.id, request.communityID) }
-        let (answers, failures) = await consult(modules, limit: { $0.plan }) { entry, options in
-            try await entry.connection.call(ModuleMethods.plan, request, options: options).knocks
-        }
-        let attributed = answers.flatMap { id, knocks in
-            knocks.map { knock in
+        let (answers, failures) = await consult(modules, ModuleMethods.plan, request, limit: { $0.plan })
+        let attributed = answers.flatMap { id, answer in
+            answer.knocks.map { knock in
                 var knock = knock
                 knock.suggestedBy = id
                 if knock.date.isEmpty { knock.date = request.date }
@@ -82,16 +80,33 @@ public final class ModuleCoordinator: Sendable {
     /// - Parameter event: What happened.
     public func handle(_ event: ModuleEvent) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.events.contains(event.kind) && enabled($0.descriptor.id, event.communityID) }
-        let (answers, failures) = await consult(modules, limit: { $0.handle }) { entry, options in
-            try await entry.connection.call(ModuleMethods.handle, event, options: options).suggestions
-        }
-        let attributed = answers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
+        let (answers, failures) = await consult(modules, ModuleMethods.handle, event, limit: { $0.handle })
+        let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
 
     /// How many times a module is asked when it answers ABORTED (a conflict with a change made
     /// at the same time, which it may resolve by reading again).
     static let attemptsOnConflict = 3
+
+    /// Calls `method` with `request` on each of `modules` at once, serializing the request once.
+    private func consult<Request, Answer>(
+        _ modules: [ModuleRegistry.Entry],
+        _ method: RPCMethod<Request, Answer>,
+        _ request: Request,
+        limit: @escaping @Sendable (ModuleLimits) -> Duration
+    ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
+        let serialized: ByteBuffer
+        do {
+            serialized = try request.serializedByteBuffer()
+        } catch {
+            let failure = RPCError(wrapping: error)
+            return ([], modules.map { ModuleFailure(moduleID: $0.descriptor.id, code: failure.code, message: failure.message) })
+        }
+        return await consult(modules, limit: limit) { entry, options in
+            try await entry.connection.call(method, serialized: serialized, options: options)
+        }
+    }
 
     private func consult<Answer: Sendable>(
         _ modules: [ModuleRegistry.Entry],

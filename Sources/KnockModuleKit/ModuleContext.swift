@@ -41,6 +41,10 @@ public struct ModuleContext: Sendable {
     /// the deployment granted; `nil` where no host is reachable (a unit test).
     public var host: (any HostCalling)?
 
+    /// Facts the module stored that it need not read again while it runs (see
+    /// ``LearnedFacts``); one memory for the module, shared by every copy of its context.
+    public let learned: LearnedFacts
+
     /// Creates a context.
     /// - Parameters:
     ///   - moduleID: The module's id.
@@ -65,6 +69,7 @@ public struct ModuleContext: Sendable {
         self.settings = ModuleSettings(configuration, timeZone: timeZone)
         self.store = store
         self.host = host
+        self.learned = LearnedFacts()
     }
 }
 

@@ -115,7 +115,23 @@ public final class RPCConnection: Sendable {
         _ request: Request,
         options: CallOptions = CallOptions()
     ) async throws -> Response {
-        let response = try await callRaw(method.name, try request.serializedByteBuffer(), options: options)
+        try await call(method, serialized: try request.serializedByteBuffer(), options: options)
+    }
+
+    /// Calls a unary method with a request already serialized: the same request sent to many
+    /// peers is serialized once.
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - request: The serialized request (a `Request`).
+    ///   - options: Deadline, metadata, idempotency key.
+    /// - Returns: The response.
+    /// - Throws: ``RPCError`` as ``call(_:_:options:)``.
+    public func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        serialized request: ByteBuffer,
+        options: CallOptions = CallOptions()
+    ) async throws -> Response {
+        let response = try await callRaw(method.name, request, options: options)
         do {
             return try Response(serializedBytes: response.readableBytesSpan)
         } catch {
