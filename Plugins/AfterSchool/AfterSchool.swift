@@ -62,7 +62,7 @@ public struct AfterSchool: KnockModule {
     /// - Throws: ``RPCError`` for a bad configuration or if the store fails.
     public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
-        let configuration = try AfterSchoolConfiguration(context.configuration)
+        let configuration = try context.configuration(as: AfterSchoolConfiguration.self)
         let at = event.hasAt ? event.at.date : context.clock.now()
         guard context.calendar.minutes(of: at) > configuration.closesMinutes else { return [] }
         let date = context.calendar.day(of: at)

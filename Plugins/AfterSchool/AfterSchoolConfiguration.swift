@@ -1,7 +1,7 @@
 import KnockModuleKit
 
 /// after-school's settings, parsed strictly: a bad value is an error naming the key.
-struct AfterSchoolConfiguration: Sendable, Equatable {
+struct AfterSchoolConfiguration: Sendable, Equatable, ModuleConfigurationSettings {
     /// Closing time, HH:MM.
     var closes = "18:00"
     /// Closing time in minutes after midnight.

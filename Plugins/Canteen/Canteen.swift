@@ -72,7 +72,7 @@ public struct Canteen: KnockModule {
     /// proposed for enrolment and gets a `meals` need owned by the canteen.
     /// - Throws: ``RPCError`` for a bad configuration or if the store fails.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        let configuration = try CanteenConfiguration(context.configuration)
+        let configuration = try context.configuration(as: CanteenConfiguration.self)
         let ledger = CanteenLedger(store: context.store, learned: context.learned)
         let resident = request.resident
         let community = resident.communityID.isEmpty ? request.communityID : resident.communityID

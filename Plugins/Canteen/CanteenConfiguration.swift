@@ -14,7 +14,7 @@ import KnockModuleKit
 /// Tag names: `elderly`, `living-alone`, `empty-nest`, `advanced-age`, `disabled`, `unemployed`,
 /// `recently-discharged`, `child`, `young-adult`. Knock's residents carry no low-income (低保)
 /// tag, so the `low-income` tier goes by `unemployed` (失业、下岗) unless configured otherwise.
-struct CanteenConfiguration: Sendable, Equatable {
+struct CanteenConfiguration: Sendable, Equatable, ModuleConfigurationSettings {
     /// A subsidy tier.
     struct Tier: Sendable, Equatable {
         var name: String

@@ -63,7 +63,7 @@ struct CanteenCounter: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT`, `NOT_FOUND` for an unknown resident,
     ///   `FAILED_PRECONDITION` without a host to read the resident from, `PERMISSION_DENIED`.
     func enrol(_ request: CanteenEnrolRequest, by caller: ModuleCaller) async throws -> CanteenEnrolResponse {
-        let configuration = try CanteenConfiguration(context.configuration)
+        let configuration = try context.configuration(as: CanteenConfiguration.self)
         guard !request.residentID.isEmpty, request.residentID.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "resident_id is required (at most 100 bytes)")
         }
@@ -120,7 +120,7 @@ struct CanteenCounter: Sendable {
     ///   delivery without an address, `NOT_FOUND` for a dish not on the menu, `ALREADY_EXISTS`
     ///   for an id used for another order, `PERMISSION_DENIED`.
     func placeOrder(_ request: CanteenPlaceOrderRequest, by caller: ModuleCaller) async throws -> CanteenOrder {
-        let configuration = try CanteenConfiguration(context.configuration)
+        let configuration = try context.configuration(as: CanteenConfiguration.self)
         guard !request.id.isEmpty, request.id.utf8.count <= 100 else {
             throw RPCError(code: .invalidArgument, message: "id is required (the app's id for this order, at most 100 bytes)")
         }

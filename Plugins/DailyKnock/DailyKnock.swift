@@ -55,7 +55,7 @@ public struct DailyKnock: KnockModule {
     /// Judges the visited resident against the rules: flags and unflags.
     /// - Throws: ``RPCError`` for a bad configuration or a store failure.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        let settings = try DailyKnockSettings(context.configuration)
+        let settings = try context.configuration(as: DailyKnockSettings.self)
         let resident = request.resident
         guard !resident.id.isEmpty else { return [] }
         let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
@@ -70,7 +70,7 @@ public struct DailyKnock: KnockModule {
     /// A knock for each key person of the community due on the day.
     /// - Throws: ``RPCError`` for a bad configuration, or when the host cannot be asked.
     public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
-        _ = try DailyKnockSettings(context.configuration)
+        _ = try context.configuration(as: DailyKnockSettings.self)
         let due = try await Self.dueKeyPersons(on: request.date, community: request.communityID, context: context)
         let grids = Set(request.gridIds)
         return due.filter { grids.isEmpty || grids.contains($0.gridID) }.map { entry in
@@ -94,7 +94,7 @@ public struct DailyKnock: KnockModule {
     ///   be asked.
     public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
-        let settings = try DailyKnockSettings(context.configuration)
+        let settings = try context.configuration(as: DailyKnockSettings.self)
         let at = event.hasAt ? event.at.date : context.clock.now()
         let day = event.attributes["date"] ?? context.calendar.day(of: at)
         guard let time = event.attributes["time"], time >= settings.dayEnds else { return [] }

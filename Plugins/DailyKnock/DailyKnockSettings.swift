@@ -17,7 +17,7 @@ import KnockModuleKit
 ///
 /// Tags: elderly, living-alone, empty-nest, advanced-age, disabled, unemployed,
 /// recently-discharged, child, young-adult.
-struct DailyKnockSettings: Sendable {
+struct DailyKnockSettings: Sendable, ModuleConfigurationSettings {
     /// Cadences by tag for every community.
     var everywhere: [CommunityResidentTag: UInt32] = [:]
     /// Cadences by community and tag; `nil` for a rule switched off there.

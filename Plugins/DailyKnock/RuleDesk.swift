@@ -22,7 +22,7 @@ struct RuleDesk: Sendable {
         } else {
             throw RPCError(code: .permissionDenied, message: "the key-person rules are for members and administrators, not \(caller.identity)")
         }
-        let settings = try DailyKnockSettings(context.configuration)
+        let settings = try context.configuration(as: DailyKnockSettings.self)
         var response = DailyKnockExplainRulesResponse()
         response.communityID = community
         response.rules = KeyPersonRules(community: community, settings: settings, calendar: context.calendar).rules
@@ -40,7 +40,7 @@ struct RuleDesk: Sendable {
         }
         let id = request.residentID.trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty, id.utf8.count <= 128 else { throw RPCError(code: .invalidArgument, message: "resident_id: is required (at most 128 bytes)") }
-        let settings = try DailyKnockSettings(context.configuration)
+        let settings = try context.configuration(as: DailyKnockSettings.self)
         guard let host = context.host else {
             throw RPCError(code: .unavailable, message: "daily-knock cannot reach the host to read resident \(id)")
         }

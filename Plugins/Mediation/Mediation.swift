@@ -77,7 +77,7 @@ public struct Mediation: KnockModule {
     /// Spots a dispute in the visit's notes: records a proposal and raises a `mediation` need.
     /// - Throws: ``RPCError`` for a bad configuration or a store failure.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         guard let sighting = DisputeSpotter(words: settings.words).spot(request.visit) else { return [] }
         var proposal = MediationProposal()
         proposal.id = Self.proposalID(visit: request.visit.id)

@@ -16,7 +16,7 @@ struct MediationDesk: Sendable {
     /// Proposals not yet opened in a community.
     /// - Throws: ``RPCError`` as ``community(_:caller:)``.
     func listProposals(_ request: MediationListProposalsRequest, caller: ModuleCaller) async throws -> MediationListProposalsResponse {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         let community = try community(request.communityID, caller: caller, settings: settings)
         var response = MediationListProposalsResponse()
         response.proposals = try await file.openProposals(in: community).sorted { ($0.at.date, $0.id) > ($1.at.date, $1.id) }
@@ -27,7 +27,7 @@ struct MediationDesk: Sendable {
     /// - Throws: ``RPCError`` as ``community(_:caller:)``; `INVALID_ARGUMENT` for an unknown
     ///   status.
     func listCases(_ request: MediationListCasesRequest, caller: ModuleCaller) async throws -> MediationListCasesResponse {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         let community = try community(request.communityID, caller: caller, settings: settings)
         var conditions = ["community": community]
         switch request.status {
@@ -50,7 +50,7 @@ struct MediationDesk: Sendable {
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT` for no id, `NOT_FOUND` for an unknown case or
     ///   one the caller may not read.
     func getCase(_ request: MediationGetCaseRequest, caller: ModuleCaller) async throws -> MediationCase {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         let stored = try await readable(request.id, caller: caller, settings: settings)
         return try await reveal(stored.value, to: caller, mediator: settings.isMediator(caller, in: stored.value.communityID))
     }
@@ -91,7 +91,7 @@ struct MediationDesk: Sendable {
     ///   another community; `PERMISSION_DENIED` for a caller who is neither a member of the
     ///   community nor a mediator; `ALREADY_EXISTS` for a chosen id in use.
     func openCase(_ request: MediationOpenCaseRequest, caller: ModuleCaller) async throws -> MediationCase {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         guard request.kind != .unspecified || !request.proposalID.isEmpty, MediationCase.kinds.contains(request.kind) || request.kind == .unspecified else {
             throw RPCError(code: .invalidArgument, message: "kind: neighbour, family, property or other")
         }
@@ -232,7 +232,7 @@ struct MediationDesk: Sendable {
         _ body: (inout MediationCase, String, Date) throws -> Void,
         beforeSaving: (inout MediationCase) async throws -> Void = { _ in }
     ) async throws -> MediationCase {
-        let settings = try MediationSettings(context.configuration)
+        let settings = try context.configuration(as: MediationSettings.self)
         let stored = try await readable(id, caller: caller, settings: settings)
         let mediator = settings.isMediator(caller, in: stored.value.communityID)
         guard mediator || !mediatorsOnly else {

@@ -9,7 +9,7 @@ import KnockModuleKit
 /// | `words` | words that spot a dispute in visit notes, besides the built-in ones (`霸占,占用`) | none |
 ///
 /// Built-in words: 吵架, 纠纷, 矛盾, 争执, 堵, 漏水, 噪音, quarrel, dispute, blocked, leak, noise.
-struct MediationSettings: Sendable {
+struct MediationSettings: Sendable, ModuleConfigurationSettings {
     /// Members who mediate in every community, besides staff.
     var mediators: Set<String> = []
     /// The words that spot a dispute.

@@ -90,7 +90,7 @@ public struct NeighbourPairing: KnockModule {
     /// A knock for the elder of every pair of the community that has lapsed by the end of the day.
     /// - Throws: ``RPCError`` for a malformed date or configuration, or if the store fails.
     public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
-        let configuration = try PairingConfiguration(context.configuration)
+        let configuration = try context.configuration(as: PairingConfiguration.self)
         let end = try context.calendar.end(of: request.date)
         let book = PairBook(store: context.store, learned: context.learned)
         var knocks: [CommunityPlannedKnock] = []

@@ -1,7 +1,7 @@
 import KnockModuleKit
 
 /// neighbour-pairing's settings, parsed strictly: a bad value is an error naming the key.
-struct PairingConfiguration: Sendable, Equatable {
+struct PairingConfiguration: Sendable, Equatable, ModuleConfigurationSettings {
     /// Days without a check-in after which a pair has lapsed.
     var lapseDays: Int = 7
 

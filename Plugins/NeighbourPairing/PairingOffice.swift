@@ -127,7 +127,7 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `PERMISSION_DENIED`, `INVALID_ARGUMENT`, `FAILED_PRECONDITION` for
     ///   a bad configuration.
     func listPairs(_ request: NeighbourPairingListPairsRequest, by caller: ModuleCaller) async throws -> NeighbourPairingListPairsResponse {
-        let configuration = try PairingConfiguration(context.configuration)
+        let configuration = try context.configuration(as: PairingConfiguration.self)
         let asOf = request.hasAsOf ? request.asOf.date : context.clock.now()
         var pairs: [NeighbourPairingPair]
         if !request.elderResidentID.isEmpty {

@@ -23,7 +23,7 @@ struct CaseDesk: Sendable {
         guard caller.isAdministrator || caller.isMember || caller.kind == "integrator" else {
             throw RPCError(code: .permissionDenied, message: "emergencies are raised by members, integrators and administrators, not \(caller.identity)")
         }
-        let settings = try UrgentKnockSettings(context.configuration)
+        let settings = try context.configuration(as: UrgentKnockSettings.self)
         try RPCError.checkID(request.id, field: "id", optional: true)
         try RPCError.checkID(request.residentID, field: "resident_id")
         let summary = try Self.text(request.summary, field: "summary")
@@ -164,7 +164,7 @@ struct CaseDesk: Sendable {
             throw RPCError(code: .invalidArgument, message: "outcome: reached or not reached")
         }
         let note = try Self.text(request.note, field: "note")
-        let settings = try UrgentKnockSettings(context.configuration)
+        let settings = try context.configuration(as: UrgentKnockSettings.self)
         let stored = try await visibleCase(request.caseID, caller: caller)
         var changed = stored.value
         guard let current = changed.current else {
@@ -212,7 +212,7 @@ struct CaseDesk: Sendable {
         }
         let enteredBy = try Self.text(request.enteredBy, field: "entered_by")
         let found = try Self.text(request.found, field: "found")
-        let settings = try UrgentKnockSettings(context.configuration)
+        let settings = try context.configuration(as: UrgentKnockSettings.self)
         let now = context.clock.now()
         let enteredAt = request.hasEnteredAt ? request.enteredAt.date : now
         guard enteredAt <= now.addingTimeInterval(300) else {

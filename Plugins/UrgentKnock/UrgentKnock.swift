@@ -74,7 +74,7 @@ public struct UrgentKnock: KnockModule {
         let visit = request.visit
         let resident = request.resident
         guard visit.outcome == .noAnswer || visit.outcome == .met else { return [] }
-        let settings = try UrgentKnockSettings(context.configuration)
+        let settings = try context.configuration(as: UrgentKnockSettings.self)
         // Visits to one resident at once change one case: whichever writes second reads again.
         return try await RPCError.retryingOnConflict {
             try await assess(visit, of: resident, settings: settings, context: context)
@@ -133,7 +133,7 @@ public struct UrgentKnock: KnockModule {
             return []
         }
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
-        let settings = try UrgentKnockSettings(context.configuration)
+        let settings = try context.configuration(as: UrgentKnockSettings.self)
         let book = CaseBook(store: context.store)
         let at = event.hasAt ? event.at.date : context.clock.now()
         let day = event.attributes["date"] ?? context.calendar.day(of: at)

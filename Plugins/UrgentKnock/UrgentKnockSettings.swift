@@ -13,7 +13,7 @@ import KnockModuleKit
 /// The day of a knock again is the deployment's (``ModuleContext/timeZone``, the host's
 /// `time_zone`): the module has no time zone of its own, and a `time_zone` key here is refused
 /// as unknown like any other.
-struct UrgentKnockSettings: Sendable {
+struct UrgentKnockSettings: Sendable, ModuleConfigurationSettings {
     /// The ladder.
     var ladder: Ladder
     /// Tags that make a resident vulnerable.

@@ -30,6 +30,15 @@ public struct ModuleContext: Sendable {
     /// Days and times of day in the deployment's time zone.
     public var calendar: ModuleCalendar { ModuleCalendar(timeZone: timeZone) }
 
+    /// The configuration read as `type`, once per configuration: later calls return what the
+    /// first read, until the configuration changes. A configuration that does not read throws
+    /// every time.
+    /// - Parameter type: The module's settings.
+    /// - Throws: What `type`'s initializer throws for this configuration.
+    public func configuration<Settings: ModuleConfigurationSettings>(as type: Settings.Type) throws -> Settings {
+        try settings.read(type)
+    }
+
     /// Waits until the module's configuration is known (at once, except for a module in its own
     /// process that has not finished registering).
     public func waitUntilConfigured() async {
@@ -97,6 +106,8 @@ final class ModuleSettings: Sendable {
         var timeZone: TimeZone
         var configured: Bool
         var waiters: [CheckedContinuation<Void, Never>] = []
+        /// The configuration as read by ``read(_:)``, by settings type.
+        var read: [ObjectIdentifier: any Sendable] = [:]
     }
 
     private let state: Mutex<State>
@@ -113,12 +124,25 @@ final class ModuleSettings: Sendable {
     func replace(with values: [String: String], timeZone: TimeZone? = nil) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.values = values
+            state.read = [:]
             if let timeZone { state.timeZone = timeZone }
             state.configured = true
             defer { state.waiters = [] }
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// The configuration read as `type`, read once until it changes.
+    func read<Settings: ModuleConfigurationSettings>(_ type: Settings.Type) throws -> Settings {
+        let (values, known) = state.withLock { ($0.values, $0.read[ObjectIdentifier(type)] as? Settings) }
+        if let known { return known }
+        let settings = try Settings(values)
+        state.withLock { state in
+            // Unless the configuration changed meanwhile.
+            if state.values == values { state.read[ObjectIdentifier(type)] = settings }
+        }
+        return settings
     }
 
     /// Returns once a configuration has been set.
