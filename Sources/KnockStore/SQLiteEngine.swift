@@ -135,11 +135,19 @@ final class SQLiteEngine: StorageEngine {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT`; the caller holds the lock.
+    ///
+    /// In a task of its own, which the caller's cancellation does not reach: SQLite's statements
+    /// refuse to start in a cancelled task, so a transaction whose task was cancelled midway
+    /// could neither finish nor roll back, and the connection stayed inside it, failing every
+    /// later transaction. A group's transaction holds others' writes too.
     private func inTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         let logger = self.logger
-        return try await openDatabase().inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
-            logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
-        }, body)
+        let database = try openDatabase()
+        return try await Task {
+            try await database.inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
+                logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
+            }, body)
+        }.value
     }
 
     /// Writes through ``GroupCommit``: concurrent writes share one `BEGIN IMMEDIATE … COMMIT`,

@@ -65,6 +65,30 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("a write whose task is cancelled midway leaves the store writable: the transaction still ends", arguments: TestEngine.all)
+    func cancelledWrites(engine: TestEngine) async throws {
+        try await TestStore.withDatabase(engine) { database in
+            for round in 0..<120 {
+                // Cancelled at some point of its way: before, during or after its transaction.
+                let write = Task {
+                    try await database.batch(module: "m", operations: (0..<4).map {
+                        .put(collection: "c", key: "k\(round)-\($0)", value: bytes("x"), index: ["round": "\(round)"], expectedVersion: nil)
+                    })
+                }
+                try await Task.sleep(for: .microseconds(round % 12 * 40))
+                write.cancel()
+                // All of it or none of it.
+                if case .success = await write.result {
+                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).records.count == 4)
+                } else {
+                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).records.count <= 4)
+                }
+            }
+            try await database.put(module: "m", collection: "c", key: "after", value: bytes("ok"))
+            #expect(try await database.get(module: "m", collection: "c", key: "after")?.value == bytes("ok"))
+        }
+    }
+
     @Test("a write is seen by every read after it, whichever reading connection serves the read", arguments: TestEngine.all)
     func readsSeeWrites(engine: TestEngine) async throws {
         try await TestStore.withDatabase(engine) { database in
