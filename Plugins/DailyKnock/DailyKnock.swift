@@ -59,7 +59,6 @@ public struct DailyKnock: KnockModule {
         let resident = request.resident
         guard !resident.id.isEmpty else { return [] }
         let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
-        try await GridAtlas(store: context.store, learned: context.learned).learn(resident)
         let seen = try await Self.dischargeSeen(of: resident, at: at, store: context.store)
         let rules = KeyPersonRules(
             community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings, calendar: context.calendar
@@ -143,6 +142,9 @@ public struct DailyKnock: KnockModule {
         router.register(Self.evaluate) { request, server in try await desk.evaluate(request, caller: try server.requireCaller()) }
     }
 
+    /// The most key persons asked for in one community (the host's answer must still fit a frame).
+    static let keyPersonsPerCommunity: UInt32 = 100_000
+
     /// The key persons of `community` due on `day`, from the host's list.
     /// - Throws: ``RPCError`` `UNAVAILABLE` without a host, and what the host answers.
     static func dueKeyPersons(on day: String, community: String, context: ModuleContext) async throws -> [CommunityKeyPerson] {
@@ -152,8 +154,11 @@ public struct DailyKnock: KnockModule {
         var request = CommunityListKeyPersonsRequest()
         request.date = day
         request.dueOnly = true
+        request.communityID = community
+        // Every one of the community's: a plan that left some out would look complete.
+        request.limit = Self.keyPersonsPerCommunity
         let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
-        return try await GridAtlas(store: context.store, learned: context.learned).keyPersons(listed.keyPersons.filter(\.due), in: community, host: host)
+        return listed.keyPersons.filter(\.due)
     }
 
     /// When `resident` was first seen tagged recently discharged (remembered from `at` if this

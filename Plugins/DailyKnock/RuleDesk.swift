@@ -50,7 +50,6 @@ struct RuleDesk: Sendable {
         if !caller.isAdministrator, resident.communityID != caller.communityID {
             throw RPCError(code: .notFound, message: "no resident \(id)")
         }
-        try await GridAtlas(store: context.store, learned: context.learned).learn(resident)
         let now = context.clock.now()
         let seen = try await context.store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)
         let rules = KeyPersonRules(community: resident.communityID, settings: settings, calendar: context.calendar)

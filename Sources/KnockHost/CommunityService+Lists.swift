@@ -69,7 +69,8 @@ extension CommunityService {
     func listKeyPersons(_ request: CommunityListKeyPersonsRequest, caller: Caller) async throws -> CommunityListKeyPersonsResponse {
         let day = try day(request.date, field: "date")
         let limit = request.limit == 0 ? 1_000 : Int(request.limit)
-        let entries = try await database.keyPersons(caller: caller, dueOn: request.dueOnly ? day : nil, timeZone: timeZone)
+        let entries = try await database.keyPersons(caller: caller, dueOn: request.dueOnly ? day : nil,
+                                                    communityID: request.communityID.isEmpty ? nil : request.communityID, timeZone: timeZone)
         let shown = Array(entries.prefix(limit))
         let names = try await database.residents(ids: shown.map(\.residentID), caller: caller)
             .reduce(into: [String: String]()) { $0[$1.id] = $1.name }

@@ -45,6 +45,7 @@ extension KeyPerson {
         message.residentID = residentID
         message.householdID = householdID
         message.gridID = gridID
+        message.communityID = communityID
         message.reasons = reasons.map { reason in
             var entry = CommunityKeyPersonReason()
             entry.reason = reason.reason

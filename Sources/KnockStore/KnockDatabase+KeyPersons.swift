@@ -11,12 +11,15 @@ extension KnockDatabase {
     /// - Parameters:
     ///   - caller: Who reads, within which scope, through which module.
     ///   - dueOn: Only those due on this day.
+    ///   - communityID: Only those living in this community (within the caller's scope still).
     ///   - timeZone: The deployment's time zone, in which knocks fall on days.
     /// - Returns: The entries.
     /// - Throws: ``StoreError`` if the database fails.
-    public func keyPersons(caller: Caller, dueOn day: CalendarDay? = nil, timeZone: TimeZone) async throws -> [KeyPerson] {
+    public func keyPersons(caller: Caller, dueOn day: CalendarDay? = nil, communityID: String? = nil, timeZone: TimeZone) async throws -> [KeyPerson] {
         try await auditedRead("keyPersons.list", caller: caller) { database in
-            let entries = try await CommunityTables.keyPersons(Self.keyPersonsSelect(within: caller.scope, dueOn: day, timeZone: timeZone, on: database))
+            let select = Self.keyPersonsSelect(within: caller.scope, dueOn: day, timeZone: timeZone, on: database)
+            if let communityID { select.where(SQLColumn("community_id", table: "k"), .equal, SQLBind(communityID)) }
+            let entries = try await CommunityTables.keyPersons(select)
             let due = day.map { day in entries.filter { Self.isDue($0, on: day, timeZone: timeZone) } } ?? entries
             return (due, due.map(\.residentID))
         }

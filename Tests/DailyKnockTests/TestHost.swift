@@ -29,7 +29,7 @@ final class TestHost: HostCalling {
             return try answer(resident)
         case let list as CommunityListKeyPersonsRequest:
             var response = CommunityListKeyPersonsResponse()
-            response.keyPersons = keyPersons.filter { !list.dueOnly || $0.due }
+            response.keyPersons = keyPersons.filter { (!list.dueOnly || $0.due) && (list.communityID.isEmpty || $0.communityID == list.communityID) }
             return try answer(response)
         default:
             throw RPCError(code: .unimplemented, message: "the test host does not serve \(method.name)")

@@ -92,6 +92,30 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("the key-persons list of one community: its entries only, each naming its community, and never beyond the caller's scope")
+    func keyPersonsOfCommunity() async throws {
+        let policy = HostModuleService.Policy(communities: { $0 == "reader" ? ["qingyi"] : [] })
+        try await CommunityFixture.with(builtIns: [Reader()], policy: policy) { street in
+            // r-1 lives in 青和居 (on the list already), r-3 in 青宜居.
+            try await street.database.flagKeyPerson(residentID: "r-3", reason: "留守儿童", cadenceDays: 7, caller: CommunityFixture.administrator, at: CommunityFixture.morning)
+            let admin = try await street.connect(.administrator, "admin")
+            let module = try await street.connect(.module, "reader")
+            defer { admin.close(); module.close() }
+            func list(_ connection: RPCConnection, _ community: String) async throws -> [String] {
+                var request = CommunityListKeyPersonsRequest()
+                request.communityID = community
+                return try await connection.call(CommunityMethods.listKeyPersons, request).keyPersons.map { "\($0.residentID)@\($0.communityID)" }
+            }
+            #expect(try await list(admin, "") == ["r-1@qinghe", "r-3@qingyi"])
+            #expect(try await list(admin, "qinghe") == ["r-1@qinghe"])
+            #expect(try await list(admin, "qingyi") == ["r-3@qingyi"])
+            #expect(try await list(admin, "nowhere") == [])
+            // A module enabled for 青宜居 asking for 青和居 gets nothing.
+            #expect(try await list(module, "qinghe") == [])
+            #expect(try await list(module, "qingyi") == ["r-3@qingyi"])
+        }
+    }
+
     @Test("bad visits get a clear error and store nothing")
     func badVisits() async throws {
         try await CommunityFixture.with { street in

@@ -222,21 +222,6 @@ public nonisolated struct DailyKnockMissedDay: Sendable {
   fileprivate var _raisedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-/// Store record: the community of a grid, learnt from visits and residents, keyed by grid id.
-public nonisolated struct DailyKnockGridPlace: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var gridID: String = String()
-
-  public var communityID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 /// Store record: a community's end-of-day check done for a day, keyed "<date>/<community id>", so
 /// the ticks after it read nothing more that day.
 public nonisolated struct DailyKnockSweep: Sendable {
@@ -594,41 +579,6 @@ nonisolated extension DailyKnockMissedDay: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.residentID != rhs.residentID {return false}
     if lhs.date != rhs.date {return false}
     if lhs._raisedAt != rhs._raisedAt {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension DailyKnockGridPlace: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GridPlace"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_id\0\u{3}community_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.gridID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.gridID.isEmpty {
-      try visitor.visitSingularStringField(value: self.gridID, fieldNumber: 1)
-    }
-    if !self.communityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.communityID, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: DailyKnockGridPlace, rhs: DailyKnockGridPlace) -> Bool {
-    if lhs.gridID != rhs.gridID {return false}
-    if lhs.communityID != rhs.communityID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

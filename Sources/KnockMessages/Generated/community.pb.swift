@@ -672,6 +672,9 @@ public nonisolated struct CommunityKeyPerson: Sendable {
   /// The resident's name, masked unless the caller may see it.
   public var residentName: String = String()
 
+  /// The community the resident lives in.
+  public var communityID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1362,7 +1365,7 @@ nonisolated extension CommunityKeyPersonReason: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension CommunityKeyPerson: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KeyPerson"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resident_id\0\u{3}household_id\0\u{3}grid_id\0\u{1}reasons\0\u{3}cadence_days\0\u{3}assigned_member_id\0\u{3}last_knock_at\0\u{1}due\0\u{3}resident_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resident_id\0\u{3}household_id\0\u{3}grid_id\0\u{1}reasons\0\u{3}cadence_days\0\u{3}assigned_member_id\0\u{3}last_knock_at\0\u{1}due\0\u{3}resident_name\0\u{3}community_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1379,6 +1382,7 @@ nonisolated extension CommunityKeyPerson: SwiftProtobuf.Message, SwiftProtobuf._
       case 7: try { try decoder.decodeSingularMessageField(value: &self._lastKnockAt) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.due) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.residentName) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
       default: break
       }
     }
@@ -1416,6 +1420,9 @@ nonisolated extension CommunityKeyPerson: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.residentName.isEmpty {
       try visitor.visitSingularStringField(value: self.residentName, fieldNumber: 9)
     }
+    if !self.communityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.communityID, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1429,6 +1436,7 @@ nonisolated extension CommunityKeyPerson: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._lastKnockAt != rhs._lastKnockAt {return false}
     if lhs.due != rhs.due {return false}
     if lhs.residentName != rhs.residentName {return false}
+    if lhs.communityID != rhs.communityID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

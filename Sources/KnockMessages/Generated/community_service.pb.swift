@@ -453,6 +453,10 @@ public nonisolated struct CommunityListKeyPersonsRequest: Sendable {
 
   public var limit: UInt32 = 0
 
+  /// Only the key persons living in this community (still within the caller's scope); empty for
+  /// every one the caller may see.
+  public var communityID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1432,7 +1436,7 @@ nonisolated extension CommunityUpdateNeedRequest.Step: SwiftProtobuf._ProtoNameP
 
 nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListKeyPersonsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}due_only\0\u{1}limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}due_only\0\u{1}limit\0\u{3}community_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1443,6 +1447,7 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.dueOnly) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
       default: break
       }
     }
@@ -1458,6 +1463,9 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
     if self.limit != 0 {
       try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 3)
     }
+    if !self.communityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.communityID, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1465,6 +1473,7 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
     if lhs.date != rhs.date {return false}
     if lhs.dueOnly != rhs.dueOnly {return false}
     if lhs.limit != rhs.limit {return false}
+    if lhs.communityID != rhs.communityID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
