@@ -72,8 +72,7 @@ extension CommunityService {
         let entries = try await database.keyPersons(caller: caller, dueOn: request.dueOnly ? day : nil,
                                                     communityID: request.communityID.isEmpty ? nil : request.communityID, timeZone: timeZone)
         let shown = Array(entries.prefix(limit))
-        let names = try await database.residents(ids: shown.map(\.residentID), caller: caller)
-            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        let names = try await database.residentNames(ids: shown.map(\.residentID), caller: caller)
         var response = CommunityListKeyPersonsResponse()
         response.keyPersons = shown.map { entry in
             entry.message(due: entry.isDue(on: day, timeZone: timeZone), residentName: names[entry.residentID] ?? "")

@@ -67,6 +67,13 @@ extension CommunityTables {
         }
     }
 
+    /// The names of the residents of `ids` in `scope` (if given), by id: only the two columns.
+    static func residentNames(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: String] {
+        try await rows(of: residents, ids: ids, columns: ["id", "name"], within: scope, on: database) { row in
+            (try row.string("id"), try row.string("name"))
+        }
+    }
+
     /// `values` in slices small enough for one `IN (…)` list on either engine.
     static func chunks<Value>(of values: [Value], size: Int = 500) -> [ArraySlice<Value>] {
         stride(from: 0, to: values.count, by: size).map { values[$0..<min($0 + size, values.count)] }

@@ -94,6 +94,22 @@ extension KnockDatabase {
         }
     }
 
+    /// The names of the residents of `ids` in the caller's scope, by id (others are left out):
+    /// a list that shows names reads nothing more of them. Audited as `residents.get`.
+    /// - Parameters:
+    ///   - ids: The residents' ids (at most ``maxLookup``).
+    ///   - caller: Who reads, within which scope, through which module.
+    /// - Returns: Each name found, by resident id.
+    /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
+    ///   if the database fails.
+    public func residentNames(ids: [String], caller: Caller) async throws -> [String: String] {
+        try Self.checkLookup(ids, of: "residents")
+        return try await auditedRead("residents.get", caller: caller) { database in
+            let names = try await CommunityTables.residentNames(ids: ids, within: caller.scope, on: database)
+            return (names, ids.filter { names[$0] != nil })
+        }
+    }
+
     /// The residents in the caller's scope, in id order, a page at a time. Audited as
     /// `residents.list`.
     /// - Parameters:

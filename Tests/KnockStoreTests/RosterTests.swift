@@ -108,6 +108,10 @@ struct RosterTests {
                 #expect(error?.message == "resident \(id) not found")
             }
             #expect(try await database.residents(ids: ["r3", "r1b", "nobody", "r1a", "r1b"], caller: Community.gridMember).map(\.id) == ["r1b", "r1a"])
+            // Names only, within the scope alike, and the read audited for those found.
+            let names = try await database.residentNames(ids: ["r3", "r1b", "nobody", "r1a"], caller: Community.gridMember)
+            #expect(names == ["r1a": Community.residents[0].name, "r1b": Community.residents[1].name])
+            #expect(try await database.auditLog(limit: 1).first?.residentIDs == ["r1b", "r1a"])
             #expect(try await database.residents(caller: Community.gridMember).residents.map(\.id) == ["r1a", "r1b"])
             #expect(try await database.residents(caller: Community.host, tag: .elderly).residents.map(\.id) == ["r1a", "r2"])
             #expect(try await database.residents(caller: Community.communityStaff, tag: .livingAlone).residents.map(\.id) == ["r1a"])
