@@ -130,11 +130,10 @@ extension CommunityService {
             return (knocks, failures.sorted { $0.moduleID < $1.moduleID })
         }
         guard !knocks.isEmpty else { return ([], failures) }
-        let places = try await database.residents(ids: Array(Set(knocks.map(\.residentID))), caller: caller.unaudited)
-            .reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        let homes = try await database.residentHomes(ids: Array(Set(knocks.map(\.residentID))), caller: caller.unaudited)
         let planned = knocks.compactMap { knock -> PlannedKnock? in
-            guard let resident = places[knock.residentID] else { return nil }
-            return try? PlannedKnock(message: knock, resident: resident, by: .module(knock.suggestedBy), defaultDay: day)
+            guard let home = homes[knock.residentID] else { return nil }
+            return try? PlannedKnock(message: knock, home: home, by: .module(knock.suggestedBy), defaultDay: day)
         }
         return (planned, failures)
     }

@@ -53,11 +53,16 @@ extension Suggestion {
 extension PlannedKnock {
     /// A module's planned knock, placed at its resident's household.
     init(message: CommunityPlannedKnock, resident: Resident, by: Provenance, defaultDay: CalendarDay) throws {
+        try self.init(message: message, home: resident.home, by: by, defaultDay: defaultDay)
+    }
+
+    /// A module's planned knock, placed at the household of `home`.
+    init(message: CommunityPlannedKnock, home: ResidentHome, by: Provenance, defaultDay: CalendarDay) throws {
         let day = message.date.isEmpty ? defaultDay : try CalendarDay(parsing: message.date)
         let channel = message.channel == .unspecified ? Channel.door : try Channel(message: message.channel, field: "knock.channel")
         self.init(
-            day: day, residentID: resident.id, householdID: resident.householdID, gridID: resident.gridID,
-            communityID: resident.communityID, memberID: message.memberID.isEmpty ? nil : message.memberID,
+            day: day, residentID: home.residentID, householdID: home.householdID, gridID: home.place.gridID,
+            communityID: home.place.communityID, memberID: message.memberID.isEmpty ? nil : message.memberID,
             channel: channel, priority: Int(min(100, message.priority)),
             reasons: [Reason(why: message.why.isEmpty ? "（\(by.text)）" : message.why, suggestedBy: by)]
         )

@@ -67,6 +67,15 @@ extension CommunityTables {
         }
     }
 
+    /// The homes of the residents of `ids` in `scope` (if given), by id: only those columns.
+    static func residentHomes(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: ResidentHome] {
+        try await rows(of: residents, ids: ids, columns: ["id", "household_id", "street_id", "community_id", "grid_id"], within: scope, on: database) { row in
+            let id = try row.string("id")
+            let place = Scope.Place(streetID: try row.string("street_id"), communityID: try row.string("community_id"), gridID: try row.string("grid_id"))
+            return (id, ResidentHome(residentID: id, householdID: try row.string("household_id"), place: place))
+        }
+    }
+
     /// The names of the residents of `ids` in `scope` (if given), by id: only the two columns.
     static func residentNames(ids: [String], within scope: Scope?, on database: any SQLDatabase) async throws -> [String: String] {
         try await rows(of: residents, ids: ids, columns: ["id", "name"], within: scope, on: database) { row in

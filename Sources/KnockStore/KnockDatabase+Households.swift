@@ -94,6 +94,23 @@ extension KnockDatabase {
         }
     }
 
+    /// Where the residents of `ids` in the caller's scope live, by id (others are left out):
+    /// placing knocks reads nothing more of them. Audited as `residents.get` (household and
+    /// place are the resident's data too; the host's own placing is not audited).
+    /// - Parameters:
+    ///   - ids: The residents' ids (at most ``maxLookup``).
+    ///   - caller: Who reads, within which scope, through which module.
+    /// - Returns: Each home found, by resident id.
+    /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
+    ///   if the database fails.
+    public func residentHomes(ids: [String], caller: Caller) async throws -> [String: ResidentHome] {
+        try Self.checkLookup(ids, of: "residents")
+        return try await auditedRead("residents.get", caller: caller) { database in
+            let homes = try await CommunityTables.residentHomes(ids: ids, within: caller.scope, on: database)
+            return (homes, ids.filter { homes[$0] != nil })
+        }
+    }
+
     /// The names of the residents of `ids` in the caller's scope, by id (others are left out):
     /// a list that shows names reads nothing more of them. Audited as `residents.get`.
     /// - Parameters:

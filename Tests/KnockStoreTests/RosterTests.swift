@@ -112,6 +112,8 @@ struct RosterTests {
             let names = try await database.residentNames(ids: ["r3", "r1b", "nobody", "r1a"], caller: Community.gridMember)
             #expect(names == ["r1a": Community.residents[0].name, "r1b": Community.residents[1].name])
             #expect(try await database.auditLog(limit: 1).first?.residentIDs == ["r1b", "r1a"])
+            let homes = try await database.residentHomes(ids: ["r3", "r1a"], caller: Community.gridMember)
+            #expect(homes == ["r1a": Community.residents[0].home])
             #expect(try await database.residents(caller: Community.gridMember).residents.map(\.id) == ["r1a", "r1b"])
             #expect(try await database.residents(caller: Community.host, tag: .elderly).residents.map(\.id) == ["r1a", "r2"])
             #expect(try await database.residents(caller: Community.communityStaff, tag: .livingAlone).residents.map(\.id) == ["r1a"])
