@@ -53,6 +53,10 @@ extension KnockDatabase {
                 try Validation.text(reason.why, what: "reason to knock on resident \(knock.residentID)")
             }
         }
+        // The reasons' JSON, written before the transaction, on both cores: a district's plan
+        // has tens of thousands of knocks, and encoding them while holding the writing connection
+        // held every other write back for a second.
+        let reasons = try await Self.encodeReasons(of: knocks)
         try await communityWrite("saving the plan for \(day)") { database in
             try await database.holdLocks(["plan.\(day)"])
             // Each knock carries its household, grid and community (from its resident, as the
@@ -62,7 +66,6 @@ extension KnockDatabase {
             // Knocks given without their place are placed where their resident lives.
             let unplaced = knocks.filter { $0.gridID.isEmpty || $0.householdID.isEmpty }.map(\.residentID)
             let homes = unplaced.isEmpty ? [:] : try await CommunityTables.residents(ids: unplaced, within: nil, on: database)
-            let encoder = StoredJSON.encoder()
             let rows = try knocks.enumerated().map { position, given -> [any SQLExpression] in
                 var knock = given
                 if knock.gridID.isEmpty || knock.householdID.isEmpty {
@@ -82,19 +85,13 @@ extension KnockDatabase {
                 return [
                     SQLBind(day.description), SQLBind(knock.residentID), SQLBind(knock.householdID), SQLBind(grid.streetID),
                     SQLBind(grid.communityID), SQLBind(grid.gridID), SQLExpressions.nullable(knock.memberID),
-                    SQLBind(knock.channel.rawValue), SQLBind(Int64(knock.priority)), SQLBind(try StoredJSON.encode(knock.reasons, with: encoder)),
+                    SQLBind(knock.channel.rawValue), SQLBind(Int64(knock.priority)), SQLBind(reasons[position]),
                     SQLBind(Int64(position)),
                 ]
             }
             try await database.delete(from: CommunityTables.planKnocks).where("day", .equal, day.description).within(scope).run()
             for chunk in CommunityTables.chunks(of: rows) {
-                try await database.insert(into: CommunityTables.planKnocks)
-                    .columns(
-                        "day", "resident_id", "household_id", "street_id", "community_id", "grid_id", "member_id", "channel",
-                        "priority", "reasons", "position"
-                    )
-                    .rows(chunk)
-                    .run()
+                try await database.raw("\(unsafeRaw: Self.insertPlanKnocks)\(SQLList(chunk.map(SQLText.row)))").run()
             }
         }
     }
@@ -124,5 +121,25 @@ extension KnockDatabase {
             gridID: try row.string("grid_id"), communityID: try row.string("community_id"), memberID: try row.optionalString("member_id"),
             channel: try row.value("channel", as: Channel.self), priority: try row.int("priority"), reasons: reasons
         )
+    }
+
+    /// `INSERT INTO "knock_plan_knocks" (…) VALUES `, written once.
+    private static let insertPlanKnocks = SQLText.insert(into: CommunityTables.planKnocks, columns: [
+        "day", "resident_id", "household_id", "street_id", "community_id", "grid_id", "member_id", "channel",
+        "priority", "reasons", "position",
+    ])
+
+    /// Each knock's reasons as stored JSON, in order, encoded in two halves at once.
+    static func encodeReasons(of knocks: [PlannedKnock]) async throws -> [String] {
+        let half = (knocks.count + 1) / 2
+        guard knocks.count >= 1_000 else { return try encode(knocks[...]) }
+        async let first = Task.detached { try Self.encode(knocks[..<half]) }.value
+        let second = try await Task.detached { try Self.encode(knocks[half...]) }.value
+        return try await first + second
+    }
+
+    private static func encode(_ knocks: ArraySlice<PlannedKnock>) throws -> [String] {
+        let encoder = StoredJSON.encoder()
+        return try knocks.map { try StoredJSON.encode($0.reasons, with: encoder) }
     }
 }

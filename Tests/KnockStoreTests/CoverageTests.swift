@@ -98,4 +98,23 @@ struct CoverageTests {
             #expect(try await database.savedPlan(day: day, scope: .grids(["g1"])).map(\.residentID) == ["r1b"])
         }
     }
+
+    @Test("a large plan is saved whole, each knock with its own reasons, in order", arguments: TestEngine.all)
+    func largePlan(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let day = try CalendarDay(parsing: "2026-03-02")
+            let knocks = (0..<1_500).map { index in
+                PlannedKnock(day: day, residentID: "x-\(index)", householdID: "h1", gridID: "g1", communityID: "c1", memberID: "m1", channel: .door,
+                             priority: index % 100, reasons: [
+                                PlannedKnock.Reason(why: "每天敲 \(index) \"引号\" \\", suggestedBy: .module("daily-knock")),
+                                PlannedKnock.Reason(why: "重点人员", suggestedBy: index % 2 == 0 ? .host : .member("m\(index)")),
+                             ])
+            }
+            try await database.savePlan(day: day, scope: .community("c1"), knocks: knocks)
+            let saved = try await database.savedPlan(day: day, scope: .community("c1"))
+            #expect(saved.count == knocks.count)
+            let byResident = Dictionary(uniqueKeysWithValues: saved.map { ($0.residentID, $0) })
+            #expect(knocks.allSatisfy { byResident[$0.residentID]?.reasons == $0.reasons && byResident[$0.residentID]?.priority == $0.priority })
+        }
+    }
 }
