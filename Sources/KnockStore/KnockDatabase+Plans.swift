@@ -53,10 +53,10 @@ extension KnockDatabase {
                 try Validation.text(reason.why, what: "reason to knock on resident \(knock.residentID)")
             }
         }
-        // The reasons' JSON, written before the transaction, on both cores: a district's plan
-        // has tens of thousands of knocks, and encoding them while holding the writing connection
-        // held every other write back for a second.
-        let reasons = try await Self.encodeReasons(of: knocks)
+        // The reasons' JSON, written before the transaction: a district's plan has tens of
+        // thousands of knocks, and encoding them while holding the writing connection held every
+        // other write back.
+        let reasons = knocks.map { StoredJSON.reasons($0.reasons) }
         try await communityWrite("saving the plan for \(day)") { database in
             try await database.holdLocks(["plan.\(day)"])
             // Each knock carries its household, grid and community (from its resident, as the
@@ -128,18 +128,4 @@ extension KnockDatabase {
         "day", "resident_id", "household_id", "street_id", "community_id", "grid_id", "member_id", "channel",
         "priority", "reasons", "position",
     ])
-
-    /// Each knock's reasons as stored JSON, in order, encoded in two halves at once.
-    static func encodeReasons(of knocks: [PlannedKnock]) async throws -> [String] {
-        let half = (knocks.count + 1) / 2
-        guard knocks.count >= 1_000 else { return try encode(knocks[...]) }
-        async let first = Task.detached { try Self.encode(knocks[..<half]) }.value
-        let second = try await Task.detached { try Self.encode(knocks[half...]) }.value
-        return try await first + second
-    }
-
-    private static func encode(_ knocks: ArraySlice<PlannedKnock>) throws -> [String] {
-        let encoder = StoredJSON.encoder()
-        return try knocks.map { try StoredJSON.encode($0.reasons, with: encoder) }
-    }
 }

@@ -1,0 +1,35 @@
+import Foundation
+import KnockDomain
+import Testing
+@testable import KnockStore
+
+@Suite("Stored JSON")
+struct StoredJSONTests {
+    /// Every kind of provenance (a new case must be added here and to the writer).
+    static let provenances: [Provenance] = [
+        .member("m-1"), .administrator("admin"), .module("daily-knock"), .integrator("hospital"), .department("civil-affairs"), .host,
+    ]
+
+    @Test("a knock's reasons are written byte for byte as JSONEncoder writes them, and read back the same")
+    func reasons() throws {
+        // Every ASCII character, quotes and backslashes, control characters, slashes, Chinese
+        // and emoji, the empty string.
+        let texts = [
+            String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) }),
+            "每天敲: daily — 独居高龄；近期出院 recently discharged",
+            "say \"hello\" \\ back/slash / \u{7F} \u{2028} 🧓🏻",
+            "",
+        ]
+        var lists: [[PlannedKnock.Reason]] = [[]]
+        for (index, provenance) in Self.provenances.enumerated() {
+            lists.append([PlannedKnock.Reason(why: texts[index % texts.count], suggestedBy: provenance)])
+        }
+        lists.append(zip(texts, Self.provenances).map { PlannedKnock.Reason(why: $0, suggestedBy: $1) })
+        lists.append([PlannedKnock.Reason(why: "x", suggestedBy: .member("m \"1\" \n"))])
+        for reasons in lists {
+            let written = StoredJSON.reasons(reasons)
+            #expect(written == (try StoredJSON.encode(reasons)))
+            #expect(try StoredJSON.decode([PlannedKnock.Reason].self, from: written) == reasons)
+        }
+    }
+}
