@@ -97,16 +97,16 @@ public struct Canteen: KnockModule {
         )]
     }
 
-    /// Registers `canteen.*`; each handler refuses a call the host did not vouch for
-    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
-    /// - Parameters:
-    ///   - router: The module's router.
-    ///   - context: The module's context, captured by the handlers.
     /// Checks this deployment's configuration at start (see ``CanteenConfiguration``).
     public func validate(configuration: [String: String]) throws {
         _ = try CanteenConfiguration(configuration)
     }
 
+    /// Registers `canteen.*`; each handler refuses a call the host did not vouch for
+    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
+    /// - Parameters:
+    ///   - router: The module's router.
+    ///   - context: The module's context, captured by the handlers.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let counter = CanteenCounter(context: context)
         router.register(Self.setMenu) { request, server in try await counter.setMenu(request, by: try server.requireCaller()) }

@@ -130,12 +130,12 @@ public struct DailyKnock: KnockModule {
         return suggestions
     }
 
-    /// Registers `daily-knock.*`.
     /// Checks this deployment's configuration at start (see ``DailyKnockSettings``).
     public func validate(configuration: [String: String]) throws {
         _ = try DailyKnockSettings(configuration)
     }
 
+    /// Registers `daily-knock.*`.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let desk = RuleDesk(context: context)
         router.register(Self.explainRules) { request, server in try await desk.explain(request, caller: try server.requireCaller()) }

@@ -106,12 +106,12 @@ public struct Mediation: KnockModule {
         return "visit-" + String(hash, radix: 16)
     }
 
-    /// Registers `mediation.*`.
     /// Checks this deployment's configuration at start (see ``MediationSettings``).
     public func validate(configuration: [String: String]) throws {
         _ = try MediationSettings(configuration)
     }
 
+    /// Registers `mediation.*`.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let desk = MediationDesk(context: context)
         router.register(Self.listProposals) { request, server in try await desk.listProposals(request, caller: try server.requireCaller()) }

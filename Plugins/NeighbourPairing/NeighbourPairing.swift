@@ -111,16 +111,16 @@ public struct NeighbourPairing: KnockModule {
         return knocks
     }
 
-    /// Registers `neighbour-pairing.*`; each handler refuses a call the host did not vouch for
-    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
-    /// - Parameters:
-    ///   - router: The module's router.
-    ///   - context: The module's context, captured by the handlers.
     /// Checks this deployment's configuration at start (see ``PairingConfiguration``).
     public func validate(configuration: [String: String]) throws {
         _ = try PairingConfiguration(configuration)
     }
 
+    /// Registers `neighbour-pairing.*`; each handler refuses a call the host did not vouch for
+    /// (`UNAUTHENTICATED`) and checks the caller's community and role.
+    /// - Parameters:
+    ///   - router: The module's router.
+    ///   - context: The module's context, captured by the handlers.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let office = PairingOffice(context: context)
         router.register(Self.pair) { request, server in try await office.pair(request, by: try server.requireCaller()) }

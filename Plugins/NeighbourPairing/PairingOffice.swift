@@ -332,11 +332,9 @@ struct PairingOffice: Sendable {
     /// - Throws: ``RPCError`` `NOT_FOUND` for a resident neither knows.
     func resident(_ id: String, role: String) async throws -> CommunityResident {
         try Self.checkID(id, field: "\(role) resident id")
-        if let host = context.host {
-            var request = CommunityGetResidentRequest()
-            request.id = id
+        if context.host != nil {
             do {
-                return try await host.call(CommunityMethods.getResident, request, options: CallOptions(timeout: .seconds(5)))
+                return try await context.resident(id)
             } catch let error as RPCError where error.code == .notFound {
                 throw RPCError(code: .notFound, message: "the \(role) \(id) is not a known resident", cause: error)
             }

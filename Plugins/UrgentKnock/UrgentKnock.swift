@@ -175,12 +175,12 @@ public struct UrgentKnock: KnockModule {
         return "visit-" + String(hash, radix: 16)
     }
 
-    /// Registers `urgent-knock.*`.
     /// Checks this deployment's configuration at start (see ``UrgentKnockSettings``).
     public func validate(configuration: [String: String]) throws {
         _ = try UrgentKnockSettings(configuration)
     }
 
+    /// Registers `urgent-knock.*`.
     public func registerMethods(with router: inout RPCRouter, context: ModuleContext) {
         let desk = CaseDesk(context: context)
         router.register(Self.raiseEmergency) { request, server in try await desk.raiseEmergency(request, caller: try server.requireCaller()) }

@@ -23,6 +23,13 @@ public struct ResidentHome: Sendable, Hashable {
 extension Resident {
     /// Where the resident lives.
     public var home: ResidentHome {
-        ResidentHome(residentID: id, householdID: householdID, place: Scope.Place(streetID: streetID, communityID: communityID, gridID: gridID))
+        ResidentHome(residentID: id, householdID: householdID, place: Scope.Place(self))
+    }
+}
+
+extension Scope.Place {
+    /// Where `resident` lives, as scopes judge it.
+    public init(_ resident: Resident) {
+        self.init(streetID: resident.streetID, communityID: resident.communityID, gridID: resident.gridID)
     }
 }

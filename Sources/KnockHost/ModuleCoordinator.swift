@@ -53,8 +53,7 @@ public final class ModuleCoordinator: Sendable {
     public func assess(_ request: ModuleAssessRequest) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
         let (answers, failures) = await consult(modules, ModuleMethods.assess, request, limit: { $0.assess })
-        let attributedAnswers = answers.map { ($0.0, $0.1.suggestions) }
-        let attributed = attributedAnswers.flatMap { id, suggestions in suggestions.map { $0.suggested(by: id) } }
+        let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
 

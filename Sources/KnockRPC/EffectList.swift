@@ -27,20 +27,22 @@ struct EffectList<Element>: Sequence {
         rest = nil
     }
 
+    /// Iterates without making an array iterator when there is no second element: most lists
+    /// looked at after a state change are empty or hold one.
     struct Iterator: IteratorProtocol {
         var first: Element?
-        var rest: IndexingIterator<[Element]>
+        var rest: IndexingIterator<[Element]>?
 
         mutating func next() -> Element? {
             if let element = first {
                 first = nil
                 return element
             }
-            return rest.next()
+            return rest?.next()
         }
     }
 
     func makeIterator() -> Iterator {
-        Iterator(first: first, rest: (rest ?? []).makeIterator())
+        Iterator(first: first, rest: rest?.makeIterator())
     }
 }

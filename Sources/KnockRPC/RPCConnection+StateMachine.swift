@@ -196,9 +196,6 @@ struct ConnectionStateMachine {
         return dispatchSignal
     }
 
-    /// Whether requests wait for a serving task.
-    var hasQueuedRequests: Bool { !toDispatch.isEmpty }
-
     /// How many requests wait for a serving task.
     var queuedRequests: Int { toDispatch.count }
 

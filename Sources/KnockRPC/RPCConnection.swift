@@ -272,7 +272,7 @@ public final class RPCConnection: Sendable {
                 if configuration.handlersOnEventLoop, #available(macOS 26, *) {
                     // Each serving task takes at least one request before it can suspend, so
                     // this loop ends.
-                    while state.withLock({ $0.hasQueuedRequests }) {
+                    while state.withLock({ $0.queuedRequests > 0 }) {
                         group.addImmediateTask { await self.serveQueued(limit: .max) }
                     }
                 } else {
@@ -464,50 +464,36 @@ public final class RPCConnection: Sendable {
     // MARK: Carrying out effects
 
     func perform(_ effects: ConnectionStateMachine.Effects) {
-        // Most state changes have one or two kinds of effect: each list is looked at only if it
-        // holds something (making an iterator for each of them was a noticeable part of a call).
-        if !effects.timers.isEmpty {
-            for timer in effects.timers { timer.cancel() }
-        }
+        for timer in effects.timers { timer.cancel() }
         if effects.dispatch {
             // Requests are handed to the serving loop once per read burst (channelReadComplete).
             if !channel.eventLoop.inEventLoop { dispatchPending() }
         }
-        if !effects.timeoutIncoming.isEmpty {
-            for (callID, deadline) in effects.timeoutIncoming {
-                let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
-                    perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
-                }
-                perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
+        for (callID, deadline) in effects.timeoutIncoming {
+            let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
+                perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
+            }
+            perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
+        }
+        for (continuation, result) in effects.unary {
+            switch result {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let error): continuation.resume(throwing: error)
             }
         }
-        if !effects.unary.isEmpty {
-            for (continuation, result) in effects.unary {
-                switch result {
-                case .success(let value): continuation.resume(returning: value)
-                case .failure(let error): continuation.resume(throwing: error)
-                }
+        for (continuation, result) in effects.stream {
+            switch result {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let error): continuation.resume(throwing: error)
             }
         }
-        if !effects.stream.isEmpty {
-            for (continuation, result) in effects.stream {
-                switch result {
-                case .success(let value): continuation.resume(returning: value)
-                case .failure(let error): continuation.resume(throwing: error)
-                }
+        for (continuation, result) in effects.writers {
+            switch result {
+            case .success: continuation.resume()
+            case .failure(let error): continuation.resume(throwing: error)
             }
         }
-        if !effects.writers.isEmpty {
-            for (continuation, result) in effects.writers {
-                switch result {
-                case .success: continuation.resume()
-                case .failure(let error): continuation.resume(throwing: error)
-                }
-            }
-        }
-        if !effects.cancellations.isEmpty {
-            for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
-        }
+        for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests {
             dispatchPending()

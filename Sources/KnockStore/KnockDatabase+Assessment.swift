@@ -51,17 +51,10 @@ extension KnockDatabase {
     ///   ``StoreError`` if the database fails.
     public func residentWithKeyPerson(id: String, caller: Caller) async throws -> (resident: Resident, keyPerson: KeyPerson?) {
         try await auditedRead("residents.get", caller: caller) { database in
-            guard let found = try await Self.residentsWithEntries(ids: [id], on: database)[id], caller.scope.contains(found.resident.scopePlace) else {
+            guard let found = try await Self.residentsWithEntries(ids: [id], on: database)[id], caller.scope.contains(Scope.Place(found.resident)) else {
                 throw DomainError(.notFound, "resident \(id) not found")
             }
             return ((found.resident, found.keyPerson), [id])
         }
-    }
-}
-
-extension Resident {
-    /// Where the resident lives, as scopes judge it.
-    var scopePlace: Scope.Place {
-        Scope.Place(streetID: streetID, communityID: communityID, gridID: gridID)
     }
 }

@@ -104,11 +104,7 @@ extension KnockDatabase {
     /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
     ///   if the database fails.
     public func residentHomes(ids: [String], caller: Caller) async throws -> [String: ResidentHome] {
-        try Self.checkLookup(ids, of: "residents")
-        return try await auditedRead("residents.get", caller: caller) { database in
-            let homes = try await CommunityTables.residentHomes(ids: ids, within: caller.scope, on: database)
-            return (homes, ids.filter { homes[$0] != nil })
-        }
+        try await residentLookup(ids, caller: caller, CommunityTables.residentHomes)
     }
 
     /// The names of the residents of `ids` in the caller's scope, by id (others are left out):
@@ -120,10 +116,19 @@ extension KnockDatabase {
     /// - Throws: ``DomainError`` `invalidArgument` for more than ``maxLookup`` ids; ``StoreError``
     ///   if the database fails.
     public func residentNames(ids: [String], caller: Caller) async throws -> [String: String] {
+        try await residentLookup(ids, caller: caller, CommunityTables.residentNames)
+    }
+
+    /// Something of the residents of `ids` in the caller's scope, by id, audited as
+    /// `residents.get` for the residents found.
+    private func residentLookup<Value: Sendable>(
+        _ ids: [String], caller: Caller,
+        _ read: @escaping @Sendable (_ ids: [String], _ scope: Scope?, _ database: any SQLDatabase) async throws -> [String: Value]
+    ) async throws -> [String: Value] {
         try Self.checkLookup(ids, of: "residents")
         return try await auditedRead("residents.get", caller: caller) { database in
-            let names = try await CommunityTables.residentNames(ids: ids, within: caller.scope, on: database)
-            return (names, ids.filter { names[$0] != nil })
+            let found = try await read(ids, caller.scope, database)
+            return (found, ids.filter { found[$0] != nil })
         }
     }
 

@@ -65,16 +65,16 @@ extension KnockDatabase {
             let grids = try await CommunityTables.gridPlaces(ids: nil, on: database)
             // Knocks given without their place are placed where their resident lives.
             let unplaced = knocks.filter { $0.gridID.isEmpty || $0.householdID.isEmpty }.map(\.residentID)
-            let homes = unplaced.isEmpty ? [:] : try await CommunityTables.residents(ids: unplaced, within: nil, on: database)
+            let homes = unplaced.isEmpty ? [:] : try await CommunityTables.residentHomes(ids: unplaced, within: nil, on: database)
             let rows = try knocks.enumerated().map { position, given -> [any SQLExpression] in
                 var knock = given
                 if knock.gridID.isEmpty || knock.householdID.isEmpty {
-                    guard let resident = homes[knock.residentID] else {
+                    guard let home = homes[knock.residentID] else {
                         throw DomainError(.notFound, "resident \(knock.residentID) not found")
                     }
-                    knock.householdID = resident.householdID
-                    knock.gridID = resident.gridID
-                    knock.communityID = resident.communityID
+                    knock.householdID = home.householdID
+                    knock.gridID = home.place.gridID
+                    knock.communityID = home.place.communityID
                 }
                 guard let grid = grids[knock.gridID], grid.communityID == knock.communityID else {
                     throw DomainError(.notFound, "the knock on resident \(knock.residentID) names grid \(knock.gridID) of \(knock.communityID), which does not exist")

@@ -64,11 +64,11 @@ extension KnockDatabase {
         var results = [Result<WrittenVisit, any Error>?](repeating: nil, count: pending.count)
         var rows: [(index: Int, visit: Visit)] = []
         for (index, item) in pending.enumerated() {
-            guard let resident = homes[item.visit.residentID]?.resident, item.scope.contains(resident.scopePlace) else {
+            guard let resident = homes[item.visit.residentID]?.resident, item.scope.contains(Scope.Place(resident)) else {
                 results[index] = .failure(DomainError(.notFound, "resident \(item.visit.residentID) not found"))
                 continue
             }
-            rows.append((index, placed(item.visit, at: (resident.householdID, resident.scopePlace))))
+            rows.append((index, placed(item.visit, at: resident.home)))
         }
         if !rows.isEmpty {
             let values = rows.map { index, visit in
@@ -168,7 +168,7 @@ extension KnockDatabase {
     ]
 
     /// `visit` placed where its resident lives.
-    private static func placed(_ visit: Visit, at home: (householdID: String, place: Scope.Place)) -> Visit {
+    private static func placed(_ visit: Visit, at home: ResidentHome) -> Visit {
         var placed = visit
         placed.householdID = home.householdID
         placed.streetID = home.place.streetID

@@ -37,25 +37,23 @@ extension RecordTables {
         let bytes = Data(value)
         let fields = try encode(index)
         let time = milliseconds(now)
+        let insert: SQLQueryString = """
+            \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
+            ON CONFLICT ("module", "collection", "key")
+            """
         let row: (any SQLRow)?
         switch expectedVersion {
         case nil:
             row = try await database.raw("""
-                \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
-                ON CONFLICT ("module", "collection", "key") DO UPDATE SET "value" = excluded."value", "index_fields" = excluded."index_fields", \
+                \(insert) DO UPDATE SET "value" = excluded."value", "index_fields" = excluded."index_fields", \
                 "updated_at" = excluded."updated_at", "version" = \(unsafeRaw: recordsTable)."version" + 1 RETURNING "version"
                 """).first()
         case 0?:
-            row = try await database.raw("""
-                \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
-                ON CONFLICT ("module", "collection", "key") DO NOTHING RETURNING "version"
-                """).first()
+            row = try await database.raw("\(insert) DO NOTHING RETURNING \"version\"").first()
         case let expected?:
             row = try await database.raw("""
                 UPDATE \(unsafeRaw: recordsTable) SET "value" = \(bind: bytes), "index_fields" = \(bind: fields), "updated_at" = \(bind: time), \
-                "version" = "version" + 1 \
-                WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key) AND "version" = \(bind: Int64(expected)) \
-                RETURNING "version"
+                "version" = "version" + 1 WHERE \(address(module, collection, key)) AND "version" = \(bind: Int64(expected)) RETURNING "version"
                 """).first()
         }
         guard let row else {
@@ -70,7 +68,7 @@ extension RecordTables {
     /// - Throws: The driver's error.
     static func get(module: String, collection: String, key: String, on database: any SQLDatabase) async throws -> StoredRecord? {
         let row = try await database.raw("""
-            \(unsafeRaw: selectRecord)"module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key)
+            \(unsafeRaw: selectRecord)\(address(module, collection, key))
             """).first()
         return try row.map { try record(from: $0, collection: collection) }
     }
@@ -87,7 +85,7 @@ extension RecordTables {
         on database: any SQLDatabase
     ) async throws -> QueryPage {
         // One more than asked for: whether it comes back says whether there is a next page.
-        let rows = try await database.raw(pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after, on: database)).all()
+        let rows = try await database.raw(pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after)).all()
         let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
         let nextKey = rows.count > limit ? found.last?.key : nil
         return QueryPage(records: found, nextKey: nextKey)
@@ -98,8 +96,7 @@ extension RecordTables {
     /// With conditions it starts from the index entries of the first (in field order), joins one
     /// more index entry per further condition, then the records; without, it reads the records.
     static func pageSelect(
-        module: String, collection: String, where conditions: [String: String], limit: Int, after: String?,
-        on database: any SQLDatabase
+        module: String, collection: String, where conditions: [String: String], limit: Int, after: String?
     ) -> SQLQueryString {
         let sorted = conditions.sorted { $0.key < $1.key }
         guard let first = sorted.first else {
@@ -133,8 +130,7 @@ extension RecordTables {
     /// - Throws: The driver's error.
     static func delete(module: String, collection: String, key: String, on database: any SQLDatabase) async throws -> Bool {
         let deleted = try await database.raw("""
-            DELETE FROM \(unsafeRaw: recordsTable) WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key) \
-            RETURNING "version"
+            DELETE FROM \(unsafeRaw: recordsTable) WHERE \(address(module, collection, key)) RETURNING "version"
             """).first()
         guard deleted != nil else { return false }
         try await deleteIndexEntries(module: module, collection: collection, key: key, on: database)
@@ -162,8 +158,13 @@ extension RecordTables {
     /// Removes a record's index entries.
     private static func deleteIndexEntries(module: String, collection: String, key: String, on database: any SQLDatabase) async throws {
         try await database.raw("""
-            DELETE FROM \(unsafeRaw: indexTable) WHERE "module" = \(bind: module) AND "collection" = \(bind: collection) AND "key" = \(bind: key)
+            DELETE FROM \(unsafeRaw: indexTable) WHERE \(address(module, collection, key))
             """).run()
+    }
+
+    /// `"module" = ? AND "collection" = ? AND "key" = ?`: one record's rows.
+    private static func address(_ module: String, _ collection: String, _ key: String) -> SQLQueryString {
+        #""module" = \#(bind: module) AND "collection" = \#(bind: collection) AND "key" = \#(bind: key)"#
     }
 
     /// The error for a write whose expected version did not match, saying what is stored.

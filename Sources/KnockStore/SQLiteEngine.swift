@@ -156,23 +156,21 @@ final class SQLiteEngine: StorageEngine {
     func write<Result: Sendable>(
         holding lock: TransactionLock, isolation: GroupCommit.Isolation, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        try await groupCommit.submit(isolation: isolation, in: { batch in
-            // The batch is others' writes too: its writer waits for the connection even if its
-            // own task is cancelled meanwhile.
-            try await self.lock.withLock(waitsThroughCancellation: true) {
-                try await self.inTransaction(batch)
-            }
-        }, body)
+        try await groupCommit.submit(isolation: isolation, in: batchTransaction, body)
     }
 
     func writeGrouped<Item: Sendable, Value: Sendable>(
         _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value {
-        try await groupCommit.submit(grouped: item, group: group, in: { batch in
-            try await self.lock.withLock(waitsThroughCancellation: true) {
-                try await self.inTransaction(batch)
-            }
-        }, write)
+        try await groupCommit.submit(grouped: item, group: group, in: batchTransaction, write)
+    }
+
+    /// The transaction a group commit's batch runs in. The batch is others' writes too: its
+    /// writer waits for the connection even if its own task is cancelled meanwhile.
+    private func batchTransaction<Result: Sendable>(_ batch: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await lock.withLock(waitsThroughCancellation: true) {
+            try await inTransaction(batch)
+        }
     }
 
     /// The connection, for the task holding the lock.

@@ -4,19 +4,9 @@ import Foundation
 enum StoredJSON {
     /// `value` as JSON text, keys sorted (so equal values are equal text).
     static func encode(_ value: some Encodable) throws -> String {
-        try encode(value, with: encoder())
-    }
-
-    /// ``encode(_:)`` with an encoder made once for many values (``encoder()``).
-    static func encode(_ value: some Encodable, with encoder: JSONEncoder) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    /// The encoder ``encode(_:)`` uses.
-    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Reads JSON text written by ``encode(_:)``.

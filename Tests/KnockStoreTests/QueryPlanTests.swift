@@ -13,7 +13,7 @@ struct QueryPlanTests {
             }
             let plan = try await database.engine.withSession { sql in
                 try await QueryPlan.explain(
-                    RecordTables.pageSelect(module: "m", collection: "c", where: ["grid": "g1", "alone": "1"], limit: 10, after: "k1", on: sql),
+                    RecordTables.pageSelect(module: "m", collection: "c", where: ["grid": "g1", "alone": "1"], limit: 10, after: "k1"),
                     on: sql
                 )
             }
