@@ -1,13 +1,12 @@
 extension GroupCommit {
-    /// Who writes next, and what waits: the rules of group commit without the database.
+    /// Which requests wait, and whether a writer is draining them: the rules of group commit
+    /// without the database.
     ///
-    /// A request either becomes the writer (no batch is being written) or joins the queue. The
-    /// writer takes its own request and up to ``maximumBatch`` − 1 queued ones into one
-    /// transaction. When it has committed, it hands the writer's role to the first request still
-    /// queued, if any, which then writes the next batch with whatever queued up meanwhile. So
-    /// at most one batch is written at a time, no request waits for more than the batch in
-    /// progress and its own, and every request is answered exactly once: with its result when it
-    /// was written in someone else's batch, or with the writer's role.
+    /// Every request joins the queue. The first to arrive while nobody writes starts the writer,
+    /// which takes up to ``maximumBatch`` queued requests into one transaction at a time, in
+    /// arrival order, until the queue is empty; then it stops, and the next arrival starts it
+    /// again. So at most one batch is written at a time, and no request waits for more than the
+    /// batch in progress and its own.
     struct StateMachine<Request> {
         /// The most requests written in one transaction.
         let maximumBatch: Int
@@ -21,51 +20,40 @@ extension GroupCommit {
             self.maximumBatch = maximumBatch
         }
 
-        /// What a request does on arrival.
+        /// What the arrival of a request calls for.
         enum Arrival: Equatable {
-            /// Nobody is writing: the request's task writes a batch now, its own request first.
-            case write
-            /// A batch is being written: the request waits in the queue.
+            /// Nobody was writing: start the writer (it is now counted as writing).
+            case startWriter
+            /// The writer at work takes the request in a later batch.
             case wait
         }
 
-        /// A request arrives. If it is to wait, it is queued; if it is to write, it is not (its
-        /// task holds it).
+        /// A request arrives and is queued.
         mutating func arrive(_ request: Request) -> Arrival {
-            if writing {
-                queue.append(request)
-                return .wait
-            }
+            queue.append(request)
+            if writing { return .wait }
             writing = true
-            return .write
+            return .startWriter
         }
 
-        /// The queued requests the writer takes beside its own: up to ``maximumBatch`` − 1, in
-        /// arrival order. They leave the queue.
-        mutating func takeBatch() -> [Request] {
+        /// The writer's next batch: up to ``maximumBatch`` queued requests, in arrival order,
+        /// which leave the queue; or `nil` when nothing waits, and the writer stops.
+        mutating func nextBatch() -> [Request]? {
             precondition(writing, "only the writer takes a batch")
-            let count = min(queue.count, maximumBatch - 1)
+            guard !queue.isEmpty else {
+                writing = false
+                return nil
+            }
+            let count = min(queue.count, maximumBatch)
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
             return batch
         }
 
-        /// The writer has committed (or failed) its batch and answered its requests.
-        /// - Returns: The queued request that writes next (it leaves the queue and must be told),
-        ///   or `nil` when nothing waits and nobody writes any more.
-        mutating func finishBatch() -> Request? {
-            precondition(writing, "only the writer finishes a batch")
-            guard !queue.isEmpty else {
-                writing = false
-                return nil
-            }
-            return queue.removeFirst()
-        }
-
         /// How many requests wait.
         var waiting: Int { queue.count }
 
-        /// Whether a batch is being written.
+        /// Whether the writer is at work.
         var isWriting: Bool { writing }
     }
 }

@@ -5,18 +5,20 @@ import Synchronization
 /// Group commit: concurrent write requests share one transaction, so that one sync of the
 /// write-ahead log makes a whole batch durable instead of one request each.
 ///
-/// A request arriving while nobody writes becomes the writer; requests arriving meanwhile queue.
-/// The writer takes its own request and those queued (up to a batch's maximum) into one
-/// transaction, runs each in a `SAVEPOINT` of its own, and commits. A request that throws is
-/// rolled back to its savepoint and gets its own error; the others commit. Every caller is
-/// resumed only after `COMMIT` has returned: what it is told was written is durable. If the
-/// transaction itself fails (it cannot begin, a rollback to a savepoint fails, `COMMIT` fails),
-/// nothing of the batch was written and every request gets that error. The writer then hands
-/// its role to the first request still queued (``StateMachine``).
+/// Requests queue. While any wait, one writer task drains them: it takes the queued requests (up
+/// to a batch's maximum) into one transaction, runs each in a `SAVEPOINT` of its own, commits,
+/// answers them, and takes the next batch. It runs on the executor the group commit was given
+/// (the writing connection's own thread), so from one statement to the next, and from one batch
+/// to the next, it waits for no other task. A request that throws is rolled back to its
+/// savepoint and gets its own error; the others commit. Every caller is resumed only after
+/// `COMMIT` has returned: what it is told was written is durable. If the transaction itself
+/// fails (it cannot begin, a rollback to a savepoint fails, `COMMIT` fails), nothing of the
+/// batch was written and every request gets that error.
 ///
 /// A request's work must not keep the database past its return, and should only read and write
 /// (no transaction control of its own). A request is not abandoned when its task is cancelled:
-/// once submitted it is written, or fails, like the others.
+/// once submitted it is written, or fails, like the others; the writer task is nobody's child,
+/// so no caller's cancellation reaches its statements.
 ///
 /// A savepoint costs two statements. A request may do without (``Isolation/refusesBeforeWriting``)
 /// when it throws only ``DomainError`` and only before it has written anything: its refusal then
@@ -48,15 +50,7 @@ final class GroupCommit: Sendable {
     /// One request: its work, and how to answer it.
     private struct Request: Sendable {
         let work: Work
-        let answer: CheckedContinuation<Turn, Never>
-    }
-
-    /// What a waiting request is told.
-    private enum Turn: Sendable {
-        /// Written in another's batch: the work's value or error.
-        case done(Result<any Sendable, any Error>)
-        /// The writer's role passes to this request's task.
-        case write
+        let answer: CheckedContinuation<Result<any Sendable, any Error>, Never>
     }
 
     /// Runs a batch's statements in one transaction: begins it, runs the body, commits.
@@ -68,11 +62,17 @@ final class GroupCommit: Sendable {
     static let defaultMaximumBatch = 256
 
     private let state: Mutex<StateMachine<Request>>
+    /// Where the writer task runs (`nil`: the global executor).
+    private let executor: (any TaskExecutor)?
 
     /// A group commit with nothing queued.
-    /// - Parameter maximumBatch: The most requests in one transaction.
-    init(maximumBatch: Int = GroupCommit.defaultMaximumBatch) {
+    /// - Parameters:
+    ///   - maximumBatch: The most requests in one transaction.
+    ///   - executor: Where the writer task runs: best on the thread that runs the writing
+    ///     connection's statements.
+    init(maximumBatch: Int = GroupCommit.defaultMaximumBatch, executor: (any TaskExecutor)? = nil) {
         state = Mutex(StateMachine(maximumBatch: maximumBatch))
+        self.executor = executor
     }
 
     /// Runs `work` in a savepoint of a transaction shared with other requests, and returns once
@@ -87,7 +87,7 @@ final class GroupCommit: Sendable {
     ///   or the transaction's error (nothing of the batch was written).
     func submit<Value: Sendable>(
         isolation: Isolation = .savepoint,
-        in transaction: Transaction,
+        in transaction: @escaping Transaction,
         _ work: @escaping @Sendable (any SQLDatabase) async throws -> Value
     ) async throws -> Value {
         try await submit(.single(isolation: isolation, run: { try await work($0) }), in: transaction) as! Value
@@ -105,7 +105,7 @@ final class GroupCommit: Sendable {
     /// - Returns: The item's value.
     /// - Throws: The item's refusal, or the transaction's error (nothing of the batch was written).
     func submit<Item: Sendable, Value: Sendable>(
-        grouped item: Item, group: String, in transaction: Transaction,
+        grouped item: Item, group: String, in transaction: @escaping Transaction,
         _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value {
         let erased: GroupWrite = { items, database in
@@ -119,34 +119,33 @@ final class GroupCommit: Sendable {
         return try await submit(.grouped(group: group, item: item, write: erased), in: transaction) as! Value
     }
 
-    /// Queues `erased`, writes its batch if this task becomes the writer, returns its result.
-    private func submit(_ erased: Work, in transaction: Transaction) async throws -> any Sendable {
-        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+    /// Queues `erased`, starts the writer if nobody writes, and waits for the result.
+    private func submit(_ erased: Work, in transaction: @escaping Transaction) async throws -> any Sendable {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<any Sendable, any Error>, Never>) in
             let arrival = state.withLock { $0.arrive(Request(work: erased, answer: continuation)) }
-            if arrival == .write {
-                continuation.resume(returning: .write)
+            if arrival == .startWriter {
+                Task(executorPreference: executor) { await self.drain(in: transaction) }
             }
-        }
-        let result: Result<any Sendable, any Error>
-        switch turn {
-        case .done(let done):
-            result = done
-        case .write:
-            result = await writeBatch(first: erased, in: transaction)
         }
         // The value comes back as the work built it: the callers' casts cannot fail.
         return try result.get()
     }
 
-    /// Writes one batch (`first` and whatever queued), answers the queued requests, passes the
-    /// writer's role on.
-    /// - Returns: `first`'s result.
-    private func writeBatch(first: Work, in transaction: Transaction) async -> Result<any Sendable, any Error> {
-        let queued = state.withLock { $0.takeBatch() }
-        let works = [first] + queued.map(\.work)
-        var results: [Result<any Sendable, any Error>]
+    /// The writer: writes batches until nothing waits.
+    private func drain(in transaction: Transaction) async {
+        while let batch = state.withLock({ $0.nextBatch() }) {
+            let results = await write(batch.map(\.work), in: transaction)
+            for (request, result) in zip(batch, results) {
+                request.answer.resume(returning: result)
+            }
+        }
+    }
+
+    /// Writes one batch in one transaction.
+    /// - Returns: Each work's result, in order.
+    private func write(_ works: [Work], in transaction: Transaction) async -> [Result<any Sendable, any Error>] {
         do {
-            results = try await transaction { database in
+            return try await transaction { database in
                 var results = [Result<any Sendable, any Error>?](repeating: nil, count: works.count)
                 for (index, work) in works.enumerated() where results[index] == nil {
                     switch work {
@@ -171,13 +170,8 @@ final class GroupCommit: Sendable {
                 return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a request of the batch was not run")) }
             }
         } catch {
-            results = Array(repeating: .failure(error), count: works.count)
+            return Array(repeating: .failure(error), count: works.count)
         }
-        for (request, result) in zip(queued, results.dropFirst()) {
-            request.answer.resume(returning: .done(result))
-        }
-        state.withLock { $0.finishBatch() }?.answer.resume(returning: .write)
-        return results[0]
     }
 
     /// Runs one request's work in the batch's transaction: between `SAVEPOINT` and `RELEASE`
@@ -209,3 +203,4 @@ final class GroupCommit: Sendable {
         }
     }
 }
+

@@ -19,6 +19,8 @@ import Synchronization
 final class SQLiteEngine: StorageEngine {
     private let connection: SQLiteConnection
     private let threadPool: NIOThreadPool
+    /// Where transactions run: on the writing connection's own thread (see ``ThreadPoolExecutor``).
+    private let writerExecutor: ThreadPoolExecutor
     /// Connections for reads that need no write lock: in write-ahead-log mode a reader sees the
     /// last commit and neither waits for writers nor holds them up, so lookups do not queue
     /// behind a batch's sync. Several, each lent to one task at a time, so that reads overlap:
@@ -40,7 +42,7 @@ final class SQLiteEngine: StorageEngine {
     static let readerCount = 4
     private let path: String
     private let lock = AsyncMutex()
-    private let groupCommit = GroupCommit()
+    private let groupCommit: GroupCommit
     private let closed = Mutex(false)
     private let logger: Logger
 
@@ -50,6 +52,9 @@ final class SQLiteEngine: StorageEngine {
     private init(connection: SQLiteConnection, threadPool: NIOThreadPool, readers: [SQLiteConnection], readerThreadPool: NIOThreadPool, path: String, logger: Logger) {
         self.connection = connection
         self.threadPool = threadPool
+        let writerExecutor = ThreadPoolExecutor(threadPool: threadPool)
+        self.writerExecutor = writerExecutor
+        self.groupCommit = GroupCommit(executor: writerExecutor)
         self.readers = readers.map { Reader(connection: $0) }
         self.readerThreadPool = readerThreadPool
         self.path = path
@@ -139,15 +144,21 @@ final class SQLiteEngine: StorageEngine {
     /// In a task of its own, which the caller's cancellation does not reach: SQLite's statements
     /// refuse to start in a cancelled task, so a transaction whose task was cancelled midway
     /// could neither finish nor roll back, and the connection stayed inside it, failing every
-    /// later transaction. A group's transaction holds others' writes too.
+    /// later transaction. The task runs on the connection's thread (``ThreadPoolExecutor``).
     private func inTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        let logger = self.logger
         let database = try openDatabase()
-        return try await Task {
-            try await database.inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
-                logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
-            }, body)
+        return try await Task(executorPreference: writerExecutor) {
+            try await self.run(body, on: database)
         }.value
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` on `database`, in the calling task, which
+    /// holds the lock and must not be cancelled before the transaction ends.
+    private func run<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result, on database: any SQLDatabase) async throws -> Result {
+        let logger = self.logger
+        return try await database.inTransaction(begin: { try await $0.execute("BEGIN IMMEDIATE") }, rollbackFailed: { error in
+            logger.error("SQLite could not roll back a failed transaction", metadata: ["error": "\(error)"])
+        }, body)
     }
 
     /// Writes through ``GroupCommit``: concurrent writes share one `BEGIN IMMEDIATE … COMMIT`,
@@ -165,11 +176,11 @@ final class SQLiteEngine: StorageEngine {
         try await groupCommit.submit(grouped: item, group: group, in: batchTransaction, write)
     }
 
-    /// The transaction a group commit's batch runs in. The batch is others' writes too: its
-    /// writer waits for the connection even if its own task is cancelled meanwhile.
+    /// The transaction a group commit's batch runs in, in the group commit's writer task: on the
+    /// connection's thread already, and never cancelled.
     private func batchTransaction<Result: Sendable>(_ batch: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await lock.withLock(waitsThroughCancellation: true) {
-            try await inTransaction(batch)
+            try await run(batch, on: try openDatabase())
         }
     }
 

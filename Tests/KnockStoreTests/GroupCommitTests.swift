@@ -7,25 +7,24 @@ import Testing
 
 @Suite("Group commit")
 struct GroupCommitTests {
-    @Test("the state machine: the first writes, the others queue; batches are bounded; the role passes to the first waiting")
+    @Test("the state machine: the first arrival starts the writer, which takes bounded batches in arrival order until none waits")
     func stateMachine() {
         var machine = GroupCommit.StateMachine<Int>(maximumBatch: 3)
-        #expect(machine.arrive(0) == .write)
-        for request in 1...5 {
+        #expect(machine.arrive(0) == .startWriter)
+        for request in 1...4 {
             #expect(machine.arrive(request) == .wait)
         }
-        #expect(machine.takeBatch() == [1, 2])
-        #expect(machine.waiting == 3)
-        // Batch 0, 1, 2 committed: 3 writes next, taking 4 and 5.
-        #expect(machine.finishBatch() == 3)
+        #expect(machine.nextBatch() == [0, 1, 2])
+        #expect(machine.waiting == 2)
+        // While 0, 1, 2 are written, 5 arrives: the writer takes it with 3 and 4.
+        #expect(machine.arrive(5) == .wait)
+        #expect(machine.nextBatch() == [3, 4, 5])
         #expect(machine.isWriting)
-        #expect(machine.arrive(6) == .wait)
-        #expect(machine.takeBatch() == [4, 5])
-        #expect(machine.finishBatch() == 6)
-        #expect(machine.takeBatch() == [])
-        #expect(machine.finishBatch() == nil)
+        #expect(machine.nextBatch() == nil)
         #expect(!machine.isWriting)
-        #expect(machine.arrive(7) == .write)
+        #expect(machine.arrive(6) == .startWriter)
+        #expect(machine.nextBatch() == [6])
+        #expect(machine.nextBatch() == nil)
     }
 
     @Test("many concurrent writes, one failing: the failing one gets its own error and writes nothing, the others commit", arguments: TestEngine.all)
