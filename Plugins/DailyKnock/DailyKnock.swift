@@ -3,8 +3,8 @@ import KnockModuleKit
 import SwiftProtobuf
 
 /// 每天敲 Key groups daily: the rules that put residents on the key-persons list (重点人员清单)
-/// and at what cadence, a knock for each due key person, and an alert when a daily key person
-/// is not reached by the end of the day.
+/// and at what cadence, and an alert when a daily key person is not reached by the end of the
+/// day.
 ///
 /// - **Assessing a visit**: the visited resident is judged against the rules
 ///   (``KeyPersonRules``: living alone and 80 or over → daily; recently discharged → daily for
@@ -12,8 +12,10 @@ import SwiftProtobuf
 ///   community, `rule.empty-nest=7`). A rule that applies and is not on the resident's entry
 ///   becomes a flag (its reason, its cadence); a reason of this module whose rule no longer
 ///   applies becomes an unflag.
-/// - **Planning a day**: a knock for each key person of the community due that day (from the
-///   host's key-persons list), why `每天敲: …` with the entry's reasons.
+/// - **Planning a day**: nothing of its own. The host plans a knock for each key person due that
+///   day from the key-persons list these rules keep, why `重点人员 每N天：…` with the entry's
+///   reasons (this module's among them); a knock from this module as well would only say the
+///   same again beside it, and cost a district's plan a second pass over its key persons.
 /// - **Tick**: at the first tick at or after `day_ends` (20:00), each daily key person of the
 ///   community still due today raises an alert — once per resident and day (remembered in the
 ///   store, as is the day's sweep of the community, so later ticks read nothing).
@@ -32,7 +34,7 @@ public struct DailyKnock: KnockModule {
     /// Which rules apply to a resident, and why.
     public static let evaluate = RPCMethod<DailyKnockEvaluateRequest, DailyKnockEvaluateResponse>("daily-knock.Evaluate")
 
-    /// Who the module is: 每天敲, assessing visits, planning days and handling the tick; it
+    /// Who the module is: 每天敲, assessing visits and handling the tick; it
     /// reads the key-persons list and residents through the host.
     public var descriptor: ModuleDescriptor {
         var descriptor = ModuleDescriptor()
@@ -40,12 +42,12 @@ public struct DailyKnock: KnockModule {
         descriptor.nameZh = "每天敲"
         descriptor.nameEn = "Key groups daily"
         descriptor.version = "1.0.0"
-        descriptor.summary = "Rules put residents on the key-persons list at a cadence; each due key person gets a knock; a daily key person not reached by the end of the day raises an alert."
+        descriptor.summary = "Rules put residents on the key-persons list at a cadence, and the host plans a knock for each due one; a daily key person not reached by the end of the day raises an alert."
         descriptor.methods = [ModuleMethodInfo(Self.explainRules.descriptor), ModuleMethodInfo(Self.evaluate.descriptor)]
         descriptor.events = ["tick"]
         descriptor.permissions = ["keypersons.read", "residents.read"]
         descriptor.assessesVisits = true
-        descriptor.plansDays = true
+        descriptor.plansDays = false
         // Generated from Protocol/modules/daily-knock.proto with the methods above; a mismatch
         // is a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: DailyKnockSchemas.base64)
@@ -64,27 +66,6 @@ public struct DailyKnock: KnockModule {
             community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings, calendar: context.calendar
         )
         return rules.suggestions(for: resident, findings: rules.evaluate(resident, at: at, dischargeSeen: seen))
-    }
-
-    /// A knock for each key person of the community due on the day.
-    /// - Throws: ``RPCError`` for a bad configuration, or when the host cannot be asked.
-    public func plan(_ request: ModulePlanRequest, context: ModuleContext) async throws -> [CommunityPlannedKnock] {
-        _ = try context.configuration(as: DailyKnockSettings.self)
-        let due = try await Self.dueKeyPersons(on: request.date, community: request.communityID, context: context)
-        let grids = Set(request.gridIds)
-        return due.filter { grids.isEmpty || grids.contains($0.gridID) }.map { entry in
-            var knock = CommunityPlannedKnock()
-            knock.residentID = entry.residentID
-            knock.householdID = entry.householdID
-            knock.memberID = entry.assignedMemberID
-            knock.channel = .door
-            let cadence = max(1, entry.cadenceDays)
-            let reasons = entry.reasons.map { $0.reason.hasPrefix(KeyPersonRules.reasonPrefix) ? String($0.reason.dropFirst(KeyPersonRules.reasonPrefix.count)) : $0.reason }
-            knock.why = "每天敲: \(cadence == 1 ? "daily" : "every \(cadence) days") — \(reasons.isEmpty ? "key person" : reasons.joined(separator: "；"))"
-            knock.priority = cadence == 1 ? 90 : cadence <= 7 ? 70 : 50
-            knock.date = request.date
-            return knock
-        }
     }
 
     /// On `tick` at or after the end of the day: an alert for each daily key person of the
@@ -155,7 +136,7 @@ public struct DailyKnock: KnockModule {
         request.date = day
         request.dueOnly = true
         request.communityID = community
-        // Every one of the community's: a plan that left some out would look complete.
+        // Every one of the community's: a sweep that left some out would miss their alerts.
         request.limit = Self.keyPersonsPerCommunity
         let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
         return listed.keyPersons.filter(\.due)

@@ -8,8 +8,8 @@
 /// ``ModuleRunner``, as its own process that dials the host: the host treats both alike.
 ///
 /// Every strategy point has a default that contributes nothing, so a module implements only the
-/// points its method has: `daily-knock` plans days; `mediation` assesses visits and serves its
-/// own case methods.
+/// points its method has: `neighbour-pairing` plans days; `mediation` assesses visits and serves
+/// its own case methods.
 public protocol KnockModule: Sendable {
     /// Who the module is and what it asks for. `id` is its namespace: its RPC methods are named
     /// `<id>.<Method>` and its store is its own.

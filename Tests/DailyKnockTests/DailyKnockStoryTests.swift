@@ -36,13 +36,18 @@ struct DailyKnockStoryTests {
             #expect(weekly.reasons.map(\.reason) == ["每天敲: 空巢 empty-nest, every 7 days"])
             #expect(weekly.reasons.first?.flaggedBy == "module:daily-knock")
 
-            // The day's plan: r-1 is due (not reached), with 每天敲's reason; r-2 was met today.
+            // The day's plan: r-1 is due (not reached), once, the host's key-person knock giving
+            // 每天敲's reason; r-2 was met today.
             var planRequest = CommunityGetPlanRequest()
             planRequest.date = "2026-11-30"
             let plan = try await staff.call(CommunityMethods.getPlan, planRequest)
             let items = plan.plans.flatMap(\.knocks) + plan.unassigned
             let r1 = try #require(items.first { $0.residentID == "r-1" })
-            #expect(r1.reasons.contains { $0.suggestedBy == "module:daily-knock" && $0.why.hasPrefix("每天敲: daily — ") && $0.why.contains("独居高龄 living alone, 80 or over") })
+            #expect(items.filter { $0.residentID == "r-1" }.count == 1)
+            // The fixture already listed r-1 (独居高龄); 每天敲's rule added its reason.
+            #expect(r1.reasons.map(\.why) == ["重点人员 每1天：独居高龄、每天敲: 独居高龄 living alone, 80 or over"])
+            #expect(r1.reasons.map(\.suggestedBy) == ["host"])
+            #expect(r1.priority == 80)
             #expect(!items.contains { $0.residentID == "r-2" })
             #expect(plan.problems.isEmpty)
 

@@ -219,41 +219,6 @@ struct DailyKnockTests {
         #expect(again.first?.flagKeyPerson.until.date == Self.morning.addingTimeInterval(44 * 86_400))
     }
 
-    // MARK: Plan
-
-    @Test("the plan has a knock for each due key person of the community, why 每天敲, daily first")
-    func plan() async throws {
-        var bench = Bench()
-        bench.host = TestHost(
-            residents: [Self.resident("r-9", born: 1950, tags: [], community: "qingyi", grid: "qingyi-g01")],
-            keyPersons: [
-                Self.keyPerson("r-1", grid: "qinghe-g01", cadence: 1, reasons: ["独居高龄", "每天敲: 近期出院 recently discharged"]),
-                Self.keyPerson("r-2", grid: "qinghe-g02", cadence: 7, reasons: ["每天敲: 空巢 empty-nest, every 7 days"]),
-                Self.keyPerson("r-8", grid: "qinghe-g01", cadence: 1, due: false),
-                Self.keyPerson("r-9", grid: "qingyi-g01", cadence: 1),
-            ]
-        )
-        var request = ModulePlanRequest()
-        request.date = "2026-11-30"
-        request.communityID = "qinghe"
-        let knocks = try await bench.module.plan(request, context: bench.context)
-        #expect(knocks.map(\.residentID) == ["r-1", "r-2"])
-        #expect(knocks[0].why == "每天敲: daily — 独居高龄；近期出院 recently discharged")
-        #expect(knocks[0].priority == 90)
-        #expect(knocks[0].memberID == "m-1")
-        #expect(knocks[1].why == "每天敲: every 7 days — 空巢 empty-nest, every 7 days")
-        #expect(knocks[1].priority == 70)
-        #expect(knocks.allSatisfy { $0.date == "2026-11-30" && $0.channel == .door })
-
-        request.gridIds = ["qinghe-g02"]
-        #expect(try await bench.module.plan(request, context: bench.context).map(\.residentID) == ["r-2"])
-        request.communityID = "qingyi"
-        request.gridIds = []
-        #expect(try await bench.module.plan(request, context: bench.context).map(\.residentID) == ["r-9"])
-        // Each plan asks the host for its community's list only, and nothing else.
-        #expect(bench.host.calls == Array(repeating: CommunityMethods.listKeyPersons.name, count: 3))
-    }
-
     // MARK: Tick
 
     @Test("from the end of the day a daily key person still due raises an alert, once per resident and day")
@@ -315,14 +280,14 @@ struct DailyKnockTests {
         #expect(try await desk.explain(explain, caller: ModuleCaller(identity: "knock://admin/chen")).rules.count == 4)
     }
 
-    @Test("the descriptor asks for the key-persons list and residents, plans days and handles the tick")
+    @Test("the descriptor asks for the key-persons list and residents and handles the tick; it leaves planning the key persons to the host")
     func descriptor() throws {
         let descriptor = DailyKnock().descriptor
         #expect(descriptor.id == "daily-knock")
         #expect(descriptor.nameZh == "每天敲")
         #expect(descriptor.events == ["tick"])
         #expect(Set(descriptor.permissions) == ["keypersons.read", "residents.read"])
-        #expect(descriptor.assessesVisits && descriptor.plansDays)
+        #expect(descriptor.assessesVisits && !descriptor.plansDays)
         #expect(!descriptor.fileDescriptorSet.isEmpty)
         try descriptor.validate()
     }
