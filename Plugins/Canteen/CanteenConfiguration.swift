@@ -30,7 +30,11 @@ struct CanteenConfiguration: Sendable, Equatable, ModuleConfigurationSettings {
         Tier(name: "low-income", subsidyFen: 800, tags: [.unemployed]),
     ]
     var rule: Rule = .max
-    var mealWords: [String] = ["送餐", "做饭", "不能做饭", "吃饭", "meal", "cannot cook"]
+    var mealWords: [String] {
+        get { mealWordList.words }
+        set { mealWordList = WordList(newValue) }
+    }
+    private var mealWordList = WordList(["送餐", "做饭", "不能做饭", "吃饭", "meal", "cannot cook"])
 
     /// Reads `values`.
     /// - Throws: ``RPCError`` `FAILED_PRECONDITION` naming an unknown key or a bad value.
@@ -108,8 +112,7 @@ struct CanteenConfiguration: Sendable, Equatable, ModuleConfigurationSettings {
 
     /// The words of `meal_words` found in `text` (ignoring case).
     func mealWords(in text: String) -> [String] {
-        let lowered = text.lowercased()
-        return mealWords.filter { lowered.contains($0.lowercased()) }
+        mealWordList.matches(in: text)
     }
 
     /// Yuan with up to two decimals, as fen.
