@@ -51,6 +51,19 @@ struct OpenSSLCommand {
             }
         }
 
+        /// Waits until the process has printed `text`.
+        /// - Returns: Whether it did within `timeout`; `false` at once if it exits without.
+        func waitForOutput(_ text: String, timeout: Duration) async -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let running = self.process.isRunning
+                if ((try? String(contentsOf: self.outputURL, encoding: .utf8)) ?? "").contains(text) { return true }
+                guard running else { return false }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+
         /// Waits for the process to exit, killing it after `timeout`.
         /// - Returns: Its exit status (nil if it had to be killed) and everything it printed.
         func finish(timeout: Duration = .seconds(20)) async -> (status: Int32?, output: String) {

@@ -102,25 +102,30 @@ struct OpenSSLPeerTests {
         let pki = try TestPKI()
         let files = try Self.files(pki)
         defer { files.remove() }
-        let port = try await freePort()
-        let server = try OpenSSLCommand.Running(
-            [
-                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", files.path("server.pem"),
-                "-key", files.path("server.key"), "-CAfile", files.path("ca.pem"), "-Verify", "1",
-                "-tls1_3", "-naccept", "1",
-            ],
-            in: files
-        )
+        // s_server says ACCEPT once it listens (it takes its time on a loaded machine). It
+        // serves one connection only, so the client connects once, after that; a port taken
+        // meanwhile by someone else makes s_server exit, and it starts again on another.
+        var started: (server: OpenSSLCommand.Running, port: Int)?
+        for _ in 0..<5 where started == nil {
+            let port = try await freePort()
+            let server = try OpenSSLCommand.Running(
+                [
+                    "s_server", "-accept", "127.0.0.1:\(port)", "-cert", files.path("server.pem"),
+                    "-key", files.path("server.key"), "-CAfile", files.path("ca.pem"), "-Verify", "1",
+                    "-tls1_3", "-naccept", "1",
+                ],
+                in: files
+            )
+            if await server.waitForOutput("ACCEPT", timeout: .seconds(60)) {
+                started = (server, port)
+            } else {
+                server.process.terminate()
+            }
+        }
+        let (server, port) = try #require(started, "openssl s_server did not start")
         defer { server.process.terminate() }
 
-        // s_server takes its time to start on a loaded machine: try for up to 60 s.
-        var client: (channel: any Channel, log: ConnectionLog)?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while client == nil, ContinuousClock.now < deadline {
-            client = try? await connectClient(pki.clientConfiguration(), port: port)
-            if client == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let connection = try #require(client, "openssl s_server did not start")
+        let connection = try await connectClient(pki.clientConfiguration(), port: port)
         #expect(await connection.log.waitUntilClosed())
         // Usually noApplicationProtocol; on a loaded machine s_server's close can be read in the
         // same pass as its last handshake message, and the connection ends as unexpectedEOF.
