@@ -23,14 +23,18 @@ final class SQLiteEngine: StorageEngine {
     private let writerExecutor: ThreadPoolExecutor
     /// Connections for reads that need no write lock: in write-ahead-log mode a reader sees the
     /// last commit and neither waits for writers nor holds them up, so lookups do not queue
-    /// behind a batch's sync. Several, each lent to one task at a time, so that reads overlap:
-    /// a read holds its connection from the request to the answer, thread hops included, and
-    /// with one connection every method's lookups for every visit waited in one line.
+    /// behind a batch's sync. Several, each lent to one task at a time, so that reads overlap.
+    /// A read session runs on the readers' threads (``ThreadPoolExecutor``): it gives its
+    /// connection back as soon as its statements are done, not when its caller's thread (an
+    /// event loop busy with other calls) next gets to it, which made every method's lookups
+    /// for every visit wait in line for a connection.
     private let readers: [Reader]
     /// Which reader the next read asks for.
     private let nextReader = Atomic(0)
     /// The threads the readers' statements run on.
     private let readerThreadPool: NIOThreadPool
+    /// Where read sessions run: on the readers' threads (see ``ThreadPoolExecutor``).
+    private let readerExecutor: ThreadPoolExecutor
 
     /// A reading connection and the lock that lends it.
     private struct Reader: Sendable {
@@ -57,6 +61,7 @@ final class SQLiteEngine: StorageEngine {
         self.groupCommit = GroupCommit(executor: writerExecutor)
         self.readers = readers.map { Reader(connection: $0) }
         self.readerThreadPool = readerThreadPool
+        self.readerExecutor = ThreadPoolExecutor(threadPool: readerThreadPool)
         self.path = path
         self.logger = logger
     }
@@ -116,11 +121,13 @@ final class SQLiteEngine: StorageEngine {
     func withReadSession<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         // In turn: the readers share the reads out evenly.
         let reader = readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
-        return try await reader.lock.withLock {
-            guard !closed.withLock({ $0 }) else {
-                throw StoreError(code: .unavailable, message: "the store \(path) is closed")
+        return try await withTaskExecutorPreference(readerExecutor) {
+            try await reader.lock.withLock {
+                guard !closed.withLock({ $0 }) else {
+                    throw StoreError(code: .unavailable, message: "the store \(path) is closed")
+                }
+                return try await body(reader.connection.sql(queryLogLevel: nil))
             }
-            return try await body(reader.connection.sql(queryLogLevel: nil))
         }
     }
 
