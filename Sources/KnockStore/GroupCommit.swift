@@ -21,15 +21,16 @@ import Synchronization
 /// so no caller's cancellation reaches its statements.
 ///
 /// A savepoint costs two statements. A request may do without (``Isolation/refusesBeforeWriting``)
-/// when it throws only ``DomainError`` and only before it has written anything: its refusal then
-/// needs no rollback. Any other error it throws may come after a write, so it fails its whole
+/// when it refuses (throws ``DomainError``, or ``StoreError`` `versionConflict`) only before it
+/// has written anything: its refusal then needs no rollback. Any other error it throws may come after a write, so it fails its whole
 /// batch: nothing of the batch is written, and every request in it gets that error.
 final class GroupCommit: Sendable {
     /// Whether a request runs in a savepoint of its own.
     enum Isolation: Sendable {
         /// In a savepoint: whatever it throws, its writes are rolled back and the batch goes on.
         case savepoint
-        /// Without: it throws ``DomainError`` only before writing anything; any other error it
+        /// Without: it refuses (``DomainError``, ``StoreError`` `versionConflict`) only before
+        /// writing anything; any other error it
         /// throws fails its batch.
         case refusesBeforeWriting
     }
@@ -187,6 +188,8 @@ final class GroupCommit: Sendable {
             do {
                 return .success(try await run(database))
             } catch let refusal as DomainError {
+                return .failure(refusal)
+            } catch let refusal as StoreError where refusal.code == .versionConflict {
                 return .failure(refusal)
             }
         case .savepoint:

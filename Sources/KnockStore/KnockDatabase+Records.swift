@@ -30,7 +30,9 @@ extension KnockDatabase {
         try StoreLimits.checkContent(collection: collection, key: key, value: value, index: index, expectedVersion: expectedVersion)
         let now = Date()
         return try await translatingErrors("put \(module):\(collection)/\(key)") {
-            try await engine.write { database in
+            // A version that does not match is found by the first statement, which then wrote
+            // nothing: no savepoint needed.
+            try await engine.write(isolation: .refusesBeforeWriting) { database in
                 try await RecordTables.put(
                     module: module, collection: collection, key: key, value: value, index: index,
                     expectedVersion: expectedVersion, now: now, on: database
@@ -99,7 +101,8 @@ extension KnockDatabase {
         try StoreLimits.checkModule(module)
         try StoreLimits.checkAddress(collection: collection, key: key)
         return try await translatingErrors("delete \(module):\(collection)/\(key)") {
-            try await engine.write { database in
+            // Nothing to refuse: no savepoint needed.
+            try await engine.write(isolation: .refusesBeforeWriting) { database in
                 try await RecordTables.delete(module: module, collection: collection, key: key, on: database)
             }
         }

@@ -25,7 +25,9 @@ extension KnockDatabase {
     public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle) async throws -> [AppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         let at = at.storedPrecision
-        return try await communityWrite("applying \(suggestions.count) suggestions") { database in
+        // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
+        // whole only fails with the database, so it needs no savepoint.
+        return try await communityWrite("applying \(suggestions.count) suggestions", isolation: .refusesBeforeWriting) { database in
             try await database.holdLocks(suggestions.map { "resident." + $0.residentID })
             let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
             var applied: [AppliedSuggestion] = []

@@ -27,8 +27,9 @@ protocol StorageEngine: Sendable {
     /// - Parameters:
     ///   - lock: What else the write holds until its transaction ends (on an engine whose
     ///     writes take turns, as SQLite's do, that is already the case for every lock).
-    ///   - isolation: ``GroupCommit/Isolation/refusesBeforeWriting`` for a body that throws
-    ///     ``DomainError`` only before its first write (it then needs no savepoint).
+    ///   - isolation: ``GroupCommit/Isolation/refusesBeforeWriting`` for a body that refuses
+    ///     (``DomainError``, ``StoreError`` `versionConflict`) only before its first write (it
+    ///     then needs no savepoint).
     ///   - body: The reads and writes.
     /// - Throws: What `body` throws (nothing it wrote is kept); the driver's error if the
     ///   transaction cannot begin or commit.
