@@ -48,6 +48,8 @@ public struct DailyKnock: KnockModule {
         descriptor.permissions = ["keypersons.read", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = false
+        // Every visit reads whether the resident's discharge was seen: it comes with the visit.
+        descriptor.visitRecords = [Self.discharged]
         // Generated from Protocol/modules/daily-knock.proto with the methods above; a mismatch
         // is a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: DailyKnockSchemas.base64)
@@ -61,7 +63,7 @@ public struct DailyKnock: KnockModule {
         let resident = request.resident
         guard !resident.id.isEmpty else { return [] }
         let at = request.visit.hasAt ? request.visit.at.date : context.clock.now()
-        let seen = try await Self.dischargeSeen(of: resident, at: at, store: context.store)
+        let seen = try await Self.dischargeSeen(for: request, at: at, store: context.store)
         let rules = KeyPersonRules(
             community: resident.communityID.isEmpty ? request.communityID : resident.communityID, settings: settings, calendar: context.calendar
         )
@@ -123,6 +125,9 @@ public struct DailyKnock: KnockModule {
         router.register(Self.evaluate) { request, server in try await desk.evaluate(request, caller: try server.requireCaller()) }
     }
 
+    /// The collection remembering when each resident was first seen recently discharged.
+    static let discharged = "discharged"
+
     /// The most key persons asked for in one community (the host's answer must still fit a frame).
     static let keyPersonsPerCommunity: UInt32 = 100_000
 
@@ -142,12 +147,14 @@ public struct DailyKnock: KnockModule {
         return listed.keyPersons.filter(\.due)
     }
 
-    /// When `resident` was first seen tagged recently discharged (remembered from `at` if this
-    /// is the first time); `nil`, and forgotten, when the tag is gone.
-    static func dischargeSeen(of resident: CommunityResident, at: Date, store: any ModuleStore) async throws -> Date? {
-        let stored = try await store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)
+    /// When the visited resident was first seen tagged recently discharged (remembered from
+    /// `at` if this is the first time); `nil`, and forgotten, when the tag is gone. The record
+    /// comes with the visit (`visit_records`).
+    static func dischargeSeen(for request: ModuleAssessRequest, at: Date, store: any ModuleStore) async throws -> Date? {
+        let resident = request.resident
+        let stored = try await request.visitRecord(DailyKnockDischargeSeen.self, in: Self.discharged, from: store)
         guard resident.tags.contains(.recentlyDischarged) else {
-            if stored != nil { _ = try await store.delete(collection: "discharged", key: resident.id) }
+            if stored != nil { _ = try await store.delete(collection: Self.discharged, key: resident.id) }
             return nil
         }
         if let stored { return stored.firstSeen.date }
@@ -155,9 +162,9 @@ public struct DailyKnock: KnockModule {
         seen.residentID = resident.id
         seen.firstSeen = Google_Protobuf_Timestamp(date: at)
         do {
-            try await store.put(seen, collection: "discharged", key: resident.id, expectedVersion: 0)
+            try await store.put(seen, collection: Self.discharged, key: resident.id, expectedVersion: 0)
         } catch let error as RPCError where error.code == .failedPrecondition {
-            return try await store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)?.firstSeen.date ?? at
+            return try await store.get(DailyKnockDischargeSeen.self, collection: Self.discharged, key: resident.id)?.firstSeen.date ?? at
         }
         return at
     }

@@ -51,7 +51,7 @@ struct RuleDesk: Sendable {
             throw RPCError(code: .notFound, message: "no resident \(id)")
         }
         let now = context.clock.now()
-        let seen = try await context.store.get(DailyKnockDischargeSeen.self, collection: "discharged", key: resident.id)
+        let seen = try await context.store.get(DailyKnockDischargeSeen.self, collection: DailyKnock.discharged, key: resident.id)
         let rules = KeyPersonRules(community: resident.communityID, settings: settings, calendar: context.calendar)
         var response = DailyKnockEvaluateResponse()
         response.residentID = resident.id

@@ -62,6 +62,8 @@ public struct NeighbourPairing: KnockModule {
         ].map(ModuleMethodInfo.init)
         descriptor.permissions = ["visits.write", "residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
+        // Every visit reads the resident's elder record: it comes with the visit.
+        descriptor.visitRecords = [PairBook.elders]
         descriptor.plansDays = true
         // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: NeighbourPairingSchemas.base64)
@@ -78,7 +80,7 @@ public struct NeighbourPairing: KnockModule {
         if !request.visit.memberID.isEmpty, !request.visit.memberID.contains(":"), !community.isEmpty {
             try await book.learnMember(request.visit.memberID, community: community)
         }
-        guard try await book.learnElder(resident, community: community, at: context.clock.now()) != nil else { return [] }
+        guard try await book.learnElder(visited: request, community: community, at: context.clock.now()) != nil else { return [] }
         guard try await book.activePairs(ofElder: resident.id).isEmpty else { return [] }
         return [.raisingNeed(
             residentID: resident.id, category: "pairing",

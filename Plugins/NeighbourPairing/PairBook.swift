@@ -16,6 +16,9 @@ struct PairBook: Sendable {
     /// What this process already stored (`context.learned`: a member seen again costs no read).
     var learned = LearnedFacts()
 
+    /// The collection of elders, keyed by resident id.
+    static let elders = "elders"
+
     // MARK: Elders and members
 
     /// Keeps (or refreshes) `resident` as an elder if eligible; forgets them if no longer.
@@ -24,9 +27,23 @@ struct PairBook: Sendable {
     @discardableResult
     func learnElder(_ resident: CommunityResident, community: String, at: Date) async throws -> NeighbourPairingElder? {
         guard !resident.id.isEmpty else { return nil }
-        let known = try await elder(resident.id)
+        return try await learnElder(resident, known: try await elder(resident.id), community: community, at: at)
+    }
+
+    /// ``learnElder(_:community:at:)`` for the visited resident, whose elder record comes with
+    /// the visit (`visit_records`).
+    func learnElder(visited request: ModuleAssessRequest, community: String, at: Date) async throws -> NeighbourPairingElder? {
+        guard !request.resident.id.isEmpty else { return nil }
+        let known = try await request.visitRecord(NeighbourPairingElder.self, in: Self.elders, from: store)
+        return try await learnElder(request.resident, known: known, community: community, at: at)
+    }
+
+    /// Stores `resident` as an elder if eligible and `known` differs, forgets them if not.
+    private func learnElder(
+        _ resident: CommunityResident, known: NeighbourPairingElder?, community: String, at: Date
+    ) async throws -> NeighbourPairingElder? {
         guard Eligibility.isEligible(resident.tags) else {
-            if known != nil { _ = try await store.delete(collection: "elders", key: resident.id) }
+            if known != nil { _ = try await store.delete(collection: Self.elders, key: resident.id) }
             return nil
         }
         if let known, known.name == resident.name, known.householdID == resident.householdID, known.gridID == resident.gridID,
@@ -41,16 +58,16 @@ struct PairBook: Sendable {
         elder.communityID = community
         elder.tags = resident.tags
         elder.learnedAt = .init(date: at)
-        try await store.put(elder, collection: "elders", key: elder.residentID, index: ["community": community])
+        try await store.put(elder, collection: Self.elders, key: elder.residentID, index: ["community": community])
         return elder
     }
 
     func elder(_ residentID: String) async throws -> NeighbourPairingElder? {
-        try await store.get(NeighbourPairingElder.self, collection: "elders", key: residentID)
+        try await store.get(NeighbourPairingElder.self, collection: Self.elders, key: residentID)
     }
 
     func elders(community: String) async throws -> [NeighbourPairingElder] {
-        try await store.all(NeighbourPairingElder.self, collection: "elders", where: ["community": community])
+        try await store.all(NeighbourPairingElder.self, collection: Self.elders, where: ["community": community])
     }
 
     func learnMember(_ memberID: String, community: String) async throws {

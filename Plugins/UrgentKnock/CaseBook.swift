@@ -29,6 +29,13 @@ struct CaseBook: Sendable {
         return try await find(marker.caseID)
     }
 
+    /// The visited resident's open case, or `nil`, its pointer as it came with the visit
+    /// (`visit_records`).
+    func openCase(of visit: ModuleAssessRequest) async throws -> Stored? {
+        guard let marker = try await visit.visitRecord(UrgentKnockOpenMarker.self, in: Self.open, from: store) else { return nil }
+        return try await find(marker.caseID)
+    }
+
     /// The open cases of `community`.
     func openCases(in community: String) async throws -> [Stored] {
         try await matching(["community": community, "status": "open"])

@@ -61,6 +61,9 @@ public struct UrgentKnock: KnockModule {
         descriptor.permissions = ["alerts.write", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = false
+        // Every visit that met or missed the resident reads the pointer to their open case: it
+        // comes with the visit.
+        descriptor.visitRecords = [CaseBook.open]
         // Generated from Protocol/modules/urgent-knock.proto with the methods above; a mismatch
         // is a build defect, which the descriptor test catches (the set would be empty).
         try? descriptor.embedSchemas(base64: UrgentKnockSchemas.base64)
@@ -71,23 +74,25 @@ public struct UrgentKnock: KnockModule {
     /// on a visit that met the resident.
     /// - Throws: ``RPCError`` for a bad configuration or a store failure.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        let visit = request.visit
-        let resident = request.resident
-        guard visit.outcome == .noAnswer || visit.outcome == .met else { return [] }
+        guard request.visit.outcome == .noAnswer || request.visit.outcome == .met else { return [] }
         let settings = try context.configuration(as: UrgentKnockSettings.self)
-        // Visits to one resident at once change one case: whichever writes second reads again.
+        // Visits to one resident at once change one case: whichever writes second reads again,
+        // from the store (not the pointer that came with the visit).
+        var attempt = request
         return try await RPCError.retryingOnConflict {
-            try await assess(visit, of: resident, settings: settings, context: context)
+            defer { attempt = request.withoutVisitRecords }
+            return try await assess(attempt, settings: settings, context: context)
         }
     }
 
     /// One try at ``assess(_:context:)`` for a visit that met the resident or found no answer.
-    private func assess(_ visit: CommunityVisit, of resident: CommunityResident, settings: UrgentKnockSettings,
-                        context: ModuleContext) async throws -> [ModuleSuggestion] {
+    private func assess(_ request: ModuleAssessRequest, settings: UrgentKnockSettings, context: ModuleContext) async throws -> [ModuleSuggestion] {
+        let visit = request.visit
+        let resident = request.resident
         let book = CaseBook(store: context.store)
         let at = visit.hasAt ? visit.at.date : context.clock.now()
         let member = "member:\(visit.memberID)"
-        let open = try await book.openCase(of: resident.id)
+        let open = try await book.openCase(of: request)
         if let open, open.value.visitIds.contains(visit.id) { return [] }
 
         if visit.outcome == .met {

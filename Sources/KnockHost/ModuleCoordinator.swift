@@ -47,12 +47,34 @@ public final class ModuleCoordinator: Sendable {
         registry.entries.contains { $0.descriptor.events.contains(kind) && enabled($0.descriptor.id, communityID) }
     }
 
+    /// The collections of their own stores that the enabled modules assessing visits in
+    /// `communityID` want with each visit (their descriptors' `visit_records`), by module.
+    public func visitRecordCollections(in communityID: String) -> [String: [String]] {
+        registry.entries.reduce(into: [:]) { wanted, entry in
+            let descriptor = entry.descriptor
+            guard descriptor.assessesVisits, !descriptor.visitRecords.isEmpty, enabled(descriptor.id, communityID) else { return }
+            wanted[descriptor.id] = descriptor.visitRecords
+        }
+    }
+
     /// Asks every enabled module that assesses visits; returns their suggestions, attributed,
     /// without duplicates, and the modules that did not answer.
-    /// - Parameter request: The visit and its resident.
-    public func assess(_ request: ModuleAssessRequest) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
+    /// - Parameters:
+    ///   - request: The visit and its resident.
+    ///   - visitRecords: What each module gets along with it (``visitRecordCollections(in:)``
+    ///     as read from its store), by module. A module asked again after `ABORTED` gets none
+    ///     and reads its store afresh.
+    public func assess(_ request: ModuleAssessRequest, visitRecords: [String: ModuleVisitRecords] = [:]) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
-        let (answers, failures) = await consult(modules, ModuleMethods.assess, request, limit: { $0.assess })
+        // Each module's records follow the shared request's bytes: a message's fields may come
+        // in several parts, and a part holding only `visit_records` sets just that field.
+        var appended: [String: ByteBuffer] = [:]
+        for (module, records) in visitRecords where modules.contains(where: { $0.descriptor.id == module }) {
+            var part = ModuleAssessRequest()
+            part.visitRecords = records
+            if let bytes = try? part.serializedByteBuffer() { appended[module] = bytes }
+        }
+        let (answers, failures) = await consult(modules, ModuleMethods.assess, request, appending: appended, limit: { $0.assess })
         let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
@@ -89,10 +111,12 @@ public final class ModuleCoordinator: Sendable {
     static let attemptsOnConflict = 3
 
     /// Calls `method` with `request` on each of `modules` at once, serializing the request once.
+    /// - Parameter appending: Bytes a module's first call carries after the request's, by module.
     private func consult<Request, Answer>(
         _ modules: [ModuleRegistry.Entry],
         _ method: RPCMethod<Request, Answer>,
         _ request: Request,
+        appending: [String: ByteBuffer] = [:],
         limit: @escaping @Sendable (ModuleLimits) -> Duration
     ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
         let serialized: ByteBuffer
@@ -102,15 +126,20 @@ public final class ModuleCoordinator: Sendable {
             let failure = RPCError(wrapping: error)
             return ([], modules.map { ModuleFailure(moduleID: $0.descriptor.id, code: failure.code, message: failure.message) })
         }
-        return await consult(modules, limit: limit) { entry, options in
-            try await entry.connection.call(method, serialized: serialized, options: options)
+        return await consult(modules, limit: limit) { entry, options, attempt in
+            guard attempt == 1, let part = appending[entry.descriptor.id] else {
+                return try await entry.connection.call(method, serialized: serialized, options: options)
+            }
+            var whole = serialized
+            whole.writeImmutableBuffer(part)
+            return try await entry.connection.call(method, serialized: whole, options: options)
         }
     }
 
     private func consult<Answer: Sendable>(
         _ modules: [ModuleRegistry.Entry],
         limit: @escaping @Sendable (ModuleLimits) -> Duration,
-        call: @escaping @Sendable (ModuleRegistry.Entry, CallOptions) async throws -> Answer
+        call: @escaping @Sendable (_ entry: ModuleRegistry.Entry, _ options: CallOptions, _ attempt: Int) async throws -> Answer
     ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
         await withTaskGroup(of: (String, Result<Answer, RPCError>).self) { group in
             for entry in modules {
@@ -119,7 +148,7 @@ public final class ModuleCoordinator: Sendable {
                     var attempt = 1
                     while true {
                         do {
-                            return (entry.descriptor.id, .success(try await call(entry, options)))
+                            return (entry.descriptor.id, .success(try await call(entry, options, attempt)))
                         } catch {
                             let failure = RPCError(wrapping: error)
                             // ABORTED is a module's "what I read changed meanwhile; try again"

@@ -58,10 +58,33 @@ final class VisitPipeline: Sendable {
         // Methods see contacts masked unless they asked for them (`residents.contact`).
         assess.resident = resident.message(keyPerson: keyPerson, revealContacts: false)
         assess.communityID = resident.communityID
-        let (suggestions, failures) = await coordinator.assess(assess)
+        let (suggestions, failures) = await coordinator.assess(assess, visitRecords: await visitRecords(of: resident.id, in: resident.communityID))
         response.problems = failures.map(\.problem)
         response.raised = try await apply(suggestions, visitID: visit.id, caller: caller)
         return response
+    }
+
+    /// The records the methods assessing visits in `communityID` want with each visit
+    /// (``ModuleCoordinator/visitRecordCollections(in:)``), read at `residentID` in one lookup.
+    /// If they cannot be read, the methods get none and read their stores themselves.
+    private func visitRecords(of residentID: String, in communityID: String) async -> [String: ModuleVisitRecords] {
+        let wanted = coordinator.visitRecordCollections(in: communityID)
+        guard !wanted.isEmpty else { return [:] }
+        let found: [String: [StoredRecord]]
+        do {
+            found = try await database.records(at: residentID, in: wanted)
+        } catch {
+            logger.warning("could not read the records methods want with a visit", metadata: ["error": "\(error)"])
+            return [:]
+        }
+        var records: [String: ModuleVisitRecords] = [:]
+        for (module, collections) in wanted {
+            var visitRecords = ModuleVisitRecords()
+            visitRecords.collections = collections
+            visitRecords.found = (found[module] ?? []).map(DatabaseModuleStore.record)
+            records[module] = visitRecords
+        }
+        return records
     }
 
     /// Applies modules' suggestions (already attributed and de-duplicated among themselves) and

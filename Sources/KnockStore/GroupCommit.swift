@@ -120,6 +120,9 @@ final class GroupCommit: Sendable {
         return try await submit(.grouped(group: group, item: item, write: erased), in: transaction) as! Value
     }
 
+    /// How many requests wait for a batch (not counting the batch being written).
+    var waiting: Int { state.withLock { $0.waiting } }
+
     /// Queues `erased`, starts the writer if nobody writes, and waits for the result.
     private func submit(_ erased: Work, in transaction: @escaping Transaction) async throws -> any Sendable {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<any Sendable, any Error>, Never>) in

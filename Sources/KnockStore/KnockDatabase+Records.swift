@@ -59,6 +59,26 @@ extension KnockDatabase {
         }
     }
 
+    /// Reads, in one statement, the records at `key` in several modules' collections: what
+    /// methods read for every visit, keyed by the resident's id.
+    /// - Parameters:
+    ///   - key: The key.
+    ///   - collections: The collections to look in, by module (each module sees only its own).
+    /// - Returns: The records found, by module; a module without any is absent.
+    /// - Throws: ``StoreError`` `invalidArgument` for a malformed name, `unavailable` if the
+    ///   database cannot be reached.
+    public func records(at key: String, in collections: [String: [String]]) async throws -> [String: [StoredRecord]] {
+        for (module, names) in collections {
+            try StoreLimits.checkModule(module)
+            for collection in names { try StoreLimits.checkAddress(collection: collection, key: key) }
+        }
+        return try await translatingErrors("records at \(key) of \(collections.count) modules") {
+            try await engine.withReadSession { database in
+                try await RecordTables.records(at: key, in: collections, on: database)
+            }
+        }
+    }
+
     /// Finds a module's records whose indexed fields equal every pair of `where`, in key order
     /// (byte order of the keys' UTF-8), a page at a time.
     ///

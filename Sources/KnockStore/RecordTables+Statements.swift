@@ -73,6 +73,38 @@ extension RecordTables {
         return try row.map { try record(from: $0, collection: collection) }
     }
 
+    /// Reads the records at `key` of several modules' collections, in one statement.
+    /// - Parameter collections: The collections to look in, by module.
+    /// - Returns: The records found, by module.
+    /// - Throws: The driver's error.
+    static func records(
+        at key: String, in collections: [String: [String]], on database: any SQLDatabase
+    ) async throws -> [String: [StoredRecord]] {
+        guard let select = recordsSelect(at: key, in: collections) else { return [:] }
+        var found: [String: [StoredRecord]] = [:]
+        for row in try await database.raw(select).all() {
+            let collection = try row.decode(column: "collection", as: String.self)
+            found[try row.decode(column: "module", as: String.self), default: []].append(try record(from: row, collection: collection))
+        }
+        return found
+    }
+
+    /// The statement of ``records(at:in:on:)``; `nil` when no collection is named. Each module's
+    /// term is whole (module, collections, key), so that each is found through the primary key.
+    static func recordsSelect(at key: String, in collections: [String: [String]]) -> SQLQueryString? {
+        let wanted = collections.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        guard !wanted.isEmpty else { return nil }
+        var select: SQLQueryString = """
+            SELECT "module", "collection", \(unsafeRaw: SQLText.columns(recordColumns)) FROM \(unsafeRaw: recordsTable) WHERE 
+            """
+        for (position, (module, names)) in wanted.enumerated() {
+            if position > 0 { select.appendLiteral(" OR ") }
+            let list = SQLList(names.map { SQLBind($0) })
+            select.appendInterpolation(SQLQueryString(#"("module" = \#(bind: module) AND "collection" IN (\#(list)) AND "key" = \#(bind: key))"#))
+        }
+        return select
+    }
+
     /// Finds records whose indexed fields equal every condition, in key order, after `after`.
     ///
     /// Without conditions it reads the records table in key order. With conditions it starts

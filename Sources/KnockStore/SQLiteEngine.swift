@@ -183,6 +183,9 @@ final class SQLiteEngine: StorageEngine {
         try await groupCommit.submit(grouped: item, group: group, in: batchTransaction, write)
     }
 
+    /// How many writes wait for the next batch.
+    var queuedWrites: Int { groupCommit.waiting }
+
     /// The transaction a group commit's batch runs in, in the group commit's writer task: on the
     /// connection's thread already, and never cancelled.
     private func batchTransaction<Result: Sendable>(_ batch: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {

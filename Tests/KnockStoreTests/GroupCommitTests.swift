@@ -103,17 +103,24 @@ struct GroupCommitTests {
                 try await sql.insert(into: CommunityTables.units).columns("id", "level", "name")
                     .values(SQLBind(id), SQLBind("grid"), SQLBind("x")).run()
             }
-            // "first" writes a batch of its own and holds it while "broken" and the others queue:
-            // they are the next batch, "broken" first.
-            let first = Task { try await engine.write { sql in try await insert("first", on: sql); try await Task.sleep(for: .milliseconds(300)) } }
-            try await Task.sleep(for: .milliseconds(50))
+            // "first" writes a batch of its own and holds it until "broken" and the others wait:
+            // they are the next batch together.
+            let sqlite = try #require(engine as? SQLiteEngine)
+            let started = Mutex(false)
+            let first = Task {
+                try await engine.write { sql in
+                    try await insert("first", on: sql)
+                    started.withLock { $0 = true }
+                    while sqlite.queuedWrites < 9 { try await Task.sleep(for: .milliseconds(5)) }
+                }
+            }
+            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
             let broken = Task {
                 try await engine.write(isolation: .refusesBeforeWriting) { sql in
                     try await insert("broken", on: sql)
                     throw Broken()
                 }
             }
-            try await Task.sleep(for: .milliseconds(50))
             let others = (0..<8).map { number in Task { try await engine.write { sql in try await insert("other-\(number)", on: sql) } } }
             try await first.value
             await #expect(throws: Broken.self) { try await broken.value }

@@ -36,4 +36,27 @@ struct NamespaceTests {
             #expect(try await database.get(module: "canteen2", collection: "people", key: "p-1") == nil)
         }
     }
+
+    @Test("the records that come with a visit: each module's named collections at that key only", arguments: TestEngine.all)
+    func visitRecords(engine: TestEngine) async throws {
+        try await TestStore.withDatabase(engine) { database in
+            try await database.put(module: "canteen", collection: "enrolments", key: "r-1", value: bytes("canteen's"))
+            try await database.put(module: "canteen", collection: "enrolments", key: "r-2", value: bytes("another resident's"))
+            try await database.put(module: "canteen", collection: "menus", key: "r-1", value: bytes("not asked for"))
+            try await database.put(module: "mediation", collection: "enrolments", key: "r-1", value: bytes("mediation's"))
+            try await database.put(module: "mediation", collection: "cases", key: "r-1", value: bytes("mediation's case"), index: ["grid": "1"])
+            try await database.put(module: "mediation", collection: "cases", key: "r-1", value: bytes("mediation's case, again"), index: ["grid": "1"])
+
+            let found = try await database.records(at: "r-1", in: ["canteen": ["enrolments", "orders"], "mediation": ["cases"], "after-school": ["pupils"]])
+            #expect(found.keys.sorted() == ["canteen", "mediation"])
+            #expect(found["canteen"]?.map { "\($0.collection)/\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" } == ["enrolments/r-1=canteen's"])
+            let cases = try #require(found["mediation"])
+            #expect(cases.map { "\($0.collection)/\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" } == ["cases/r-1=mediation's case, again"])
+            #expect(cases.first?.version == 2)
+            #expect(cases.first?.index == ["grid": "1"])
+            #expect(try await database.records(at: "r-1", in: [:]).isEmpty)
+            #expect(try await database.records(at: "r-9", in: ["canteen": ["enrolments"]]).isEmpty)
+            await #expect(throws: StoreError.self) { try await database.records(at: "r-1", in: ["canteen": [""]]) }
+        }
+    }
 }

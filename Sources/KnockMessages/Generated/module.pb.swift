@@ -73,6 +73,12 @@ public nonisolated struct ModuleDescriptor: Sendable {
   /// `knock call` can use them. Optional.
   public var fileDescriptorSet: Data = Data()
 
+  /// Collections of the module's own store (at most 8) whose record keyed by the visited
+  /// resident's id comes with each visit to assess (AssessRequest.visit_records), read by the
+  /// host with the others' in one lookup: a module that reads such a record for every visit
+  /// does not have to ask for it. Empty for none.
+  public var visitRecords: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -137,11 +143,41 @@ public nonisolated struct ModuleAssessRequest: @unchecked Sendable {
     set {_uniqueStorage()._communityID = newValue}
   }
 
+  /// The records the module's descriptor names in visit_records, as the host read them just
+  /// before asking. Absent when the host did not look them up (a host without this feature,
+  /// or asking again after the module answered ABORTED): the module then reads its store.
+  public var visitRecords: ModuleVisitRecords {
+    get {_storage._visitRecords ?? ModuleVisitRecords()}
+    set {_uniqueStorage()._visitRecords = newValue}
+  }
+  /// Returns true if `visitRecords` has been explicitly set.
+  public var hasVisitRecords: Bool {_storage._visitRecords != nil}
+  /// Clears the value of `visitRecords`. Subsequent reads from it will return its default value.
+  public mutating func clearVisitRecords() {_uniqueStorage()._visitRecords = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Records of a module's own store keyed by the visited resident's id.
+public nonisolated struct ModuleVisitRecords: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The collections looked up.
+  public var collections: [String] = []
+
+  /// Those of them that hold a record for the resident; a collection looked up and not here
+  /// holds none.
+  public var found: [ModuleRecord] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct ModuleAssessResponse: Sendable {
@@ -702,7 +738,7 @@ fileprivate nonisolated let _protobuf_package = "knock.module.v1"
 
 nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Descriptor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}summary\0\u{1}methods\0\u{1}events\0\u{1}permissions\0\u{3}assesses_visits\0\u{3}plans_days\0\u{3}file_descriptor_set\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}name_zh\0\u{3}name_en\0\u{1}version\0\u{1}summary\0\u{1}methods\0\u{1}events\0\u{1}permissions\0\u{3}assesses_visits\0\u{3}plans_days\0\u{3}file_descriptor_set\0\u{3}visit_records\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -721,6 +757,7 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 9: try { try decoder.decodeSingularBoolField(value: &self.assessesVisits) }()
       case 10: try { try decoder.decodeSingularBoolField(value: &self.plansDays) }()
       case 11: try { try decoder.decodeSingularBytesField(value: &self.fileDescriptorSet) }()
+      case 12: try { try decoder.decodeRepeatedStringField(value: &self.visitRecords) }()
       default: break
       }
     }
@@ -760,6 +797,9 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.fileDescriptorSet.isEmpty {
       try visitor.visitSingularBytesField(value: self.fileDescriptorSet, fieldNumber: 11)
     }
+    if !self.visitRecords.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.visitRecords, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -775,6 +815,7 @@ nonisolated extension ModuleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.assessesVisits != rhs.assessesVisits {return false}
     if lhs.plansDays != rhs.plansDays {return false}
     if lhs.fileDescriptorSet != rhs.fileDescriptorSet {return false}
+    if lhs.visitRecords != rhs.visitRecords {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -846,12 +887,13 @@ nonisolated extension ModuleDescribeRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension ModuleAssessRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AssessRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}visit\0\u{1}resident\0\u{3}community_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}visit\0\u{1}resident\0\u{3}community_id\0\u{3}visit_records\0")
 
   fileprivate class _StorageClass {
     var _visit: CommunityVisit? = nil
     var _resident: CommunityResident? = nil
     var _communityID: String = String()
+    var _visitRecords: ModuleVisitRecords? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -865,6 +907,7 @@ nonisolated extension ModuleAssessRequest: SwiftProtobuf.Message, SwiftProtobuf.
       _visit = source._visit
       _resident = source._resident
       _communityID = source._communityID
+      _visitRecords = source._visitRecords
     }
   }
 
@@ -886,6 +929,7 @@ nonisolated extension ModuleAssessRequest: SwiftProtobuf.Message, SwiftProtobuf.
         case 1: try { try decoder.decodeSingularMessageField(value: &_storage._visit) }()
         case 2: try { try decoder.decodeSingularMessageField(value: &_storage._resident) }()
         case 3: try { try decoder.decodeSingularStringField(value: &_storage._communityID) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._visitRecords) }()
         default: break
         }
       }
@@ -907,6 +951,9 @@ nonisolated extension ModuleAssessRequest: SwiftProtobuf.Message, SwiftProtobuf.
       if !_storage._communityID.isEmpty {
         try visitor.visitSingularStringField(value: _storage._communityID, fieldNumber: 3)
       }
+      try { if let v = _storage._visitRecords {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -919,10 +966,46 @@ nonisolated extension ModuleAssessRequest: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._visit != rhs_storage._visit {return false}
         if _storage._resident != rhs_storage._resident {return false}
         if _storage._communityID != rhs_storage._communityID {return false}
+        if _storage._visitRecords != rhs_storage._visitRecords {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ModuleVisitRecords: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VisitRecords"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collections\0\u{1}found\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.collections) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.found) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.collections.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.collections, fieldNumber: 1)
+    }
+    if !self.found.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.found, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ModuleVisitRecords, rhs: ModuleVisitRecords) -> Bool {
+    if lhs.collections != rhs.collections {return false}
+    if lhs.found != rhs.found {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
