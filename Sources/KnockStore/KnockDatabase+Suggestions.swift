@@ -25,35 +25,115 @@ extension KnockDatabase {
     public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle) async throws -> [AppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         let at = at.storedPrecision
+        // Most suggestions repeat what is stored (a method raises the same need on every visit
+        // until it is met): read first, on a reading connection, and leave the one writer alone
+        // when nothing is left to write. Answering from that read is answering as of that moment.
+        let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
+            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, on: database)
+        }
+        if let settled { return settled }
         // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
         // whole only fails with the database, so it needs no savepoint.
         return try await communityWrite("applying \(suggestions.count) suggestions", isolation: .refusesBeforeWriting) { database in
             try await database.holdLocks(suggestions.map { "resident." + $0.residentID })
-            let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
-            var applied: [AppliedSuggestion] = []
-            for suggestion in suggestions {
-                let outcome: AppliedSuggestion.Outcome
-                if let resident = residents[suggestion.residentID] {
-                    do {
-                        outcome = try await Self.apply(suggestion, to: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database)
-                    } catch let error as DomainError {
-                        outcome = .rejected(reason: error.message)
-                    }
-                } else {
-                    outcome = .rejected(reason: "resident \(suggestion.residentID) not found")
-                }
-                applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
-            }
-            return applied
+            // Writing: every suggestion gets an outcome.
+            return try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: true, on: database) ?? []
         }
     }
 
-    /// Applies one suggestion about `resident`.
-    /// - Throws: ``DomainError`` for a suggestion that cannot be applied, before writing anything.
-    private static func apply(
+    /// Each suggestion's outcome. Without `writing`, only reads: `nil` as soon as a suggestion
+    /// would write something.
+    private static func outcomes(
+        of suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, writing: Bool, on database: any SQLDatabase
+    ) async throws -> [AppliedSuggestion]? {
+        let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
+        var applied: [AppliedSuggestion] = []
+        for suggestion in suggestions {
+            let outcome: AppliedSuggestion.Outcome
+            if let resident = residents[suggestion.residentID] {
+                do {
+                    if let existing = try await existing(suggestion, of: resident, lifecycle: lifecycle, at: at, on: database) {
+                        outcome = .duplicate(existingID: existing)
+                    } else if writing {
+                        outcome = .applied(id: try await write(suggestion, to: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database))
+                    } else {
+                        return nil
+                    }
+                } catch let error as DomainError {
+                    outcome = .rejected(reason: error.message)
+                }
+            } else {
+                outcome = .rejected(reason: "resident \(suggestion.residentID) not found")
+            }
+            applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
+        }
+        return applied
+    }
+
+    /// What a suggestion about `resident` repeats: the id of the record it duplicates, or `nil`
+    /// if applying it writes something. Only reads.
+    /// - Throws: ``DomainError`` for a suggestion that cannot be applied.
+    private static func existing(
+        _ suggestion: Suggestion, of resident: Resident, lifecycle: NeedLifecycle, at: Date, on database: any SQLDatabase
+    ) async throws -> String? {
+        switch suggestion.kind {
+        case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
+            let need = try lifecycle.raise(
+                id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
+                owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: nil, at: at
+            )
+            try checkNeed(need)
+            return try await firstID(of: CommunityTables.needs, on: database, where: [
+                equal("resident_id", resident.id), equal("category", need.category),
+                SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
+            ])
+
+        case .flagKeyPerson(_, let reason, let cadenceDays, _):
+            try checkFlag(reason: reason, cadenceDays: cadenceDays)
+            return try await hasReason(reason, resident, on: database) ? resident.id : nil
+
+        case .unflagKeyPerson(_, let reason):
+            // Nothing to remove is nothing to do.
+            return try await hasReason(reason, resident, on: database) ? nil : resident.id
+
+        case .scheduleKnock(let knock):
+            guard !knock.reasons.isEmpty else {
+                throw DomainError(.invalidArgument, "a scheduled knock needs a reason")
+            }
+            for reason in knock.reasons {
+                try Validation.text(reason.why, what: "reason to knock", allowsEmpty: false)
+            }
+            var first: String?
+            for why in Set(knock.reasons.map(\.why)).sorted() {
+                guard let existing = try await scheduledKnock(of: resident, day: knock.day, why: why, by: suggestion.suggestedBy, on: database) else {
+                    return nil
+                }
+                first = first ?? existing
+            }
+            return first
+
+        case .raiseAlert(_, _, let message):
+            try Validation.text(message, what: "alert message", allowsEmpty: false)
+            return try await firstID(of: CommunityTables.alerts, on: database, where: [
+                equal("resident_id", resident.id), equal("message", message), SQLBinaryExpression(SQLColumn("acknowledged_at"), .is, SQLLiteral.null),
+            ])
+
+        case .refer(_, let module, let note):
+            try Validation.id(module, what: "module referred to")
+            try Validation.text(note, what: "referral note")
+            return try await firstID(of: CommunityTables.referrals, on: database, where: [
+                equal("resident_id", resident.id), equal("to_module", module), SQLBinaryExpression(SQLColumn("closed_at"), .is, SQLLiteral.null),
+            ])
+        }
+    }
+
+    /// Applies a suggestion about `resident` that ``existing(_:of:lifecycle:at:on:)`` found
+    /// repeats nothing.
+    /// - Returns: The id of the record made (the resident's, for key-person changes).
+    private static func write(
         _ suggestion: Suggestion, to resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle,
         on database: any SQLDatabase
-    ) async throws -> AppliedSuggestion.Outcome {
+    ) async throws -> String {
         let by = suggestion.suggestedBy
         switch suggestion.kind {
         case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
@@ -61,58 +141,29 @@ extension KnockDatabase {
                 id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
                 owner: ownerModule.map(NeedOwner.module), by: by, visitID: visitID, at: at
             )
-            try checkNeed(need)
-            let existing = try await firstID(of: CommunityTables.needs, on: database, where: [
-                equal("resident_id", resident.id), equal("category", need.category),
-                SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
-            ])
-            if let existing {
-                return .duplicate(existingID: existing)
-            }
-            return .applied(id: try await insertNeed(need, of: resident, freshID: true, on: database).id)
+            return try await insertNeed(need, of: resident, freshID: true, on: database).id
 
         case .flagKeyPerson(_, let reason, let cadenceDays, let until):
-            try checkFlag(reason: reason, cadenceDays: cadenceDays)
-            let existing = try await database.select().column("reason").from(CommunityTables.keyPersonReasons)
-                .where("resident_id", .equal, resident.id).where("reason", .equal, reason).first()
-            if existing != nil {
-                return .duplicate(existingID: resident.id)
-            }
             try await CommunityTables.flag(resident, reason: reason, cadenceDays: cadenceDays, flaggedBy: by, since: at, until: until, on: database)
-            return .applied(id: resident.id)
+            return resident.id
 
         case .unflagKeyPerson(_, let reason):
-            let removed = try await CommunityTables.unflag(residentID: resident.id, reason: reason, on: database)
-            return removed ? .applied(id: resident.id) : .duplicate(existingID: resident.id)
+            _ = try await CommunityTables.unflag(residentID: resident.id, reason: reason, on: database)
+            return resident.id
 
         case .scheduleKnock(let knock):
             return try await schedule(knock, of: resident, by: by, visitID: visitID, at: at, on: database)
 
         case .raiseAlert(_, let urgency, let message):
-            try Validation.text(message, what: "alert message", allowsEmpty: false)
-            let existing = try await firstID(of: CommunityTables.alerts, on: database, where: [
-                equal("resident_id", resident.id), equal("message", message), SQLBinaryExpression(SQLColumn("acknowledged_at"), .is, SQLLiteral.null),
-            ])
-            if let existing {
-                return .duplicate(existingID: existing)
-            }
             let alert = placed(
                 Alert(id: newID(), residentID: resident.id, gridID: "", communityID: "", streetID: "", urgency: urgency,
                       message: message, raisedBy: by, raisedAt: at),
                 at: resident
             )
             try await insertAlert(alert, on: database)
-            return .applied(id: alert.id)
+            return alert.id
 
         case .refer(_, let module, let note):
-            try Validation.id(module, what: "module referred to")
-            try Validation.text(note, what: "referral note")
-            let existing = try await firstID(of: CommunityTables.referrals, on: database, where: [
-                equal("resident_id", resident.id), equal("to_module", module), SQLBinaryExpression(SQLColumn("closed_at"), .is, SQLLiteral.null),
-            ])
-            if let existing {
-                return .duplicate(existingID: existing)
-            }
             let id = newID()
             try await database.insert(into: CommunityTables.referrals)
                 .columns("id", "resident_id", "street_id", "community_id", "grid_id", "to_module", "note", "suggested_by", "visit_id", "created_at")
@@ -121,27 +172,32 @@ extension KnockDatabase {
                     SQLBind(module), SQLBind(note), SQLBind(by.text), SQLExpressions.nullable(visitID), SQLBind(at.milliseconds)
                 )
                 .run()
-            return .applied(id: id)
+            return id
         }
     }
 
+    /// Whether `resident`'s key-persons entry has `reason`.
+    private static func hasReason(_ reason: String, _ resident: Resident, on database: any SQLDatabase) async throws -> Bool {
+        try await database.select().column("reason").from(CommunityTables.keyPersonReasons)
+            .where("resident_id", .equal, resident.id).where("reason", .equal, reason).first() != nil
+    }
+
+    /// The knock scheduled for `resident` on `day` for `why` by `by`, if any.
+    private static func scheduledKnock(of resident: Resident, day: CalendarDay, why: String, by: Provenance, on database: any SQLDatabase) async throws -> String? {
+        try await firstID(of: CommunityTables.scheduledKnocks, on: database, where: [
+            equal("resident_id", resident.id), equal("day", day.description), equal("why", why), equal("suggested_by", by.text),
+        ])
+    }
+
     /// Schedules a knock on `resident`, one row per reason not scheduled already.
+    /// - Returns: The id of the first row made.
     private static func schedule(
         _ knock: PlannedKnock, of resident: Resident, by: Provenance, visitID: String?, at: Date, on database: any SQLDatabase
-    ) async throws -> AppliedSuggestion.Outcome {
-        guard !knock.reasons.isEmpty else {
-            throw DomainError(.invalidArgument, "a scheduled knock needs a reason")
-        }
-        for reason in knock.reasons {
-            try Validation.text(reason.why, what: "reason to knock", allowsEmpty: false)
-        }
+    ) async throws -> String {
         var firstNew: String?
         var firstExisting: String?
         for why in Set(knock.reasons.map(\.why)).sorted() {
-            let existing = try await firstID(of: CommunityTables.scheduledKnocks, on: database, where: [
-                equal("resident_id", resident.id), equal("day", knock.day.description), equal("why", why), equal("suggested_by", by.text),
-            ])
-            if let existing {
+            if let existing = try await scheduledKnock(of: resident, day: knock.day, why: why, by: by, on: database) {
                 firstExisting = firstExisting ?? existing
                 continue
             }
@@ -160,10 +216,7 @@ extension KnockDatabase {
                 .run()
             firstNew = firstNew ?? id
         }
-        if let firstNew {
-            return .applied(id: firstNew)
-        }
-        return .duplicate(existingID: firstExisting ?? "")
+        return firstNew ?? firstExisting ?? ""
     }
 
     /// The first id (in id order) of the rows of `table` meeting every condition.
