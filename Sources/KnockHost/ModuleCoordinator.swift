@@ -68,11 +68,15 @@ public final class ModuleCoordinator: Sendable {
         let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
         // Each module's records follow the shared request's bytes: a message's fields may come
         // in several parts, and a part holding only `visit_records` sets just that field.
+        // Records too large to send along are left for the module to read itself: a request
+        // near the frame limit would fail its every assessment.
         var appended: [String: ByteBuffer] = [:]
         for (module, records) in visitRecords where modules.contains(where: { $0.descriptor.id == module }) {
             var part = ModuleAssessRequest()
             part.visitRecords = records
-            if let bytes = try? part.serializedByteBuffer() { appended[module] = bytes }
+            if let bytes = try? part.serializedByteBuffer(), bytes.readableBytes <= Self.maximumVisitRecordBytes {
+                appended[module] = bytes
+            }
         }
         let (answers, failures) = await consult(modules, ModuleMethods.assess, request, appending: appended, limit: { $0.assess })
         let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
@@ -105,6 +109,10 @@ public final class ModuleCoordinator: Sendable {
         let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
+
+    /// The most bytes of records sent along with a visit to one module (a record may hold up
+    /// to 1 MiB, and a module may name eight collections; frames hold 4 MiB by default).
+    static let maximumVisitRecordBytes = 256 * 1024
 
     /// How many times a module is asked when it answers ABORTED (a conflict with a change made
     /// at the same time, which it may resolve by reading again).

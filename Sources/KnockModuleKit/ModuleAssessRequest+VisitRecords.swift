@@ -5,9 +5,9 @@ extension ModuleAssessRequest {
     ///
     /// A module that reads such a record for every visit names the collection in its
     /// descriptor's `visitRecords`; the host then reads it with the visit and sends it along, and
-    /// this answers from the request without asking the store. When the host did not look the
-    /// collection up (it does not know the feature, or it asks again after the module answered
-    /// `ABORTED`), this reads the store.
+    /// this answers from the request without asking the store. When the host did not send the
+    /// collection (it does not know the feature, it asks again after the module answered
+    /// `ABORTED`, or the records were too large to send along), this reads the store.
     ///
     /// What the host sent is what was stored a moment before the module was asked. A write that
     /// depends on it names its version (`expectedVersion`), as after any read: if another call

@@ -34,6 +34,22 @@ struct VisitRecordsHostTests {
         }
     }
 
+    @Test("records too large to send along are not sent: the method reads them from its store, and its assessment still works")
+    func tooLargeToSend() async throws {
+        let keeper = NoteKeeper(id: "keeper", collections: ["notes"])
+        try await CommunityFixture.with(builtIns: [keeper]) { street in
+            let large = String(repeating: "记", count: 100_000)  // 300,000 bytes of UTF-8
+            try await street.database.put(module: "keeper", collection: "notes", key: "r-1", value: Array(large.utf8))
+            let app = try await street.connect(.member, "m-1")
+            defer { app.close() }
+            let response = try await app.call(CommunityMethods.recordVisit, CommunityFixture.visit("v-1", resident: "r-1"))
+            #expect(response.problems.isEmpty)
+            let seen = try #require(keeper.seen.first)
+            #expect(seen.lookedUp == nil)
+            #expect(seen.notes == large)
+        }
+    }
+
     @Test("a method asked again after ABORTED gets no records with the visit and reads its store afresh")
     func afreshAfterConflict() async throws {
         let keeper = NoteKeeper(id: "keeper", collections: ["notes"], conflicts: 1)

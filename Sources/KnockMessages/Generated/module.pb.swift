@@ -144,8 +144,9 @@ public nonisolated struct ModuleAssessRequest: @unchecked Sendable {
   }
 
   /// The records the module's descriptor names in visit_records, as the host read them just
-  /// before asking. Absent when the host did not look them up (a host without this feature,
-  /// or asking again after the module answered ABORTED): the module then reads its store.
+  /// before asking. Absent when the host did not send them (a host without this feature, asking
+  /// again after the module answered ABORTED, or more than 256 KiB of records): the module then
+  /// reads its store.
   public var visitRecords: ModuleVisitRecords {
     get {_storage._visitRecords ?? ModuleVisitRecords()}
     set {_uniqueStorage()._visitRecords = newValue}
