@@ -86,7 +86,7 @@ let package = Package(
                 "KnockTLS",
                 "KnockPKI",
                 "KnockTestSupport",
-            ] + methods.map { .target(name: $0) } + [
+                "KnockBuiltIns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -230,7 +230,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + methods.map { .target(name: $0) },
+                "KnockBuiltIns",
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The methods knock-host links in, as one list.
+        .target(
+            name: "KnockBuiltIns",
+            dependencies: ["KnockModuleKit"] + methods.map { .target(name: $0) },
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -1,9 +1,7 @@
-import AfterSchool
 import ArgumentParser
-import Canteen
-import DailyKnock
 import Foundation
 import Histogram
+import KnockBuiltIns
 import KnockDomain
 import KnockHost
 import KnockModuleKit
@@ -13,10 +11,7 @@ import KnockStore
 import KnockTLS
 import KnockTestSupport
 import Logging
-import Mediation
-import NeighbourPairing
 import NIOPosix
-import UrgentKnock
 
 /// `knock-bench ingest`: the community core under load, on SQLite in a file (the default
 /// store, synchronous=FULL: every acknowledged visit is on disk).
@@ -44,22 +39,21 @@ struct IngestBenchmark: AsyncParsableCommand {
     @Option(help: "Only run: visits, plan, needs, or all.") var only: String = "all"
     @Option(help: "Methods loaded: built-in (the six knock-host links in, five of which assess every visit), some of them by id (daily-knock,canteen), elder-check (a stand-in that assesses every visit, raising alerts and needs), or none.") var methods: String = "built-in"
 
-    /// The methods knock-host links in.
-    static let builtIns: [any KnockModule] = [DailyKnock(), UrgentKnock(), NeighbourPairing(), Mediation(), Canteen(), AfterSchool()]
+    /// Refuses `--methods` naming a method knock-host does not link in, before anything runs.
+    func validate() throws {
+        guard !["none", "elder-check", "built-in"].contains(methods) else { return }
+        for id in methods.split(separator: ",").map(String.init) where BuiltInMethods.method(id: id) == nil {
+            throw ValidationError("no built-in method \(id); the built-in methods are \(BuiltInMethods.all.map(\.descriptor.id).joined(separator: ", "))")
+        }
+    }
 
     /// The methods loaded, with their default configuration and every community enabled.
     var modules: [any KnockModule] {
         switch methods {
         case "none": []
         case "elder-check": [ElderCheck()]
-        case "built-in": Self.builtIns
-        default:
-            methods.split(separator: ",").map { id in
-                guard let module = Self.builtIns.first(where: { $0.descriptor.id == id }) else {
-                    fatalError("knock-bench ingest: no built-in method \(id); the built-in methods are \(Self.builtIns.map(\.descriptor.id).joined(separator: ", "))")
-                }
-                return module
-            }
+        case "built-in": BuiltInMethods.all
+        default: methods.split(separator: ",").compactMap { BuiltInMethods.method(id: String($0)) }
         }
     }
 

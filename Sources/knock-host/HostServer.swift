@@ -1,27 +1,15 @@
-import AfterSchool
-import Canteen
-import DailyKnock
 import Foundation
+import KnockBuiltIns
 import KnockHost
 import KnockModuleKit
 import KnockStore
 import Logging
-import Mediation
-import NeighbourPairing
 import ServiceLifecycle
-import UrgentKnock
 
 /// Starts a host from its state directory: configuration, store, built-in modules, signals.
 enum HostServer {
     /// The modules linked into this host (the targets under Plugins/).
-    static let builtInModules: [any KnockModule] = [
-        DailyKnock(),
-        UrgentKnock(),
-        NeighbourPairing(),
-        Mediation(),
-        Canteen(),
-        AfterSchool(),
-    ]
+    static let builtInModules: [any KnockModule] = BuiltInMethods.all
 
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
     static func serve(state: HostState, demo: Bool = false) async throws {
