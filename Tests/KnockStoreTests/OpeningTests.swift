@@ -59,6 +59,16 @@ struct OpeningTests {
                 try await escaped.get(module: "m", collection: "c", key: "k")
             }
             #expect(error?.code == .unavailable)
+            // Writes too: on SQLite their writer task finds the connection's thread stopped and
+            // still ends, with the same answer.
+            let write = await #expect(throws: StoreError.self) {
+                try await escaped.put(module: "m", collection: "c", key: "k2", value: [])
+            }
+            #expect(write?.code == .unavailable)
+            let batch = await #expect(throws: StoreError.self) {
+                try await escaped.batch(module: "m", operations: [.put(collection: "c", key: "k3", value: [])])
+            }
+            #expect(batch?.code == .unavailable)
         }
     }
 
