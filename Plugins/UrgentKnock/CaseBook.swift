@@ -25,14 +25,18 @@ struct CaseBook: Sendable {
 
     /// The resident's open case, or `nil`.
     func openCase(of residentID: String) async throws -> Stored? {
-        guard let marker = try await store.get(UrgentKnockOpenMarker.self, collection: Self.open, key: residentID) else { return nil }
-        return try await find(marker.caseID)
+        try await openCase(pointedBy: try await store.get(UrgentKnockOpenMarker.self, collection: Self.open, key: residentID))
     }
 
     /// The visited resident's open case, or `nil`, its pointer as it came with the visit
     /// (`visit_records`).
     func openCase(of visit: ModuleAssessRequest) async throws -> Stored? {
-        guard let marker = try await visit.visitRecord(UrgentKnockOpenMarker.self, in: Self.open, from: store) else { return nil }
+        try await openCase(pointedBy: try await visit.visitRecord(UrgentKnockOpenMarker.self, in: Self.open, from: store))
+    }
+
+    /// The case `marker` points at, or `nil` without a marker.
+    private func openCase(pointedBy marker: UrgentKnockOpenMarker?) async throws -> Stored? {
+        guard let marker else { return nil }
         return try await find(marker.caseID)
     }
 

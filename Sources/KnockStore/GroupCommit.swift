@@ -22,16 +22,16 @@ import Synchronization
 ///
 /// A savepoint costs two statements. A request may do without (``Isolation/refusesBeforeWriting``)
 /// when it refuses (throws ``DomainError``, or ``StoreError`` `versionConflict`) only before it
-/// has written anything: its refusal then needs no rollback. Any other error it throws may come after a write, so it fails its whole
-/// batch: nothing of the batch is written, and every request in it gets that error.
+/// has written anything: its refusal then needs no rollback. Any other error it throws may come
+/// after a write, so it fails its whole batch: nothing of the batch is written, and every
+/// request in it gets that error.
 final class GroupCommit: Sendable {
     /// Whether a request runs in a savepoint of its own.
     enum Isolation: Sendable {
         /// In a savepoint: whatever it throws, its writes are rolled back and the batch goes on.
         case savepoint
         /// Without: it refuses (``DomainError``, ``StoreError`` `versionConflict`) only before
-        /// writing anything; any other error it
-        /// throws fails its batch.
+        /// writing anything; any other error it throws fails its batch.
         case refusesBeforeWriting
     }
 
@@ -209,4 +209,3 @@ final class GroupCommit: Sendable {
         }
     }
 }
-

@@ -52,11 +52,12 @@ extension KnockDatabase {
             let outcome: AppliedSuggestion.Outcome
             if let resident = residents[suggestion.residentID] {
                 do {
-                    if let existing = try await existing(suggestion, of: resident, lifecycle: lifecycle, at: at, on: database) {
+                    switch try await check(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database) {
+                    case .duplicate(let existing):
                         outcome = .duplicate(existingID: existing)
-                    } else if writing {
-                        outcome = .applied(id: try await write(suggestion, to: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database))
-                    } else {
+                    case .write(let pending) where writing:
+                        outcome = .applied(id: try await write(pending, to: resident, by: suggestion.suggestedBy, visitID: visitID, at: at, on: database))
+                    case .write:
                         return nil
                     }
                 } catch let error as DomainError {
@@ -70,31 +71,55 @@ extension KnockDatabase {
         return applied
     }
 
-    /// What a suggestion about `resident` repeats: the id of the record it duplicates, or `nil`
-    /// if applying it writes something. Only reads.
+    /// What applying a suggestion comes to, as far as reading tells.
+    private enum Check {
+        /// It repeats this record.
+        case duplicate(String)
+        /// It writes this.
+        case write(Pending)
+    }
+
+    /// A checked suggestion's write, with what the check made of it.
+    private enum Pending {
+        /// The need raised, to insert.
+        case need(Need)
+        case flag(reason: String, cadenceDays: Int, until: Date?)
+        case unflag(reason: String)
+        /// The knock's reasons not scheduled yet, in order.
+        case knock(PlannedKnock, reasons: [String])
+        case alert(urgency: Urgency, message: String)
+        case refer(module: String, note: String)
+    }
+
+    /// Whether a suggestion about `resident` repeats what is stored, and if not, what writing it
+    /// needs. Only reads.
     /// - Throws: ``DomainError`` for a suggestion that cannot be applied.
-    private static func existing(
-        _ suggestion: Suggestion, of resident: Resident, lifecycle: NeedLifecycle, at: Date, on database: any SQLDatabase
-    ) async throws -> String? {
+    private static func check(
+        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle, on database: any SQLDatabase
+    ) async throws -> Check {
+        func duplicate(_ existing: String?, else pending: Pending) -> Check {
+            existing.map(Check.duplicate) ?? .write(pending)
+        }
         switch suggestion.kind {
         case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
             let need = try lifecycle.raise(
                 id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
-                owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: nil, at: at
+                owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: visitID, at: at
             )
             try checkNeed(need)
-            return try await firstID(of: CommunityTables.needs, on: database, where: [
+            return duplicate(try await firstID(of: CommunityTables.needs, on: database, where: [
                 equal("resident_id", resident.id), equal("category", need.category),
                 SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
-            ])
+            ]), else: .need(need))
 
-        case .flagKeyPerson(_, let reason, let cadenceDays, _):
+        case .flagKeyPerson(_, let reason, let cadenceDays, let until):
             try checkFlag(reason: reason, cadenceDays: cadenceDays)
-            return try await hasReason(reason, resident, on: database) ? resident.id : nil
+            return duplicate(try await hasReason(reason, resident, on: database) ? resident.id : nil,
+                             else: .flag(reason: reason, cadenceDays: cadenceDays, until: until))
 
         case .unflagKeyPerson(_, let reason):
             // Nothing to remove is nothing to do.
-            return try await hasReason(reason, resident, on: database) ? nil : resident.id
+            return duplicate(try await hasReason(reason, resident, on: database) ? nil : resident.id, else: .unflag(reason: reason))
 
         case .scheduleKnock(let knock):
             guard !knock.reasons.isEmpty else {
@@ -104,57 +129,56 @@ extension KnockDatabase {
                 try Validation.text(reason.why, what: "reason to knock", allowsEmpty: false)
             }
             var first: String?
+            var unscheduled: [String] = []
             for why in Set(knock.reasons.map(\.why)).sorted() {
-                guard let existing = try await scheduledKnock(of: resident, day: knock.day, why: why, by: suggestion.suggestedBy, on: database) else {
-                    return nil
+                if let existing = try await firstID(of: CommunityTables.scheduledKnocks, on: database, where: [
+                    equal("resident_id", resident.id), equal("day", knock.day.description), equal("why", why),
+                    equal("suggested_by", suggestion.suggestedBy.text),
+                ]) {
+                    first = first ?? existing
+                } else {
+                    unscheduled.append(why)
                 }
-                first = first ?? existing
             }
-            return first
+            return unscheduled.isEmpty ? .duplicate(first ?? "") : .write(.knock(knock, reasons: unscheduled))
 
-        case .raiseAlert(_, _, let message):
+        case .raiseAlert(_, let urgency, let message):
             try Validation.text(message, what: "alert message", allowsEmpty: false)
-            return try await firstID(of: CommunityTables.alerts, on: database, where: [
+            return duplicate(try await firstID(of: CommunityTables.alerts, on: database, where: [
                 equal("resident_id", resident.id), equal("message", message), SQLBinaryExpression(SQLColumn("acknowledged_at"), .is, SQLLiteral.null),
-            ])
+            ]), else: .alert(urgency: urgency, message: message))
 
         case .refer(_, let module, let note):
             try Validation.id(module, what: "module referred to")
             try Validation.text(note, what: "referral note")
-            return try await firstID(of: CommunityTables.referrals, on: database, where: [
+            return duplicate(try await firstID(of: CommunityTables.referrals, on: database, where: [
                 equal("resident_id", resident.id), equal("to_module", module), SQLBinaryExpression(SQLColumn("closed_at"), .is, SQLLiteral.null),
-            ])
+            ]), else: .refer(module: module, note: note))
         }
     }
 
-    /// Applies a suggestion about `resident` that ``existing(_:of:lifecycle:at:on:)`` found
-    /// repeats nothing.
+    /// Writes what ``check(_:of:visitID:at:lifecycle:on:)`` found a suggestion by `by` about
+    /// `resident` comes to.
     /// - Returns: The id of the record made (the resident's, for key-person changes).
     private static func write(
-        _ suggestion: Suggestion, to resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle,
-        on database: any SQLDatabase
+        _ pending: Pending, to resident: Resident, by: Provenance, visitID: String?, at: Date, on database: any SQLDatabase
     ) async throws -> String {
-        let by = suggestion.suggestedBy
-        switch suggestion.kind {
-        case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
-            let need = try lifecycle.raise(
-                id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
-                owner: ownerModule.map(NeedOwner.module), by: by, visitID: visitID, at: at
-            )
+        switch pending {
+        case .need(let need):
             return try await insertNeed(need, of: resident, freshID: true, on: database).id
 
-        case .flagKeyPerson(_, let reason, let cadenceDays, let until):
+        case .flag(let reason, let cadenceDays, let until):
             try await CommunityTables.flag(resident, reason: reason, cadenceDays: cadenceDays, flaggedBy: by, since: at, until: until, on: database)
             return resident.id
 
-        case .unflagKeyPerson(_, let reason):
+        case .unflag(let reason):
             _ = try await CommunityTables.unflag(residentID: resident.id, reason: reason, on: database)
             return resident.id
 
-        case .scheduleKnock(let knock):
-            return try await schedule(knock, of: resident, by: by, visitID: visitID, at: at, on: database)
+        case .knock(let knock, let reasons):
+            return try await schedule(knock, reasons: reasons, of: resident, by: by, visitID: visitID, at: at, on: database)
 
-        case .raiseAlert(_, let urgency, let message):
+        case .alert(let urgency, let message):
             let alert = placed(
                 Alert(id: newID(), residentID: resident.id, gridID: "", communityID: "", streetID: "", urgency: urgency,
                       message: message, raisedBy: by, raisedAt: at),
@@ -163,7 +187,7 @@ extension KnockDatabase {
             try await insertAlert(alert, on: database)
             return alert.id
 
-        case .refer(_, let module, let note):
+        case .refer(let module, let note):
             let id = newID()
             try await database.insert(into: CommunityTables.referrals)
                 .columns("id", "resident_id", "street_id", "community_id", "grid_id", "to_module", "note", "suggested_by", "visit_id", "created_at")
@@ -182,25 +206,13 @@ extension KnockDatabase {
             .where("resident_id", .equal, resident.id).where("reason", .equal, reason).first() != nil
     }
 
-    /// The knock scheduled for `resident` on `day` for `why` by `by`, if any.
-    private static func scheduledKnock(of resident: Resident, day: CalendarDay, why: String, by: Provenance, on database: any SQLDatabase) async throws -> String? {
-        try await firstID(of: CommunityTables.scheduledKnocks, on: database, where: [
-            equal("resident_id", resident.id), equal("day", day.description), equal("why", why), equal("suggested_by", by.text),
-        ])
-    }
-
-    /// Schedules a knock on `resident`, one row per reason not scheduled already.
+    /// Schedules a knock on `resident`, one row for each of `reasons` (those not scheduled yet).
     /// - Returns: The id of the first row made.
     private static func schedule(
-        _ knock: PlannedKnock, of resident: Resident, by: Provenance, visitID: String?, at: Date, on database: any SQLDatabase
+        _ knock: PlannedKnock, reasons: [String], of resident: Resident, by: Provenance, visitID: String?, at: Date, on database: any SQLDatabase
     ) async throws -> String {
-        var firstNew: String?
-        var firstExisting: String?
-        for why in Set(knock.reasons.map(\.why)).sorted() {
-            if let existing = try await scheduledKnock(of: resident, day: knock.day, why: why, by: by, on: database) {
-                firstExisting = firstExisting ?? existing
-                continue
-            }
+        var first: String?
+        for why in reasons {
             let id = newID()
             try await database.insert(into: CommunityTables.scheduledKnocks)
                 .columns(
@@ -214,9 +226,9 @@ extension KnockDatabase {
                     SQLBind(why), SQLBind(by.text), SQLExpressions.nullable(visitID), SQLBind(at.milliseconds)
                 )
                 .run()
-            firstNew = firstNew ?? id
+            first = first ?? id
         }
-        return firstNew ?? firstExisting ?? ""
+        return first ?? ""
     }
 
     /// The first id (in id order) of the rows of `table` meeting every condition.

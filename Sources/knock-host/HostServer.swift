@@ -1,16 +1,12 @@
 import Foundation
 import KnockBuiltIns
 import KnockHost
-import KnockModuleKit
 import KnockStore
 import Logging
 import ServiceLifecycle
 
 /// Starts a host from its state directory: configuration, store, built-in modules, signals.
 enum HostServer {
-    /// The modules linked into this host (the targets under Plugins/).
-    static let builtInModules: [any KnockModule] = BuiltInMethods.all
-
     /// Serves `state`; with `demo`, first writes 工人村街's demo street into an empty store.
     static func serve(state: HostState, demo: Bool = false) async throws {
         guard state.exists else {
@@ -22,7 +18,7 @@ enum HostServer {
             return handler
         }
         let logger = Logger(label: "knock.host")
-        let configuration = try await HostConfiguration.load(file: state.configurationFile, moduleIDs: builtInModules.map(\.descriptor.id))
+        let configuration = try await HostConfiguration.load(file: state.configurationFile, moduleIDs: BuiltInMethods.all.map(\.descriptor.id))
         let location = try storeLocation(configuration.storeURL, state: state)
         try await KnockDatabase.withDatabase(at: location, logger: logger) { database in
             if demo, let seeded = try await DemoStreet.gongrencun(asOf: Date()).seed(into: database) {
@@ -32,7 +28,7 @@ enum HostServer {
                 ])
             }
             let runtime = HostRuntime(
-                state: state, configuration: configuration, builtIns: builtInModules,
+                state: state, configuration: configuration, builtIns: BuiltInMethods.all,
                 stores: { DatabaseModuleStore(database: database, module: $0) }, database: database, logger: logger
             )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
