@@ -60,7 +60,7 @@ final class VisitPipeline: Sendable {
         assess.communityID = resident.communityID
         let (suggestions, failures) = await coordinator.assess(assess, visitRecords: await visitRecords(of: resident.id, in: resident.communityID))
         response.problems = failures.map(\.problem)
-        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller)
+        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller, known: [resident])
         return response
     }
 
@@ -89,9 +89,11 @@ final class VisitPipeline: Sendable {
 
     /// Applies modules' suggestions (already attributed and de-duplicated among themselves) and
     /// reports what became of each. Suggestions that cannot be read are reported as rejected.
-    /// - Parameter announcing: Whether the modules that asked hear of the needs and alerts raised
-    ///   (not when the suggestions answer such an announcement: no cascades).
-    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller, announcing: Bool = true) async throws -> [CommunityAppliedSuggestion] {
+    /// - Parameters:
+    ///   - announcing: Whether the modules that asked hear of the needs and alerts raised
+    ///     (not when the suggestions answer such an announcement: no cascades).
+    ///   - known: Residents just read (the visited one), not read again to check the suggestions.
+    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller, announcing: Bool = true, known: [Resident] = []) async throws -> [CommunityAppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         var report: [CommunityAppliedSuggestion] = suggestions.map { message in
             var entry = CommunityAppliedSuggestion()
@@ -99,7 +101,7 @@ final class VisitPipeline: Sendable {
             return entry
         }
         var readable: [(index: Int, suggestion: Suggestion)] = []
-        for (index, (problem, suggestion)) in try await self.readable(suggestions, caller: caller).enumerated() {
+        for (index, (problem, suggestion)) in try await self.readable(suggestions, caller: caller, known: known).enumerated() {
             if let suggestion {
                 readable.append((index, suggestion))
             } else {
@@ -107,7 +109,7 @@ final class VisitPipeline: Sendable {
                 report[index].detail = problem ?? "unreadable"
             }
         }
-        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle)
+        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle, known: known)
         for (position, applied) in outcomes.enumerated() {
             let index = readable[position].index
             switch applied.outcome {
@@ -170,12 +172,15 @@ final class VisitPipeline: Sendable {
         return (try await apply(suggestions, visitID: nil, caller: caller, announcing: announcing), failures)
     }
 
-    /// Each suggestion in the core's terms, or why it cannot be read.
-    private func readable(_ suggestions: [ModuleSuggestion], caller: Caller) async throws -> [(String?, Suggestion?)] {
+    /// Each suggestion in the core's terms, or why it cannot be read. The households of
+    /// scheduled knocks come from `known` or are read.
+    private func readable(_ suggestions: [ModuleSuggestion], caller: Caller, known: [Resident]) async throws -> [(String?, Suggestion?)] {
         let today = CalendarDay(containing: Date(), in: timeZone)
-        let residentIDs = Set(suggestions.compactMap(\.scheduledResidentID))
-        let places = residentIDs.isEmpty ? [:] : try await database.residents(ids: Array(residentIDs), caller: caller.unaudited)
-            .reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        var places = known.reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        let unread = Set(suggestions.compactMap(\.scheduledResidentID)).subtracting(places.keys)
+        if !unread.isEmpty {
+            for resident in try await database.residents(ids: Array(unread), caller: caller.unaudited) { places[resident.id] = resident }
+        }
         return suggestions.map { message in
             do {
                 return (nil, try Suggestion(message: message, module: message.suggestedBy, place: { places[$0] }, defaultDay: today))

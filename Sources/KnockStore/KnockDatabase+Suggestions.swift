@@ -20,16 +20,19 @@ extension KnockDatabase {
     ///   - visitID: The visit they came from, if any (kept on needs, knocks and referrals).
     ///   - at: When they are applied (the records' times).
     ///   - lifecycle: The need rules (due times of raised needs).
+    ///   - known: Residents the caller has just read (the visited resident): the first,
+    ///     read-only look takes them as they are instead of reading them again. A write reads
+    ///     every resident afresh.
     /// - Returns: One outcome per suggestion, in order.
     /// - Throws: ``StoreError`` if the database fails; then nothing was applied.
-    public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle) async throws -> [AppliedSuggestion] {
+    public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, known: [Resident] = []) async throws -> [AppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         let at = at.storedPrecision
         // Most suggestions repeat what is stored (a method raises the same need on every visit
         // until it is met): read first, on a reading connection, and leave the one writer alone
         // when nothing is left to write. Answering from that read is answering as of that moment.
         let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
-            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, on: database)
+            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, on: database)
         }
         if let settled { return settled }
         // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
@@ -42,11 +45,16 @@ extension KnockDatabase {
     }
 
     /// Each suggestion's outcome. Without `writing`, only reads: `nil` as soon as a suggestion
-    /// would write something.
+    /// would write something. Residents in `known` are not read again.
     private static func outcomes(
-        of suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, writing: Bool, on database: any SQLDatabase
+        of suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, writing: Bool,
+        known: [Resident] = [], on database: any SQLDatabase
     ) async throws -> [AppliedSuggestion]? {
-        let residents = try await CommunityTables.residents(ids: suggestions.map(\.residentID), within: nil, on: database)
+        var residents = known.reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
+        let unread = Set(suggestions.map(\.residentID)).subtracting(residents.keys)
+        if !unread.isEmpty {
+            residents.merge(try await CommunityTables.residents(ids: Array(unread), within: nil, on: database)) { known, _ in known }
+        }
         var applied: [AppliedSuggestion] = []
         for suggestion in suggestions {
             let outcome: AppliedSuggestion.Outcome

@@ -45,7 +45,7 @@ struct MigrationTests {
         }
     }
 
-    @Test("SQLite keeps its file in write-ahead-log mode")
+    @Test("SQLite keeps its file in write-ahead-log mode, synced at every commit, checkpointed every 4,000 pages, savepoints in memory")
     func sqliteUsesWAL() async throws {
         try await TestStore.withDatabase(.sqlite) { database in
             let mode = try await database.engine.withSession { sql in
@@ -56,6 +56,12 @@ struct MigrationTests {
                 try await sql.raw("PRAGMA synchronous").first(decodingColumn: "synchronous", as: Int.self)
             }
             #expect(synchronous == 2) // FULL
+            let (checkpoint, tempStore) = try await database.engine.withSession { sql in
+                (try await sql.raw("PRAGMA wal_autocheckpoint").first(decodingColumn: "wal_autocheckpoint", as: Int.self),
+                 try await sql.raw("PRAGMA temp_store").first(decodingColumn: "temp_store", as: Int.self))
+            }
+            #expect(checkpoint == 4_000)
+            #expect(tempStore == 2) // MEMORY
         }
     }
 }

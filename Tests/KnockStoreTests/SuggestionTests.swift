@@ -133,4 +133,38 @@ struct SuggestionTests {
             #expect(off?.code == .notFound)
         }
     }
+
+    @Test("with the visited resident known: repeats are answered as without it; a write reads the resident afresh", arguments: TestEngine.all)
+    func knownResident(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let day = try CalendarDay(parsing: "2026-03-04")
+            let need = Suggestion(kind: .raiseNeed(residentID: "r1a", category: "meals", urgency: .high, summary: "需要送餐", ownerModule: "canteen"),
+                                  suggestedBy: .module("canteen"))
+            let knock = Suggestion(kind: .scheduleKnock(PlannedKnock(day: day, residentID: "r1a", householdID: "", gridID: "", communityID: "",
+                                                                      channel: .door, priority: 60, reasons: [PlannedKnock.Reason(why: "复访", suggestedBy: .host)])),
+                                   suggestedBy: .module("urgent-knock"))
+            let resident = try await database.resident(id: "r1a", caller: Community.host)
+            let first = try await database.apply([need], visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(), known: [resident])
+            guard case .applied(let id) = first.first?.outcome else {
+                Issue.record("expected applied: \(first)")
+                return
+            }
+            let again = try await database.apply([need], visitID: "v-2", at: Community.time(hour: 10), lifecycle: NeedLifecycle(), known: [resident])
+            #expect(again.map(\.outcome) == [.duplicate(existingID: id)])
+
+            // A known resident out of date (another household and grid) does not reach what is written.
+            var stale = resident
+            stale.householdID = "h-old"
+            stale.gridID = "g2"
+            let written = try await database.apply([knock], visitID: "v-3", at: Community.time(hour: 11), lifecycle: NeedLifecycle(), known: [stale])
+            guard case .applied = written.first?.outcome else {
+                Issue.record("expected applied: \(written)")
+                return
+            }
+            let scheduled = try #require(try await database.scheduledKnocks(day: day, scope: .grids(["g1"])).first)
+            #expect(scheduled.householdID == "h1")
+            #expect(scheduled.gridID == "g1")
+            #expect(try await database.scheduledKnocks(day: day, scope: .grids(["g2"])).isEmpty)
+        }
+    }
 }
