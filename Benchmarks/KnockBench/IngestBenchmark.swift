@@ -90,6 +90,14 @@ struct IngestBenchmark: AsyncParsableCommand {
                 let start = ContinuousClock.now
                 let measureFrom = start + .milliseconds(Int(warmup * 1_000))
                 let end = measureFrom + .milliseconds(Int(duration * 1_000))
+                // The process's CPU time over the measured window: what a visit costs, whatever
+                // else the machine runs (visits/s moves with that, CPU per visit much less).
+                async let cpu: Duration = {
+                    try? await Task.sleep(until: measureFrom, clock: .continuous)
+                    let before = CPUTime.now(CLOCK_PROCESS_CPUTIME_ID)
+                    try? await Task.sleep(until: end, clock: .continuous)
+                    return CPUTime.now(CLOCK_PROCESS_CPUTIME_ID) - before
+                }()
                 let (count, histogram, raised) = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>, Int).self) { group in
                     for worker in 0..<inflight {
                         group.addTask {
@@ -132,10 +140,12 @@ struct IngestBenchmark: AsyncParsableCommand {
                     return (total, merged, raised)
                 }
                 print("")
-                print("| visits recorded | in flight | visits/s | p50 ms | p99 ms | suggestions applied |")
-                print("|---|---|---|---|---|---|")
-                print(String(format: "| %d | %d | %.0f | %.1f | %.1f | %d |", count, inflight, Double(count) / duration,
-                             Self.ms(histogram, 50), Self.ms(histogram, 99), raised))
+                let used = await cpu
+                print("| visits recorded | in flight | visits/s | p50 ms | p99 ms | suggestions applied | CPU µs per visit | cores busy |")
+                print("|---|---|---|---|---|---|---|---|")
+                print(String(format: "| %d | %d | %.0f | %.1f | %.1f | %d | %.0f | %.2f |", count, inflight, Double(count) / duration,
+                             Self.ms(histogram, 50), Self.ms(histogram, 99), raised,
+                             Double(used.nanoseconds) / 1_000 / Double(max(count, 1)), Double(used.nanoseconds) / 1e9 / duration))
             }
         }
     }

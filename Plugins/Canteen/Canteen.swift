@@ -70,6 +70,11 @@ public struct Canteen: KnockModule {
 
     /// Learns the visit's member; a resident not enrolled whose visit mentions needing meals is
     /// proposed for enrolment and gets a `meals` need owned by the canteen.
+    ///
+    /// A proposal stands as the first visit made it; a later visit adds the meal words it does
+    /// not list yet, and one that adds none writes nothing (the need it suggests again is a
+    /// duplicate the host drops). The store is read only for a visit that mentions meals: most
+    /// do not, so the records are not asked to come with every visit (`visit_records`).
     /// - Throws: ``RPCError`` for a bad configuration or if the store fails.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
         let configuration = try context.configuration(as: CanteenConfiguration.self)
@@ -81,15 +86,12 @@ public struct Canteen: KnockModule {
         }
         let text = ([request.visit.observations, request.visit.opinions] + request.visit.requests).joined(separator: "\n")
         let matched = configuration.mealWords(in: text)
-        guard !matched.isEmpty, !resident.id.isEmpty, try await ledger.enrolment(resident.id) == nil else { return [] }
-        var proposal = CanteenProposal()
-        proposal.residentID = resident.id
-        proposal.name = resident.name
-        proposal.communityID = community
-        proposal.visitID = request.visit.id
-        proposal.matched = matched
-        proposal.proposedAt = .init(date: context.clock.now())
-        try await context.store.put(proposal, collection: "proposals", key: resident.id, index: ["community": community])
+        guard !matched.isEmpty, !resident.id.isEmpty else { return [] }
+        // Two visits to one resident at once: whichever writes second reads again.
+        let proposed = try await RPCError.retryingOnConflict {
+            try await ledger.propose(request, matched: matched, community: community, at: context.clock.now())
+        }
+        guard proposed else { return [] }
         return [.raisingNeed(
             residentID: resident.id, category: "meals",
             summary: "好味到大食堂: \(resident.name) needs meals (\(matched.joined(separator: ", "))); enrol with the canteen for dine-in or delivery",

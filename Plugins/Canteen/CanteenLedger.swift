@@ -27,6 +27,35 @@ struct CanteenLedger: Sendable {
         try await store.get(CanteenEnrolment.self, collection: "enrolments", key: residentID)
     }
 
+    /// Proposes the visited resident for enrolment on the meal words `matched`, unless they are
+    /// enrolled. A proposal stands as the first visit made it; words it does not list yet are
+    /// added, and if there are none nothing is written.
+    /// - Returns: Whether the resident is proposed (`false`: enrolled).
+    /// - Throws: `ABORTED` if the proposal changed since it was read; ``RPCError`` from the store.
+    func propose(_ request: ModuleAssessRequest, matched: [String], community: String, at: Date) async throws -> Bool {
+        guard try await enrolment(request.resident.id) == nil else { return false }
+        let stored = try await store.get(collection: "proposals", key: request.resident.id)
+        var proposal: CanteenProposal
+        if let stored {
+            proposal = try stored.decode(CanteenProposal.self)
+        } else {
+            proposal = CanteenProposal()
+            proposal.residentID = request.resident.id
+            proposal.visitID = request.visit.id
+            proposal.proposedAt = .init(date: at)
+        }
+        let added = matched.filter { !proposal.matched.contains($0) }
+        guard !added.isEmpty || proposal.name != request.resident.name || proposal.communityID != community else { return true }
+        proposal.name = request.resident.name
+        proposal.communityID = community
+        proposal.matched += added
+        _ = try await RPCError.abortingOnVersionConflict("the proposal of \(proposal.residentID) changed meanwhile; try again") {
+            try await store.put(proposal, collection: "proposals", key: proposal.residentID, index: ["community": community],
+                                expectedVersion: stored?.version ?? 0)
+        }
+        return true
+    }
+
     func order(_ id: String) async throws -> (order: CanteenOrder, version: UInt64)? {
         guard let record = try await store.get(collection: "orders", key: id) else { return nil }
         return (try record.decode(CanteenOrder.self), record.version)

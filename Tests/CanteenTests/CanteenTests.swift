@@ -95,6 +95,35 @@ struct CanteenTests {
         #expect(try await configured.module.assess(visit(World.residents[1], requests: ["午饭没人做"]), context: configured.context).count == 1)
     }
 
+    @Test("a proposal stands as the first visit made it: later visits add only new meal words, and one with none writes nothing")
+    func proposalKept() async throws {
+        let world = World()
+        func visit(_ id: String, observations: String) -> ModuleAssessRequest {
+            var request = ModuleAssessRequest()
+            request.visit.id = id
+            request.visit.memberID = "m-1"
+            request.visit.residentID = "r-1"
+            request.visit.observations = observations
+            request.resident = World.residents[0]
+            request.communityID = "qinghe"
+            return request
+        }
+        #expect(try await world.module.assess(visit("v-1", observations: "说想要送餐"), context: world.context).count == 1)
+        world.clock.advance(by: 3_600)
+        let first = try #require(try await world.store.get(collection: "proposals", key: "r-1"))
+
+        // The same words again: the need is suggested again (the host finds it a duplicate), the proposal is not rewritten.
+        #expect(try await world.module.assess(visit("v-2", observations: "还是要送餐"), context: world.context).count == 1)
+        #expect(try await world.store.get(collection: "proposals", key: "r-1")?.version == first.version)
+
+        // New words are added; the first visit and time stay.
+        #expect(try await world.module.assess(visit("v-3", observations: "不能做饭了，要送餐"), context: world.context).count == 1)
+        let proposal = try #require(try await world.counter.listProposals(CanteenListProposalsRequest(), by: World.staff).proposals.first)
+        #expect(proposal.matched == ["送餐", "做饭", "不能做饭"])
+        #expect(proposal.visitID == "v-1")
+        #expect(proposal.proposedAt.date == World.morning)
+    }
+
     @Test("enrolment reads the resident from the host: tiers from tags, the price after subsidy; unknown residents and outsiders refused")
     func enrolment() async throws {
         let world = World()

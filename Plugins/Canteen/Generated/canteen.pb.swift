@@ -298,7 +298,8 @@ public nonisolated struct CanteenEnrolResponse: Sendable {
   fileprivate var _enrolment: CanteenEnrolment? = nil
 }
 
-/// A resident a visit showed needs meals (送餐, 不能做饭, …), proposed for enrolment.
+/// A resident a visit showed needs meals (送餐, 不能做饭, …), proposed for enrolment. The
+/// proposal stands as the first such visit made it; later visits add the words it did not list.
 public nonisolated struct CanteenProposal: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -310,11 +311,13 @@ public nonisolated struct CanteenProposal: Sendable {
 
   public var communityID: String = String()
 
+  /// The visit that first proposed the resident.
   public var visitID: String = String()
 
-  /// The words of the visit that matched.
+  /// The meal words the visits matched, in the order they first appeared.
   public var matched: [String] = []
 
+  /// When the resident was first proposed.
   public var proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_proposedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_proposedAt = newValue}
