@@ -28,6 +28,7 @@ extension CommunityService {
                     }
                     communities = [request.communityID]
                 }
+                _ = try await service.endKeyPersonReasons(at: at)
                 var response = CommunityTickResponse()
                 for community in communities {
                     let (raised, failures) = try await service.tick(community: community, at: at)
@@ -72,6 +73,22 @@ extension CommunityService {
             "time": String(format: "%02d:%02d", minutes / 60, minutes % 60),
         ]
         return try await pipeline.tell(event, caller: Caller(provenance: .host, scope: resolver.deployment))
+    }
+
+    /// Takes the key-person reasons that have ended by `at` (their `until`) off the list; an
+    /// entry leaves with its last reason. The host's clock does this at start and every minute,
+    /// before the methods' checks; an administrator's `Tick` does it too.
+    /// - Returns: The reasons taken off, by resident.
+    /// - Throws: ``StoreError`` if the store fails.
+    @discardableResult
+    public func endKeyPersonReasons(at: Date) async throws -> [String: [String]] {
+        let ended = try await database.endKeyPersonReasons(endedBy: at)
+        if !ended.isEmpty {
+            logger.info("key-person reasons ended", metadata: [
+                "residents": "\(ended.count)", "reasons": "\(ended.values.reduce(0) { $0 + $1.count })",
+            ])
+        }
+        return ended
     }
 
     /// Whether any method enabled for `community` wants the `tick` event.

@@ -202,9 +202,15 @@ public final class HostRuntime: Service {
 }
 
 extension HostRuntime {
-    /// The host's clock: every `interval`, the scheduled checks of each community that has a
-    /// method asking for them. A failure is logged and the clock goes on.
+    /// The host's clock: at start, key-person reasons that ended while it was down leave the
+    /// list; then every `interval`, reasons ended since, and the scheduled checks of each
+    /// community that has a method asking for them. A failure is logged and the clock goes on.
     static func runClock(_ service: CommunityService, every interval: Duration, logger: Logger) async {
+        do {
+            try await service.endKeyPersonReasons(at: Date())
+        } catch {
+            logger.warning("could not take ended key-person reasons off the list", metadata: ["error": "\(error)"])
+        }
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
@@ -212,6 +218,7 @@ extension HostRuntime {
                 return
             }
             do {
+                try await service.endKeyPersonReasons(at: Date())
                 for community in try await service.communities() where service.ticks(community: community) {
                     let (raised, failures) = try await service.tick(community: community, at: Date())
                     if !raised.isEmpty || !failures.isEmpty {

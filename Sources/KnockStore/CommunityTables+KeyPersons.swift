@@ -100,13 +100,43 @@ extension CommunityTables {
             .where("resident_id", .equal, residentID).where("reason", .equal, reason)
             .returning("reason").first() != nil
         guard removed else { return false }
+        try await settle(residentID: residentID, on: database)
+        return true
+    }
+
+    /// Removes every reason whose end (`until`) is at or before `end`; each entry left without
+    /// a reason leaves the list, the others' cadences follow their remaining reasons.
+    /// - Returns: The reasons removed, by resident.
+    static func endReasons(endedBy end: Date, on database: any SQLDatabase) async throws -> [String: [String]] {
+        let rows = try await database.delete(from: keyPersonReasons)
+            .where("until", .isNot, SQLLiteral.null)
+            .where("until", .lessThanOrEqual, SQLBind(end.milliseconds))
+            .returning("resident_id", "reason")
+            .all()
+        var ended: [String: [String]] = [:]
+        for row in rows { ended[try row.string("resident_id"), default: []].append(try row.string("reason")) }
+        for residentID in ended.keys.sorted() { try await settle(residentID: residentID, on: database) }
+        return ended.mapValues { $0.sorted() }
+    }
+
+    /// After reasons of a resident were removed: the entry leaves the list with its last
+    /// reason, or takes the shortest cadence of those left.
+    private static func settle(residentID: String, on database: any SQLDatabase) async throws {
         let left = try await database.select().column("reason").from(keyPersonReasons).where("resident_id", .equal, residentID).first()
         if left == nil {
             try await database.delete(from: keyPersons).where("resident_id", .equal, residentID).run()
         } else {
             try await updateCadence(residentID: residentID, on: database)
         }
-        return true
+    }
+
+    /// Whether some reason has ended by `end` (see ``endReasons(endedBy:on:)``).
+    static func hasReasonEnded(by end: Date, on database: any SQLDatabase) async throws -> Bool {
+        try await database.select().column("reason").from(keyPersonReasons)
+            .where("until", .isNot, SQLLiteral.null)
+            .where("until", .lessThanOrEqual, SQLBind(end.milliseconds))
+            .limit(1)
+            .first() != nil
     }
 
     /// Sets an entry's cadence to the shortest of its reasons'.

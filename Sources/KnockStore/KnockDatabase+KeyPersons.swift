@@ -71,17 +71,19 @@ extension KnockDatabase {
     ///   - residentID: The resident's id.
     ///   - reason: Why, in words a grid member understands (独居高龄).
     ///   - cadenceDays: Knock at least every this many days (1 = daily).
-    ///   - until: Until when the reason holds; `nil` for open-ended.
+    ///   - until: Until when the reason holds (after `at`); `nil` for open-ended. The host takes
+    ///     it off within a minute of its end (``endKeyPersonReasons(endedBy:)``).
     ///   - caller: Who flags (recorded as the reason's provenance), within which scope.
     ///   - at: When.
     /// - Returns: The entry after the change.
     /// - Throws: ``DomainError`` `notFound` if the resident does not exist in the caller's scope;
-    ///   `invalidArgument` for an empty reason or a cadence below 1. ``StoreError`` if the database fails.
+    ///   `invalidArgument` for an empty reason, a cadence below 1 or an end not after `at`.
+    ///   ``StoreError`` if the database fails.
     @discardableResult
     public func flagKeyPerson(
         residentID: String, reason: String, cadenceDays: Int, until: Date? = nil, caller: Caller, at: Date
     ) async throws -> KeyPerson {
-        try Self.checkFlag(reason: reason, cadenceDays: cadenceDays)
+        try Self.checkFlag(reason: reason, cadenceDays: cadenceDays, until: until, at: at)
         return try await communityWrite("flagging key person \(residentID)") { database in
             try await database.holdLocks(["resident." + residentID])
             let resident = try await CommunityTables.requireResident(id: residentID, within: caller.scope, on: database)
@@ -109,6 +111,23 @@ extension KnockDatabase {
                 throw DomainError(.notFound, "key person \(residentID) has no reason \"\(reason)\"")
             }
             return try await CommunityTables.keyPerson(residentID: residentID, on: database)
+        }
+    }
+
+    /// Takes reasons whose end (`until`) has come off the list: an entry leaves with its last
+    /// reason, the others keep the shortest cadence of the reasons left. The host runs this at
+    /// start and each minute, so a reason leaves the list within a minute of its end. Looks
+    /// first on a reading connection and writes only if some reason has ended.
+    /// - Parameter end: The time judged (now).
+    /// - Returns: The reasons taken off, by resident (empty if none had ended).
+    /// - Throws: ``StoreError`` if the database fails.
+    public func endKeyPersonReasons(endedBy end: Date) async throws -> [String: [String]] {
+        let any = try await communityRead("looking for ended key-person reasons") { database in
+            try await CommunityTables.hasReasonEnded(by: end, on: database)
+        }
+        guard any else { return [:] }
+        return try await communityWrite("ending key-person reasons") { database in
+            try await CommunityTables.endReasons(endedBy: end, on: database)
         }
     }
 
@@ -140,12 +159,18 @@ extension KnockDatabase {
         return CalendarDay(containing: last, in: timeZone).adding(days: entry.cadenceDays) <= day
     }
 
-    /// Checks a flag's reason and cadence.
+    /// Checks a flag's reason, cadence and end.
+    /// - Parameters:
+    ///   - until: The reason's end, if any: after `at`.
+    ///   - at: When the flag is made.
     /// - Throws: ``DomainError`` `invalidArgument`.
-    static func checkFlag(reason: String, cadenceDays: Int) throws {
+    static func checkFlag(reason: String, cadenceDays: Int, until: Date?, at: Date) throws {
         try Validation.text(reason, what: "key-person reason", allowsEmpty: false)
         guard cadenceDays >= 1 else {
             throw DomainError(.invalidArgument, "a key person's cadence is at least 1 day, not \(cadenceDays)")
+        }
+        if let until, until <= at {
+            throw DomainError(.invalidArgument, "the reason \"\(reason)\" would end at \(until), which is not after now (\(at))")
         }
     }
 

@@ -121,7 +121,7 @@ extension KnockDatabase {
             ]), else: .need(need))
 
         case .flagKeyPerson(_, let reason, let cadenceDays, let until):
-            try checkFlag(reason: reason, cadenceDays: cadenceDays)
+            try checkFlag(reason: reason, cadenceDays: cadenceDays, until: until, at: at)
             return duplicate(try await hasReason(reason, resident, on: database) ? resident.id : nil,
                              else: .flag(reason: reason, cadenceDays: cadenceDays, until: until))
 

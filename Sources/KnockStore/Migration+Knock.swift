@@ -2,7 +2,7 @@ import SQLKit
 
 extension Migration {
     /// Every migration of the store, oldest first. Append only.
-    static let all: [Migration] = [moduleRecords, community]
+    static let all: [Migration] = [moduleRecords, community, keyPersonReasonEnds]
 
     /// Modules' records and their index.
     ///

@@ -94,6 +94,39 @@ struct ScheduleTests {
         }
     }
 
+    @Test("a key-person reason leaves the list once its end has come, when the host's clock or an administrator's tick runs")
+    func keyPersonReasonsEnd() async throws {
+        try await CommunityFixture.with(builtIns: []) { street in
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            let morning = SmallStreet.morning
+            try await street.database.flagKeyPerson(residentID: "r-1", reason: "独居高龄", cadenceDays: 7, caller: CommunityFixture.administrator, at: morning)
+            try await street.database.flagKeyPerson(residentID: "r-1", reason: "近期出院", cadenceDays: 1, until: morning.addingTimeInterval(86_400),
+                                                    caller: CommunityFixture.administrator, at: morning)
+            func reasons() async throws -> [String] {
+                try await admin.call(CommunityMethods.listKeyPersons, CommunityListKeyPersonsRequest()).keyPersons
+                    .first { $0.residentID == "r-1" }?.reasons.map(\.reason) ?? []
+            }
+            #expect(try await reasons() == ["独居高龄", "近期出院"])
+
+            // A tick before the end changes nothing; one after it takes the reason off.
+            var request = CommunityTickRequest()
+            request.at = .init(date: morning.addingTimeInterval(3_600))
+            _ = try await admin.call(CommunityMethods.tick, request)
+            #expect(try await reasons() == ["独居高龄", "近期出院"])
+            request.at = .init(date: morning.addingTimeInterval(86_400 + 60))
+            _ = try await admin.call(CommunityMethods.tick, request)
+            #expect(try await reasons() == ["独居高龄"])
+
+            // What the host's clock runs at start and every minute, whether or not a method asks for ticks.
+            try await street.database.flagKeyPerson(residentID: "r-1", reason: "近期出院", cadenceDays: 1, until: Date().addingTimeInterval(0.5),
+                                                    caller: CommunityFixture.administrator, at: Date())
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await street.served.service.endKeyPersonReasons(at: Date()) == ["r-1": ["近期出院"]])
+            #expect(try await reasons() == ["独居高龄"])
+        }
+    }
+
     @Test("a member raises an alert about a resident in their grids; outside them the resident is unknown")
     func raiseAlert() async throws {
         try await CommunityFixture.with { street in

@@ -47,6 +47,65 @@ struct KeyPersonTests {
         }
     }
 
+    @Test("a reason with an end leaves the list once it has ended; the entry keeps the cadence of the reasons left, or leaves with its last", arguments: TestEngine.all)
+    func reasonsEnd(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let host = Community.host
+            let tz = Community.timeZone
+            let flagged = Community.time(day: 1, hour: 8)
+            try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 7, caller: host, at: flagged)
+            try await database.flagKeyPerson(residentID: "r1a", reason: "近期出院", cadenceDays: 1, until: Community.time(day: 4, hour: 8), caller: host, at: flagged)
+            try await database.flagKeyPerson(residentID: "r2", reason: "近期出院", cadenceDays: 1, until: Community.time(day: 3, hour: 8), caller: host, at: flagged)
+            #expect(try await database.keyPerson(residentID: "r1a", caller: host).cadenceDays == 1)
+
+            // Nothing has ended yet: nothing changes.
+            #expect(try await database.endKeyPersonReasons(endedBy: Community.time(day: 3, hour: 7)).isEmpty)
+            #expect(try await database.keyPersons(caller: host, timeZone: tz).map(\.residentID) == ["r1a", "r2"])
+
+            // r2's only reason ends: r2 leaves the list.
+            #expect(try await database.endKeyPersonReasons(endedBy: Community.time(day: 3, hour: 8)) == ["r2": ["近期出院"]])
+            let gone = await #expect(throws: DomainError.self) { try await database.keyPerson(residentID: "r2", caller: host) }
+            #expect(gone?.code == .notFound)
+
+            // r1a's daily reason ends: the weekly one stays, with its cadence; r1a is no longer due daily.
+            try await database.recordVisit(Community.visit("v-1", resident: "r1a", at: Community.time(day: 4, hour: 9)), caller: host)
+            #expect(try await database.endKeyPersonReasons(endedBy: Community.time(day: 5, hour: 0)) == ["r1a": ["近期出院"]])
+            let weekly = try await database.keyPerson(residentID: "r1a", caller: host)
+            #expect(weekly.reasons.map(\.reason) == ["独居高龄"])
+            #expect(weekly.cadenceDays == 7)
+            #expect(try await database.keyPersons(caller: host, dueOn: try CalendarDay(parsing: "2026-03-05"), timeZone: tz).isEmpty)
+            #expect(try await database.keyPersons(caller: host, dueOn: try CalendarDay(parsing: "2026-03-11"), timeZone: tz).map(\.residentID) == ["r1a"])
+
+            // Again: nothing left to end.
+            #expect(try await database.endKeyPersonReasons(endedBy: Community.time(day: 30, hour: 0)).isEmpty)
+            #expect(try await database.keyPersons(caller: host, timeZone: tz).map(\.residentID) == ["r1a"])
+        }
+    }
+
+    @Test("a reason cannot end before it is flagged: refused, nothing changes", arguments: TestEngine.all)
+    func endInThePast(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let at = Community.time(day: 2, hour: 8)
+            for until in [at, Community.time(day: 1, hour: 8)] {
+                let refused = await #expect(throws: DomainError.self) {
+                    try await database.flagKeyPerson(residentID: "r1a", reason: "近期出院", cadenceDays: 1, until: until, caller: Community.host, at: at)
+                }
+                #expect(refused?.code == .invalidArgument)
+            }
+            #expect(try await database.keyPersons(caller: Community.host, timeZone: Community.timeZone).isEmpty)
+            let suggested = try await database.apply([
+                Suggestion(kind: .flagKeyPerson(residentID: "r1a", reason: "近期出院", cadenceDays: 1, until: Community.time(day: 1, hour: 8)),
+                           suggestedBy: .module("daily-knock")),
+            ], visitID: nil, at: at, lifecycle: NeedLifecycle())
+            guard case .rejected(let reason) = suggested.first?.outcome else {
+                Issue.record("a flag ending in the past was not rejected: \(suggested)")
+                return
+            }
+            #expect(reason.contains("not after now"))
+            #expect(try await database.keyPersons(caller: Community.host, timeZone: Community.timeZone).isEmpty)
+        }
+    }
+
     @Test("a resident with their key-persons entry in one read: all reasons, or none for a resident not on the list; outside the scope, notFound", arguments: TestEngine.all)
     func residentWithEntry(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in
