@@ -128,10 +128,10 @@ public struct DailyKnock: KnockModule {
     /// The collection remembering when each resident was first seen recently discharged.
     static let discharged = "discharged"
 
-    /// The most key persons asked for in one community (the host's answer must still fit a frame).
-    static let keyPersonsPerCommunity: UInt32 = 100_000
+    /// The key persons asked for in one page of the host's list (its largest page).
+    static let keyPersonsPerPage: UInt32 = 1_000
 
-    /// The key persons of `community` due on `day`, from the host's list.
+    /// The key persons of `community` due on `day`, from the host's list, page by page.
     /// - Throws: ``RPCError`` `UNAVAILABLE` without a host, and what the host answers.
     static func dueKeyPersons(on day: String, community: String, context: ModuleContext) async throws -> [CommunityKeyPerson] {
         guard let host = context.host else {
@@ -141,10 +141,15 @@ public struct DailyKnock: KnockModule {
         request.date = day
         request.dueOnly = true
         request.communityID = community
+        request.limit = Self.keyPersonsPerPage
         // Every one of the community's: a sweep that left some out would miss their alerts.
-        request.limit = Self.keyPersonsPerCommunity
-        let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
-        return listed.keyPersons.filter(\.due)
+        var due: [CommunityKeyPerson] = []
+        repeat {
+            let listed = try await host.call(CommunityMethods.listKeyPersons, request, options: CallOptions(timeout: .seconds(5)))
+            due += listed.keyPersons.filter(\.due)
+            request.after = listed.nextAfter
+        } while !request.after.isEmpty
+        return due
     }
 
     /// When the visited resident was first seen tagged recently discharged (remembered from

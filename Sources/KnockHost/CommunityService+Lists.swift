@@ -68,15 +68,18 @@ extension CommunityService {
 
     func listKeyPersons(_ request: CommunityListKeyPersonsRequest, caller: Caller) async throws -> CommunityListKeyPersonsResponse {
         let day = try day(request.date, field: "date")
-        let limit = request.limit == 0 ? 1_000 : Int(request.limit)
-        let entries = try await database.keyPersons(caller: caller, dueOn: request.dueOnly ? day : nil,
-                                                    communityID: request.communityID.isEmpty ? nil : request.communityID, timeZone: timeZone)
-        let shown = Array(entries.prefix(limit))
-        let names = try await database.residentNames(ids: shown.map(\.residentID), caller: caller)
+        let limit = request.limit == 0 ? Self.maxPage : Int(request.limit)
+        guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
+        let page = try await database.keyPersons(
+            caller: caller, dueOn: request.dueOnly ? day : nil, communityID: request.communityID.isEmpty ? nil : request.communityID,
+            timeZone: timeZone, limit: limit, after: request.after.isEmpty ? nil : request.after
+        )
+        let names = try await database.residentNames(ids: page.entries.map(\.residentID), caller: caller)
         var response = CommunityListKeyPersonsResponse()
-        response.keyPersons = shown.map { entry in
+        response.keyPersons = page.entries.map { entry in
             entry.message(due: entry.isDue(on: day, timeZone: timeZone), residentName: names[entry.residentID] ?? "")
         }
+        response.nextAfter = page.nextAfter ?? ""
         return response
     }
 

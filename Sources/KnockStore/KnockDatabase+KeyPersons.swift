@@ -17,11 +17,42 @@ extension KnockDatabase {
     /// - Throws: ``StoreError`` if the database fails.
     public func keyPersons(caller: Caller, dueOn day: CalendarDay? = nil, communityID: String? = nil, timeZone: TimeZone) async throws -> [KeyPerson] {
         try await auditedRead("keyPersons.list", caller: caller) { database in
-            let select = Self.keyPersonsSelect(within: caller.scope, dueOn: day, timeZone: timeZone, on: database)
-            if let communityID { select.where(SQLColumn("community_id", table: "k"), .equal, SQLBind(communityID)) }
-            let entries = try await CommunityTables.keyPersons(select)
-            let due = day.map { day in entries.filter { Self.isDue($0, on: day, timeZone: timeZone) } } ?? entries
+            let select = Self.narrow(CommunityTables.keyPersonsSelect(on: database), within: caller.scope, dueOn: day, communityID: communityID, timeZone: timeZone)
+            let due = Self.due(try await CommunityTables.keyPersons(select), on: day, timeZone: timeZone)
             return (due, due.map(\.residentID))
+        }
+    }
+
+    /// One page of ``keyPersons(caller:dueOn:communityID:timeZone:)``: the entries of at most
+    /// `limit` residents after `after`, in resident order. Audited as `keyPersons.list` for the
+    /// entries returned.
+    /// - Parameters:
+    ///   - limit: At most this many entries (1 to 1,000).
+    ///   - after: Only residents whose id comes after this one (a previous page's `nextAfter`).
+    /// - Returns: The page. With `dueOn`, a page may hold fewer than `limit` entries (even none)
+    ///   while more follow: read on while `nextAfter` is set.
+    /// - Throws: ``DomainError`` `invalidArgument` for a limit out of range; ``StoreError`` if
+    ///   the database fails.
+    public func keyPersons(
+        caller: Caller, dueOn day: CalendarDay? = nil, communityID: String? = nil, timeZone: TimeZone, limit: Int, after: String?
+    ) async throws -> KeyPersonPage {
+        try Validation.limit(limit)
+        return try await auditedRead("keyPersons.list", caller: caller) { database in
+            // The page's residents first (one row each), then their entries with every reason.
+            let residents = Self.narrow(
+                database.select().column(SQLColumn("resident_id", table: "k"))
+                    .from(SQLAlias(SQLIdentifier(CommunityTables.keyPersons), as: SQLIdentifier("k"))),
+                within: caller.scope, dueOn: day, communityID: communityID, timeZone: timeZone
+            )
+            if let after { residents.where(SQLColumn("resident_id", table: "k"), .greaterThan, SQLBind(after)) }
+            let ids = try await residents.orderBy(SQLColumn("resident_id", table: "k")).limit(limit + 1).all().map { try $0.string("resident_id") }
+            let shown = Array(ids.prefix(limit))
+            guard !shown.isEmpty else { return (KeyPersonPage(entries: [], nextAfter: nil), []) }
+            let entries = try await CommunityTables.keyPersons(
+                CommunityTables.keyPersonsSelect(on: database).where(SQLColumn("resident_id", table: "k"), .in, SQLBind.group(shown.map { $0 as any Encodable & Sendable }))
+            )
+            let due = Self.due(entries, on: day, timeZone: timeZone)
+            return (KeyPersonPage(entries: due, nextAfter: ids.count > limit ? shown.last : nil), due.map(\.residentID))
         }
     }
 
@@ -133,10 +164,15 @@ extension KnockDatabase {
 
     // MARK: Rules
 
-    /// The select of the entries in `scope`; with `day`, of those that may be due that day (a
-    /// few more near a daylight-saving change: ``isDue(_:on:timeZone:)`` decides).
-    static func keyPersonsSelect(within scope: Scope, dueOn day: CalendarDay?, timeZone: TimeZone, on database: any SQLDatabase) -> SQLSelectBuilder {
-        let select = CommunityTables.keyPersonsSelect(on: database).within(scope, table: "k")
+    /// Narrows a select of entries (the entries table aliased `k`) to those in `scope` and, if
+    /// given, in `communityID`; with `day`, to those that may be due that day (a few more near a
+    /// daylight-saving change: ``due(_:on:timeZone:)`` decides).
+    @discardableResult
+    static func narrow(
+        _ select: SQLSelectBuilder, within scope: Scope, dueOn day: CalendarDay?, communityID: String? = nil, timeZone: TimeZone
+    ) -> SQLSelectBuilder {
+        select.within(scope, table: "k")
+        if let communityID { select.where(SQLColumn("community_id", table: "k"), .equal, SQLBind(communityID)) }
         if let day {
             // A knock at `last` makes the entry due again on day(last) + cadence, that is when
             // last < start(day + 1 − cadence). Days are 24 hours here; an hour's slack keeps the
@@ -150,6 +186,11 @@ extension KnockDatabase {
             })
         }
         return select
+    }
+
+    /// The entries due on `day`, or all of them without a day.
+    static func due(_ entries: [KeyPerson], on day: CalendarDay?, timeZone: TimeZone) -> [KeyPerson] {
+        day.map { day in entries.filter { isDue($0, on: day, timeZone: timeZone) } } ?? entries
     }
 
     /// Whether `entry` is due on `day`: never knocked, or last knocked on a day at least its

@@ -8,7 +8,8 @@ struct KeyPersonsCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
     @Flag(help: "Only those due for a knock on the day.") var due = false
     @Option(help: "The day (YYYY-MM-DD); default today.") var date: String?
-    @Option(help: "At most this many.") var limit: UInt32 = 1_000
+    @Option(help: "At most this many (up to 1000).") var limit: UInt32 = 1_000
+    @Option(help: "Continue after this resident id (from the previous page).") var after: String?
 
     func run() async throws {
         try await reporting {
@@ -16,6 +17,7 @@ struct KeyPersonsCommand: AsyncParsableCommand {
             request.date = date ?? ""
             request.dueOnly = due
             request.limit = limit
+            request.after = after ?? ""
             let response = try await options.call(CommunityMethods.listKeyPersons, request)
             try options.show(response) {
                 let rows = response.keyPersons.map { entry in
@@ -25,6 +27,7 @@ struct KeyPersonsCommand: AsyncParsableCommand {
                 }
                 print(Table.render(header: ["RESIDENT", "NAME", "GRID", "REASONS", "EVERY (DAYS)", "MEMBER", "LAST KNOCK", "TODAY"], rows: rows))
                 if rows.isEmpty { print("(nobody)") }
+                if !response.nextAfter.isEmpty { print("more: --after \(response.nextAfter)") }
             }
         }
     }

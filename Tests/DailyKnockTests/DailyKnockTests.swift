@@ -246,6 +246,19 @@ struct DailyKnockTests {
         #expect(try await early.tick(date: "2026-11-30", time: "17:30").count == 1)
     }
 
+    @Test("the end-of-day check reads the host's list page by page: every daily key person of a large community is alerted on")
+    func endOfDayInPages() async throws {
+        var bench = Bench()
+        let entries = (0..<2_500).map { Self.keyPerson(String(format: "r-%05d", $0), grid: "qinghe-g01", cadence: 1) }
+        let host = TestHost(residents: [], keyPersons: entries)
+        bench.host = host
+        _ = try await bench.assess(Self.resident("r-0", born: 1990, tags: []))  // learns qinghe-g01
+        let alerts = try await bench.tick(date: "2026-11-30", time: "20:00").map(\.raiseAlert.residentID)
+        #expect(alerts.count == 2_500)
+        #expect(Set(alerts) == Set(entries.map(\.residentID)))
+        #expect(host.calls.filter { $0 == "knock.community.ListKeyPersons" }.count == 3)
+    }
+
     // MARK: Methods
 
     @Test("Evaluate says which rules apply to a resident and why; callers outside the community are refused")

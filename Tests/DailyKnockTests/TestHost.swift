@@ -28,8 +28,14 @@ final class TestHost: HostCalling {
             guard let resident = residents[lookup.id] else { throw RPCError(code: .notFound, message: "no resident \(lookup.id)") }
             return try answer(resident)
         case let list as CommunityListKeyPersonsRequest:
+            // In pages of `list.limit`, as the host answers.
+            let listed = keyPersons
+                .filter { (!list.dueOnly || $0.due) && (list.communityID.isEmpty || $0.communityID == list.communityID) }
+                .filter { list.after.isEmpty || $0.residentID > list.after }
+                .sorted { $0.residentID < $1.residentID }
             var response = CommunityListKeyPersonsResponse()
-            response.keyPersons = keyPersons.filter { (!list.dueOnly || $0.due) && (list.communityID.isEmpty || $0.communityID == list.communityID) }
+            response.keyPersons = Array(listed.prefix(Int(list.limit)))
+            if listed.count > Int(list.limit) { response.nextAfter = response.keyPersons.last?.residentID ?? "" }
             return try answer(response)
         default:
             throw RPCError(code: .unimplemented, message: "the test host does not serve \(method.name)")

@@ -79,6 +79,14 @@ struct CommunityCLITests {
         #expect(dueNow.status == 0)
         #expect(!dueNow.stdout.contains(resident))
         #expect(try await knock(["keypersons"] + admin).stdout.contains(resident))
+        // In pages: the first one says where the next starts, which lists others.
+        let firstPage = try await knock(["keypersons", "--limit", "1"] + admin)
+        let next = try #require(firstPage.stdout.split(separator: "\n").first { $0.hasPrefix("more: --after ") }?.dropFirst("more: --after ".count))
+        let secondPage = try await knock(["keypersons", "--limit", "1", "--after", String(next)] + admin)
+        #expect(secondPage.status == 0)
+        let secondRows = secondPage.stdout.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("more:") }
+        #expect(secondRows.count == 1)
+        #expect(secondRows.allSatisfy { !$0.hasPrefix(next + " ") })
         let coverage = try await knock(["coverage", "--output", "json"] + admin)
         let grids = try #require(try JSONSerialization.jsonObject(with: Data(coverage.stdout.utf8)) as? [String: Any])["grids"] as? [[String: Any]]
         let own = try #require(grids?.first { $0["gridId"] as? String == member.gridIDs[0] })

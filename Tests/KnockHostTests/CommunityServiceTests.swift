@@ -113,6 +113,19 @@ struct CommunityServiceTests {
             // A module enabled for 青宜居 asking for 青和居 gets nothing.
             #expect(try await list(module, "qinghe") == [])
             #expect(try await list(module, "qingyi") == ["r-3@qingyi"])
+
+            // In pages: one entry each, the second after the first; a page larger than 1000 is refused.
+            var request = CommunityListKeyPersonsRequest()
+            request.limit = 1
+            let first = try await admin.call(CommunityMethods.listKeyPersons, request)
+            #expect(first.keyPersons.map(\.residentID) == ["r-1"])
+            #expect(first.nextAfter == "r-1")
+            request.after = first.nextAfter
+            let second = try await admin.call(CommunityMethods.listKeyPersons, request)
+            #expect(second.keyPersons.map(\.residentID) == ["r-3"])
+            #expect(second.nextAfter.isEmpty)
+            request.limit = 1_001
+            #expect(await code(of: try await admin.call(CommunityMethods.listKeyPersons, request)) == .invalidArgument)
         }
     }
 

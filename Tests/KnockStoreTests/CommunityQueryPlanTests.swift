@@ -13,7 +13,9 @@ struct CommunityQueryPlanTests {
             for scope in [Scope.grids(["g1"]), .community("c1")] {
                 let (dialect, plans) = try await database.engine.withSession { sql in
                     (sql.dialect.name, [
-                        "key persons": try await QueryPlan.explain(KnockDatabase.keyPersonsSelect(within: scope, dueOn: day, timeZone: Community.timeZone, on: sql), on: sql),
+                        "key persons": try await QueryPlan.explain(
+                            KnockDatabase.narrow(CommunityTables.keyPersonsSelect(on: sql), within: scope, dueOn: day, timeZone: Community.timeZone), on: sql
+                        ),
                         "overdue needs": try await QueryPlan.explain(KnockDatabase.needsSelect(within: scope, filter: .overdue(at: Date()), on: sql), on: sql),
                         "open needs": try await QueryPlan.explain(KnockDatabase.needsSelect(within: scope, filter: NeedFilter(statuses: [.open]), on: sql), on: sql),
                     ])

@@ -82,6 +82,46 @@ struct KeyPersonTests {
         }
     }
 
+    @Test("the list in pages: resident order, each page after the last one's resident, due ones only when asked; a bad limit is refused", arguments: TestEngine.all)
+    func pages(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            let host = Community.host
+            let tz = Community.timeZone
+            for resident in ["r3", "r1a", "r2", "r1b"] {
+                try await database.flagKeyPerson(residentID: resident, reason: "独居", cadenceDays: 7, caller: host, at: Community.time(day: 1, hour: 8))
+                try await database.flagKeyPerson(residentID: resident, reason: "高龄", cadenceDays: 3, caller: host, at: Community.time(day: 1, hour: 9))
+            }
+            var seen: [[String]] = []
+            var after: String?
+            repeat {
+                let page = try await database.keyPersons(caller: host, timeZone: tz, limit: 3, after: after)
+                seen.append(page.entries.map(\.residentID))
+                #expect(page.entries.allSatisfy { $0.reasons.map(\.reason) == ["独居", "高龄"] && $0.cadenceDays == 3 })
+                after = page.nextAfter
+            } while after != nil
+            #expect(seen == [["r1a", "r1b", "r2"], ["r3"]])
+            #expect(try await database.keyPersons(caller: host, timeZone: tz, limit: 2, after: nil).nextAfter == "r1b")
+            #expect(try await database.keyPersons(caller: host, timeZone: tz, limit: 4, after: nil).nextAfter == nil)
+
+            // Due on the 5th: r1b was knocked on the 4th (every 3 days), so the rest.
+            try await database.recordVisit(Community.visit("v-1", resident: "r1b", at: Community.time(day: 4, hour: 9)), caller: host)
+            let day = try CalendarDay(parsing: "2026-03-05")
+            let first = try await database.keyPersons(caller: host, dueOn: day, timeZone: tz, limit: 2, after: nil)
+            #expect(first.entries.map(\.residentID) == ["r1a", "r2"])
+            let second = try await database.keyPersons(caller: host, dueOn: day, timeZone: tz, limit: 2, after: first.nextAfter)
+            #expect(second.entries.map(\.residentID) == ["r3"])
+            #expect(second.nextAfter == nil)
+
+            // The caller's scope and a community narrow the pages as the whole list.
+            #expect(try await database.keyPersons(caller: Community.gridMember, timeZone: tz, limit: 10, after: nil).entries.map(\.residentID)
+                == (try await database.keyPersons(caller: Community.gridMember, timeZone: tz)).map(\.residentID))
+            for limit in [0, 1_001] {
+                let refused = await #expect(throws: DomainError.self) { try await database.keyPersons(caller: host, timeZone: tz, limit: limit, after: nil) }
+                #expect(refused?.code == .invalidArgument)
+            }
+        }
+    }
+
     @Test("a reason cannot end before it is flagged: refused, nothing changes", arguments: TestEngine.all)
     func endInThePast(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in

@@ -451,11 +451,15 @@ public nonisolated struct CommunityListKeyPersonsRequest: Sendable {
 
   public var dueOnly: Bool = false
 
+  /// Default 1000, at most 1000.
   public var limit: UInt32 = 0
 
   /// Only the key persons living in this community (still within the caller's scope); empty for
   /// every one the caller may see.
   public var communityID: String = String()
+
+  /// From a previous answer's next_after.
+  public var after: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -467,7 +471,12 @@ public nonisolated struct CommunityListKeyPersonsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// In resident id order.
   public var keyPersons: [CommunityKeyPerson] = []
+
+  /// Non-empty when more may follow. With due_only a page may hold fewer than the limit (and even
+  /// none) while more follow: read on while next_after is set.
+  public var nextAfter: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1436,7 +1445,7 @@ nonisolated extension CommunityUpdateNeedRequest.Step: SwiftProtobuf._ProtoNameP
 
 nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListKeyPersonsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}due_only\0\u{1}limit\0\u{3}community_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}due_only\0\u{1}limit\0\u{3}community_id\0\u{1}after\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1448,6 +1457,7 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
       case 2: try { try decoder.decodeSingularBoolField(value: &self.dueOnly) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.after) }()
       default: break
       }
     }
@@ -1466,6 +1476,9 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
     if !self.communityID.isEmpty {
       try visitor.visitSingularStringField(value: self.communityID, fieldNumber: 4)
     }
+    if !self.after.isEmpty {
+      try visitor.visitSingularStringField(value: self.after, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1474,6 +1487,7 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
     if lhs.dueOnly != rhs.dueOnly {return false}
     if lhs.limit != rhs.limit {return false}
     if lhs.communityID != rhs.communityID {return false}
+    if lhs.after != rhs.after {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1481,7 +1495,7 @@ nonisolated extension CommunityListKeyPersonsRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension CommunityListKeyPersonsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListKeyPersonsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}key_persons\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}key_persons\0\u{3}next_after\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1490,6 +1504,7 @@ nonisolated extension CommunityListKeyPersonsResponse: SwiftProtobuf.Message, Sw
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.keyPersons) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextAfter) }()
       default: break
       }
     }
@@ -1499,11 +1514,15 @@ nonisolated extension CommunityListKeyPersonsResponse: SwiftProtobuf.Message, Sw
     if !self.keyPersons.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.keyPersons, fieldNumber: 1)
     }
+    if !self.nextAfter.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextAfter, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: CommunityListKeyPersonsResponse, rhs: CommunityListKeyPersonsResponse) -> Bool {
     if lhs.keyPersons != rhs.keyPersons {return false}
+    if lhs.nextAfter != rhs.nextAfter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
