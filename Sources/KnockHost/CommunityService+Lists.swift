@@ -74,9 +74,9 @@ extension CommunityService {
             caller: caller, dueOn: request.dueOnly ? day : nil, communityID: request.communityID.isEmpty ? nil : request.communityID,
             timeZone: timeZone, limit: limit, after: request.after.isEmpty ? nil : request.after
         )
-        let names = try await database.residentNames(ids: page.entries.map(\.residentID), caller: caller)
+        let names = try await database.residentNames(ids: page.items.map(\.residentID), caller: caller)
         var response = CommunityListKeyPersonsResponse()
-        response.keyPersons = page.entries.map { entry in
+        response.keyPersons = page.items.map { entry in
             entry.message(due: entry.isDue(on: day, timeZone: timeZone), residentName: names[entry.residentID] ?? "")
         }
         response.nextAfter = page.nextAfter ?? ""

@@ -38,7 +38,7 @@ extension CommunityService {
         guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
         let page = try await database.needs(caller: caller, filter: filter, limit: limit, after: request.after.isEmpty ? nil : request.after)
         var response = CommunityListNeedsResponse()
-        response.needs = page.needs.map { $0.message(now: now) }
+        response.needs = page.items.map { $0.message(now: now) }
         response.nextAfter = page.nextAfter ?? ""
         return response
     }

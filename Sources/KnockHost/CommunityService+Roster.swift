@@ -95,7 +95,7 @@ extension CommunityService {
             var filter = NeedFilter()
             filter.statuses = Set(NeedStatus.allCases)
             let page = try await database.needs(caller: caller, filter: filter, limit: Self.maxPage, after: after)
-            needs += page.needs
+            needs += page.items
             after = page.nextAfter
         } while after != nil
         let names = try await database.residents(ids: Array(Set(needs.map(\.residentID))), caller: caller)

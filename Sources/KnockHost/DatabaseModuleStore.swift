@@ -34,7 +34,7 @@ public struct DatabaseModuleStore: ModuleStore {
     public func query(collection: String, where: [String: String], limit: Int, after: String?) async throws -> (records: [ModuleRecord], next: String?) {
         try await translating {
             let page = try await database.query(module: module, collection: collection, where: `where`, limit: limit, after: after)
-            return (page.records.map(Self.record), page.nextKey)
+            return (page.items.map(Self.record), page.nextAfter)
         }
     }
 

@@ -155,7 +155,7 @@ extension KnockDatabase {
             }
             let rows = try await select.orderBy("id").limit(limit + 1).all()
             let residents = try rows.prefix(limit).map(CommunityTables.resident(from:))
-            let page = ResidentPage(residents: residents, nextAfter: rows.count > limit ? residents.last?.id : nil)
+            let page = ResidentPage(residents, nextAfter: rows.count > limit ? residents.last?.id : nil)
             return (page, residents.map(\.id))
         }
     }

@@ -47,12 +47,12 @@ extension KnockDatabase {
             if let after { residents.where(SQLColumn("resident_id", table: "k"), .greaterThan, SQLBind(after)) }
             let ids = try await residents.orderBy(SQLColumn("resident_id", table: "k")).limit(limit + 1).all().map { try $0.string("resident_id") }
             let shown = Array(ids.prefix(limit))
-            guard !shown.isEmpty else { return (KeyPersonPage(entries: [], nextAfter: nil), []) }
+            guard !shown.isEmpty else { return (KeyPersonPage([], nextAfter: nil), []) }
             let entries = try await CommunityTables.keyPersons(
                 CommunityTables.keyPersonsSelect(on: database).where(SQLColumn("resident_id", table: "k"), .in, SQLBind.group(shown.map { $0 as any Encodable & Sendable }))
             )
             let due = Self.due(entries, on: day, timeZone: timeZone)
-            return (KeyPersonPage(entries: due, nextAfter: ids.count > limit ? shown.last : nil), due.map(\.residentID))
+            return (KeyPersonPage(due, nextAfter: ids.count > limit ? shown.last : nil), due.map(\.residentID))
         }
     }
 

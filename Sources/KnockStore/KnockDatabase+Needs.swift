@@ -54,7 +54,7 @@ extension KnockDatabase {
             }
             let needs = try await CommunityTables.needs(select.orderBy("id").limit(limit + 1), on: database)
             let page = Array(needs.prefix(limit))
-            return (NeedPage(needs: page, nextAfter: needs.count > limit ? page.last?.id : nil), page.map(\.residentID))
+            return (NeedPage(page, nextAfter: needs.count > limit ? page.last?.id : nil), page.map(\.residentID))
         }
     }
 

@@ -89,7 +89,7 @@ extension KnockDatabase {
     ///   - collection: The collection.
     ///   - where: Indexed field values to match (at most 32); empty for the whole collection.
     ///   - limit: At most this many records (1 to 1000).
-    ///   - after: Only keys after this one: the previous page's ``QueryPage/nextKey``.
+    ///   - after: Only keys after this one: the previous page's ``QueryPage`` `nextAfter`.
     /// - Returns: The records and, if more match, the key to continue after.
     /// - Throws: ``StoreError`` `invalidArgument` for a limit broken, `unavailable` if the
     ///   database cannot be reached.

@@ -119,8 +119,7 @@ extension RecordTables {
         // One more than asked for: whether it comes back says whether there is a next page.
         let rows = try await database.raw(pageSelect(module: module, collection: collection, where: conditions, limit: limit + 1, after: after)).all()
         let found = try rows.prefix(limit).map { try record(from: $0, collection: collection) }
-        let nextKey = rows.count > limit ? found.last?.key : nil
-        return QueryPage(records: found, nextKey: nextKey)
+        return QueryPage(found, nextAfter: rows.count > limit ? found.last?.key : nil)
     }
 
     /// The statement of ``query(module:collection:where:limit:after:on:)``, reading up to `limit` rows.

@@ -19,8 +19,8 @@ struct BatchTests {
             #expect(try await database.get(module: "m", collection: "c", key: "a")?.value == bytes("a2"))
             #expect(try await database.get(module: "m", collection: "d", key: "b")?.version == 1)
             #expect(try await database.get(module: "m", collection: "c", key: "old") == nil)
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).records.isEmpty)
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "2"]).records.map(\.key) == ["a"])
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).items.isEmpty)
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "2"]).items.map(\.key) == ["a"])
             #expect(try await database.batch(module: "m", operations: []) == [])
         }
     }
@@ -43,8 +43,8 @@ struct BatchTests {
             let kept = try await database.get(module: "m", collection: "c", key: "kept")
             #expect(kept?.value == bytes("kept"))
             #expect(kept?.version == 1)
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).records.map(\.key) == ["kept"])
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "2"]).records.isEmpty)
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).items.map(\.key) == ["kept"])
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "2"]).items.isEmpty)
             // The store is usable afterwards: the failed transaction was rolled back.
             #expect(try await database.put(module: "m", collection: "c", key: "new", value: [], expectedVersion: 0) == 1)
         }

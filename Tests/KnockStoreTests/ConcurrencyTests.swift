@@ -25,10 +25,10 @@ struct ConcurrencyTests {
             #expect(record?.version == UInt64(tasks * putsEach))
             // The last write's index is the only one left.
             let writer = try #require(record?.index["writer"])
-            #expect(try await database.query(module: "m", collection: "c", where: ["writer": writer]).records.count == 1)
+            #expect(try await database.query(module: "m", collection: "c", where: ["writer": writer]).items.count == 1)
             var indexed = 0
             for task in 0..<tasks {
-                indexed += try await database.query(module: "m", collection: "c", where: ["writer": "\(task)"]).records.count
+                indexed += try await database.query(module: "m", collection: "c", where: ["writer": "\(task)"]).items.count
             }
             #expect(indexed == 1)
         }
@@ -79,9 +79,9 @@ struct ConcurrencyTests {
                 write.cancel()
                 // All of it or none of it.
                 if case .success = await write.result {
-                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).records.count == 4)
+                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).items.count == 4)
                 } else {
-                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).records.count <= 4)
+                    #expect(try await database.query(module: "m", collection: "c", where: ["round": "\(round)"]).items.count <= 4)
                 }
             }
             try await database.put(module: "m", collection: "c", key: "after", value: bytes("ok"))
@@ -104,7 +104,7 @@ struct ConcurrencyTests {
                                 #expect(record.version == version)
                                 #expect(record.value == bytes("\(round)"))
                                 let found = try await database.query(module: "m", collection: "c", where: ["task": "\(task)"])
-                                #expect(found.records.map(\.version) == [version])
+                                #expect(found.items.map(\.version) == [version])
                             }
                         }
                     }

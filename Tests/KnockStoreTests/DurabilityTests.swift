@@ -32,15 +32,15 @@ struct DurabilityTests {
                 var after: String?
                 repeat {
                     let page = try await database.query(module: "m", collection: "c", limit: 25, after: after)
-                    for record in page.records { stored[record.key] = (record.value, record.version) }
-                    after = page.nextKey
+                    for record in page.items { stored[record.key] = (record.value, record.version) }
+                    after = page.nextAfter
                 } while after != nil
                 #expect(stored.count == expected.count)
                 for (key, record) in expected {
                     #expect(stored[key]?.value == record.value, "\(key)")
                     #expect(stored[key]?.version == record.version, "\(key)")
                 }
-                #expect(try await database.query(module: "m", collection: "c", where: ["even": "true"], limit: 100).records.count == 30)
+                #expect(try await database.query(module: "m", collection: "c", where: ["even": "true"], limit: 100).items.count == 30)
             }
         }
     }
@@ -76,7 +76,7 @@ struct DurabilityTests {
                 #expect(records.count >= acked)
                 #expect(marks == records.filter { Int($0.dropFirst(2))! % 5 == 0 })
                 let tens = try await database.query(module: "crash", collection: "records", where: ["tens": "1"], limit: 100)
-                #expect(tens.records.map(\.key) == (10...19).map { String(format: "r-%05d", $0) })
+                #expect(tens.items.map(\.key) == (10...19).map { String(format: "r-%05d", $0) })
             }
         }
     }
@@ -156,8 +156,8 @@ struct DurabilityTests {
         var after: String?
         repeat {
             let page = try await database.query(module: "crash", collection: collection, limit: 1000, after: after)
-            keys += page.records.map(\.key)
-            after = page.nextKey
+            keys += page.items.map(\.key)
+            after = page.nextAfter
         } while after != nil
         return keys
     }

@@ -95,8 +95,8 @@ struct KeyPersonTests {
             var after: String?
             repeat {
                 let page = try await database.keyPersons(caller: host, timeZone: tz, limit: 3, after: after)
-                seen.append(page.entries.map(\.residentID))
-                #expect(page.entries.allSatisfy { $0.reasons.map(\.reason) == ["独居", "高龄"] && $0.cadenceDays == 3 })
+                seen.append(page.items.map(\.residentID))
+                #expect(page.items.allSatisfy { $0.reasons.map(\.reason) == ["独居", "高龄"] && $0.cadenceDays == 3 })
                 after = page.nextAfter
             } while after != nil
             #expect(seen == [["r1a", "r1b", "r2"], ["r3"]])
@@ -107,13 +107,13 @@ struct KeyPersonTests {
             try await database.recordVisit(Community.visit("v-1", resident: "r1b", at: Community.time(day: 4, hour: 9)), caller: host)
             let day = try CalendarDay(parsing: "2026-03-05")
             let first = try await database.keyPersons(caller: host, dueOn: day, timeZone: tz, limit: 2, after: nil)
-            #expect(first.entries.map(\.residentID) == ["r1a", "r2"])
+            #expect(first.items.map(\.residentID) == ["r1a", "r2"])
             let second = try await database.keyPersons(caller: host, dueOn: day, timeZone: tz, limit: 2, after: first.nextAfter)
-            #expect(second.entries.map(\.residentID) == ["r3"])
+            #expect(second.items.map(\.residentID) == ["r3"])
             #expect(second.nextAfter == nil)
 
             // The caller's scope and a community narrow the pages as the whole list.
-            #expect(try await database.keyPersons(caller: Community.gridMember, timeZone: tz, limit: 10, after: nil).entries.map(\.residentID)
+            #expect(try await database.keyPersons(caller: Community.gridMember, timeZone: tz, limit: 10, after: nil).items.map(\.residentID)
                 == (try await database.keyPersons(caller: Community.gridMember, timeZone: tz)).map(\.residentID))
             for limit in [0, 1_001] {
                 let refused = await #expect(throws: DomainError.self) { try await database.keyPersons(caller: host, timeZone: tz, limit: limit, after: nil) }

@@ -32,7 +32,7 @@ struct LimitTests {
                 #expect(error?.message.contains(write.says) == true, "\(write.name): \(error?.message ?? "")")
             }
             let written = try await database.query(module: "m", collection: "c")
-            #expect(written.records.isEmpty)
+            #expect(written.items.isEmpty)
 
             let expected = await #expect(throws: StoreError.self) {
                 try await database.put(module: "m", collection: "c", key: "k", value: [], expectedVersion: .max)
@@ -44,7 +44,7 @@ struct LimitTests {
             #expect(module?.code == .invalidArgument)
             #expect(module?.message.contains("module id is empty") == true)
             let stillNothing = try await database.query(module: "m", collection: "c")
-            #expect(stillNothing.records.isEmpty)
+            #expect(stillNothing.items.isEmpty)
         }
     }
 
@@ -59,7 +59,7 @@ struct LimitTests {
             try await database.put(module: module, collection: collection, key: key, value: Array(repeating: 7, count: StoreLimits.maximumValueBytes), index: index)
             let record = try await database.get(module: module, collection: collection, key: key)
             #expect(record?.index == index)
-            #expect(try await database.query(module: module, collection: collection, where: index).records.map(\.key) == [key])
+            #expect(try await database.query(module: module, collection: collection, where: index).items.map(\.key) == [key])
         }
     }
 
@@ -81,7 +81,7 @@ struct LimitTests {
             }
             let smallest = try await database.query(module: "m", collection: "c", limit: 1)
             let largest = try await database.query(module: "m", collection: "c", limit: 1000)
-            #expect(smallest.records.isEmpty && largest.records.isEmpty)
+            #expect(smallest.items.isEmpty && largest.items.isEmpty)
         }
     }
 }

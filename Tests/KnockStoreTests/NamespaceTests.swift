@@ -11,8 +11,8 @@ struct NamespaceTests {
             try await database.put(module: "canteen", collection: "people", key: "p-1", value: bytes("A's"), index: ["grid": "1"])
 
             #expect(try await database.get(module: "mediation", collection: "people", key: "p-1") == nil)
-            #expect(try await database.query(module: "mediation", collection: "people").records.isEmpty)
-            #expect(try await database.query(module: "mediation", collection: "people", where: ["grid": "1"]).records.isEmpty)
+            #expect(try await database.query(module: "mediation", collection: "people").items.isEmpty)
+            #expect(try await database.query(module: "mediation", collection: "people", where: ["grid": "1"]).items.isEmpty)
             #expect(try await database.delete(module: "mediation", collection: "people", key: "p-1") == false)
             // B's write at the same address is B's own record, new at version 1.
             let conflict = await #expect(throws: StoreError.self) {
@@ -28,8 +28,8 @@ struct NamespaceTests {
             let a = try await database.get(module: "canteen", collection: "people", key: "p-1")
             #expect(a?.value == bytes("A's"))
             #expect(a?.version == 2)
-            #expect(try await database.query(module: "canteen", collection: "people", where: ["grid": "1"]).records.map(\.value) == [bytes("A's")])
-            #expect(try await database.query(module: "mediation", collection: "people", where: ["grid": "1"]).records.isEmpty)
+            #expect(try await database.query(module: "canteen", collection: "people", where: ["grid": "1"]).items.map(\.value) == [bytes("A's")])
+            #expect(try await database.query(module: "mediation", collection: "people", where: ["grid": "1"]).items.isEmpty)
 
             // A module whose id is a prefix of another's is still another module.
             #expect(try await database.get(module: "cantee", collection: "people", key: "p-1") == nil)

@@ -26,11 +26,11 @@ struct QueryTests {
         try await TestStore.withDatabase(engine) { database in
             try await addResidents(database)
             let page = try await database.query(module: "pairing", collection: "residents", where: ["grid": "g1"], limit: 100)
-            #expect(page.records.map(\.key) == keys(stride(from: 1, to: 30, by: 3)))
-            #expect(page.nextKey == nil)
-            #expect(page.records.allSatisfy { $0.index["grid"] == "g1" && $0.value == bytes(String(Int($0.key.dropFirst(2))!)) })
-            #expect(try await database.query(module: "pairing", collection: "residents", where: ["grid": "g9"]).records.isEmpty)
-            #expect(try await database.query(module: "pairing", collection: "residents", where: ["street": "g1"]).records.isEmpty)
+            #expect(page.items.map(\.key) == keys(stride(from: 1, to: 30, by: 3)))
+            #expect(page.nextAfter == nil)
+            #expect(page.items.allSatisfy { $0.index["grid"] == "g1" && $0.value == bytes(String(Int($0.key.dropFirst(2))!)) })
+            #expect(try await database.query(module: "pairing", collection: "residents", where: ["grid": "g9"]).items.isEmpty)
+            #expect(try await database.query(module: "pairing", collection: "residents", where: ["street": "g1"]).items.isEmpty)
         }
     }
 
@@ -39,11 +39,11 @@ struct QueryTests {
         try await TestStore.withDatabase(engine) { database in
             try await addResidents(database)
             let page = try await database.query(module: "pairing", collection: "residents", where: ["grid": "g0", "alone": "yes"])
-            #expect(page.records.map(\.key) == keys(stride(from: 0, to: 30, by: 6)))
+            #expect(page.items.map(\.key) == keys(stride(from: 0, to: 30, by: 6)))
             let none = try await database.query(module: "pairing", collection: "residents", where: ["grid": "g0", "alone": "maybe"])
-            #expect(none.records.isEmpty)
+            #expect(none.items.isEmpty)
             let three = try await database.query(module: "pairing", collection: "residents", where: ["grid": "g0", "alone": "no", "nothing": ""])
-            #expect(three.records.isEmpty)
+            #expect(three.items.isEmpty)
         }
     }
 
@@ -57,20 +57,20 @@ struct QueryTests {
                 var after: String?
                 repeat {
                     let page = try await database.query(module: "pairing", collection: "residents", where: conditions, limit: 4, after: after)
-                    #expect(page.records.count <= 4)
-                    pages.append(page.records.map(\.key))
-                    after = page.nextKey
-                    if let after { #expect(after == page.records.last?.key) }
+                    #expect(page.items.count <= 4)
+                    pages.append(page.items.map(\.key))
+                    after = page.nextAfter
+                    if let after { #expect(after == page.items.last?.key) }
                 } while after != nil && pages.count < 20
-                #expect(pages.flatMap { $0 } == all.records.map(\.key), "\(conditions)")
+                #expect(pages.flatMap { $0 } == all.items.map(\.key), "\(conditions)")
                 #expect(pages.dropLast().allSatisfy { $0.count == 4 })
             }
             let whole = try await database.query(module: "pairing", collection: "residents", limit: 30)
-            #expect(whole.records.map(\.key) == keys(0..<30))
-            #expect(whole.nextKey == nil, "exactly a full page: no next page")
+            #expect(whole.items.map(\.key) == keys(0..<30))
+            #expect(whole.nextAfter == nil, "exactly a full page: no next page")
             let tail = try await database.query(module: "pairing", collection: "residents", where: ["alone": "yes"], limit: 2, after: "r-20")
-            #expect(tail.records.map(\.key) == keys([22, 24]))
-            #expect(tail.nextKey == "r-24")
+            #expect(tail.items.map(\.key) == keys([22, 24]))
+            #expect(tail.nextAfter == "r-24")
         }
     }
 
@@ -82,10 +82,10 @@ struct QueryTests {
                 try await database.put(module: "m", collection: "c", key: key, value: [], index: ["all": "1"])
             }
             let expected = keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-            #expect(try await database.query(module: "m", collection: "c").records.map(\.key) == expected)
-            #expect(try await database.query(module: "m", collection: "c", where: ["all": "1"]).records.map(\.key) == expected)
+            #expect(try await database.query(module: "m", collection: "c").items.map(\.key) == expected)
+            #expect(try await database.query(module: "m", collection: "c", where: ["all": "1"]).items.map(\.key) == expected)
             let afterZ = try await database.query(module: "m", collection: "c", where: ["all": "1"], after: "Z")
-            #expect(afterZ.records.map(\.key) == expected.filter { Array("Z".utf8).lexicographicallyPrecedes(Array($0.utf8)) })
+            #expect(afterZ.items.map(\.key) == expected.filter { Array("Z".utf8).lexicographicallyPrecedes(Array($0.utf8)) })
         }
     }
 
@@ -93,11 +93,11 @@ struct QueryTests {
     func indexFollowsUpdates(engine: TestEngine) async throws {
         try await TestStore.withDatabase(engine) { database in
             try await database.put(module: "m", collection: "needs", key: "n-1", value: [], index: ["status": "open", "owner": "li"])
-            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "open"]).records.count == 1)
+            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "open"]).items.count == 1)
             try await database.put(module: "m", collection: "needs", key: "n-1", value: [], index: ["status": "resolved"])
-            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "open"]).records.isEmpty)
-            #expect(try await database.query(module: "m", collection: "needs", where: ["owner": "li"]).records.isEmpty)
-            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "resolved"]).records.map(\.key) == ["n-1"])
+            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "open"]).items.isEmpty)
+            #expect(try await database.query(module: "m", collection: "needs", where: ["owner": "li"]).items.isEmpty)
+            #expect(try await database.query(module: "m", collection: "needs", where: ["status": "resolved"]).items.map(\.key) == ["n-1"])
         }
     }
 }

@@ -48,7 +48,7 @@ struct RecordTests {
             try await database.put(module: "m", collection: "住户", key: key, value: bytes("x"), index: ["网格": "青山-7"])
             #expect(try await database.get(module: "m", collection: "住户", key: key)?.index == ["网格": "青山-7"])
             let page = try await database.query(module: "m", collection: "住户", where: ["网格": "青山-7"])
-            #expect(page.records.map(\.key) == [key])
+            #expect(page.items.map(\.key) == [key])
         }
     }
 
@@ -81,7 +81,7 @@ struct RecordTests {
             #expect(record?.value == bytes("two"))
             #expect(record?.version == 2)
             #expect(record?.index == ["f": "2"])
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "x"]).records.isEmpty)
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "x"]).items.isEmpty)
             #expect(try await database.get(module: "m", collection: "c", key: "nobody") == nil)
         }
     }
@@ -95,9 +95,9 @@ struct RecordTests {
             #expect(try await database.delete(module: "m", collection: "c", key: "k") == true)
             #expect(try await database.delete(module: "m", collection: "c", key: "k") == false)
             #expect(try await database.get(module: "m", collection: "c", key: "k") == nil)
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).records.map(\.key) == ["other"])
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).items.map(\.key) == ["other"])
             #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("again"), expectedVersion: 0) == 1)
-            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).records.map(\.key) == ["other"])
+            #expect(try await database.query(module: "m", collection: "c", where: ["f": "1"]).items.map(\.key) == ["other"])
         }
     }
 }

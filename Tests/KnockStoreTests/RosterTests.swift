@@ -76,7 +76,7 @@ struct RosterTests {
                     try await database.importRoster(households: households, residents: residents, caller: caller)
                 }
                 #expect(error?.code == code, "\(error?.message ?? "")")
-                #expect(try await database.residents(caller: Community.host).residents.isEmpty)
+                #expect(try await database.residents(caller: Community.host).items.isEmpty)
                 let household = await #expect(throws: DomainError.self) { try await database.household(id: "h1", caller: Community.host) }
                 #expect(household?.code == .notFound)
             }
@@ -114,13 +114,13 @@ struct RosterTests {
             #expect(try await database.auditLog(limit: 1).first?.residentIDs == ["r1b", "r1a"])
             let homes = try await database.residentHomes(ids: ["r3", "r1a"], caller: Community.gridMember)
             #expect(homes == ["r1a": Community.residents[0].home])
-            #expect(try await database.residents(caller: Community.gridMember).residents.map(\.id) == ["r1a", "r1b"])
-            #expect(try await database.residents(caller: Community.host, tag: .elderly).residents.map(\.id) == ["r1a", "r2"])
-            #expect(try await database.residents(caller: Community.communityStaff, tag: .livingAlone).residents.map(\.id) == ["r1a"])
+            #expect(try await database.residents(caller: Community.gridMember).items.map(\.id) == ["r1a", "r1b"])
+            #expect(try await database.residents(caller: Community.host, tag: .elderly).items.map(\.id) == ["r1a", "r2"])
+            #expect(try await database.residents(caller: Community.communityStaff, tag: .livingAlone).items.map(\.id) == ["r1a"])
             let first = try await database.residents(caller: Community.host, limit: 3)
-            #expect(first.residents.map(\.id) == ["r1a", "r1b", "r2"])
+            #expect(first.items.map(\.id) == ["r1a", "r1b", "r2"])
             let second = try await database.residents(caller: Community.host, limit: 3, after: first.nextAfter)
-            #expect(second.residents.map(\.id) == ["r3"])
+            #expect(second.items.map(\.id) == ["r3"])
             #expect(second.nextAfter == nil)
         }
     }

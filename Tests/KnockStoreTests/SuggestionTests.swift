@@ -41,7 +41,7 @@ struct SuggestionTests {
             #expect(applied["r2"]?.count == 1)
             #expect(duplicates["r1a"] == Set(applied["r1a"] ?? []))
             #expect(duplicates["r2"] == Set(applied["r2"] ?? []))
-            #expect(try await database.needs(caller: Community.host).needs.count == 2)
+            #expect(try await database.needs(caller: Community.host).items.count == 2)
         }
     }
 
