@@ -41,11 +41,13 @@ public struct ListExport: Sendable {
     ///     left empty.
     ///   - now: The time `overdue` is judged at.
     ///   - lifecycle: The rules that say what is overdue.
+    ///   - first: Whether this is the first part of the list (the byte order mark, if any, and
+    ///     the header); a later part is rows only, to be appended.
     public func needs(
-        _ needs: [Need], residentNames: [String: String] = [:], at now: Date, lifecycle: NeedLifecycle = NeedLifecycle()
+        _ needs: [Need], residentNames: [String: String] = [:], at now: Date, lifecycle: NeedLifecycle = NeedLifecycle(), first: Bool = true
     ) -> Data {
-        var writer = CSVWriter(byteOrderMark: byteOrderMark)
-        writer.append(Self.needColumns)
+        var writer = CSVWriter(byteOrderMark: first && byteOrderMark)
+        if first { writer.append(Self.needColumns) }
         for need in needs {
             writer.append([
                 need.id, need.residentID, residentNames[need.residentID] ?? "", need.gridID, need.category,
@@ -64,9 +66,11 @@ public struct ListExport: Sendable {
     ///   - residentNames: Names by resident id, for a caller allowed to see them; others are
     ///     left empty.
     ///   - day: Today, for `due_today` (``KeyPerson/isDue(on:timeZone:)``).
-    public func keyPersons(_ keyPersons: [KeyPerson], residentNames: [String: String] = [:], on day: CalendarDay) -> Data {
-        var writer = CSVWriter(byteOrderMark: byteOrderMark)
-        writer.append(Self.keyPersonColumns)
+    ///   - first: Whether this is the first part of the list (the byte order mark, if any, and
+    ///     the header); a later part is rows only, to be appended.
+    public func keyPersons(_ keyPersons: [KeyPerson], residentNames: [String: String] = [:], on day: CalendarDay, first: Bool = true) -> Data {
+        var writer = CSVWriter(byteOrderMark: first && byteOrderMark)
+        if first { writer.append(Self.keyPersonColumns) }
         for person in keyPersons {
             writer.append([
                 person.residentID, residentNames[person.residentID] ?? "", person.gridID,

@@ -89,31 +89,60 @@ extension CommunityService {
     }
 
     func exportNeeds(_ request: CommunityExportRequest, caller: Caller) async throws -> CommunityExportResponse {
-        var needs: [Need] = []
-        var after: String?
-        repeat {
-            var filter = NeedFilter()
-            filter.statuses = Set(NeedStatus.allCases)
-            let page = try await database.needs(caller: caller, filter: filter, limit: Self.maxPage, after: after)
-            needs += page.items
-            after = page.nextAfter
-        } while after != nil
-        let names = try await database.residents(ids: Array(Set(needs.map(\.residentID))), caller: caller)
-            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
-        var response = CommunityExportResponse()
-        response.csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark).needs(needs, residentNames: names, at: now(), lifecycle: lifecycle)
-        response.rows = UInt32(clamping: needs.count)
-        return response
+        let filter = NeedFilter(statuses: Set(NeedStatus.allCases))
+        let part = try await exportPart(request) { limit, after in
+            try await database.needs(caller: caller, filter: filter, limit: limit, after: after)
+        }
+        let names = try await database.residentNames(ids: Array(Set(part.items.map(\.residentID))), caller: caller)
+        let csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark)
+            .needs(part.items, residentNames: names, at: now(), lifecycle: lifecycle, first: request.after.isEmpty)
+        return try Self.exportResponse(csv, rows: part.items.count, nextAfter: part.nextAfter, whole: request.limit == 0)
     }
 
     func exportKeyPersons(_ request: CommunityExportRequest, caller: Caller) async throws -> CommunityExportResponse {
-        let entries = try await database.keyPersons(caller: caller, dueOn: nil, timeZone: timeZone)
-        let names = try await database.residents(ids: entries.map(\.residentID), caller: caller)
-            .reduce(into: [String: String]()) { $0[$1.id] = $1.name }
+        let part = try await exportPart(request) { limit, after in
+            try await database.keyPersons(caller: caller, timeZone: timeZone, limit: limit, after: after)
+        }
+        let names = try await database.residentNames(ids: part.items.map(\.residentID), caller: caller)
+        let csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark)
+            .keyPersons(part.items, residentNames: names, on: CalendarDay(containing: now(), in: timeZone), first: request.after.isEmpty)
+        return try Self.exportResponse(csv, rows: part.items.count, nextAfter: part.nextAfter, whole: request.limit == 0)
+    }
+
+    /// The most rows of one part of an export.
+    static let maxExportPart = 10_000
+    /// The most bytes of CSV one answer carries: under the 4 MiB frame, with room for the rest.
+    static let maxExportBytes = 4 * 1024 * 1024 - 64 * 1024
+
+    /// The rows of one part of an export (every row with limit 0), read a page at a time from
+    /// the part's `after`.
+    /// - Throws: `INVALID_ARGUMENT` for a limit over ``maxExportPart``; what `read` throws.
+    private func exportPart<Item>(
+        _ request: CommunityExportRequest, _ read: (_ limit: Int, _ after: String?) async throws -> Page<Item>
+    ) async throws -> Page<Item> {
+        guard request.limit <= Self.maxExportPart else { throw RPCError.invalidField("limit", "must be at most \(Self.maxExportPart)") }
+        let wanted = request.limit == 0 ? Int.max : Int(request.limit)
+        var items: [Item] = []
+        var after = request.after.isEmpty ? nil : request.after
+        repeat {
+            let page = try await read(min(Self.maxPage, wanted - items.count), after)
+            items += page.items
+            after = page.nextAfter
+        } while after != nil && items.count < wanted
+        return Page(items, nextAfter: after)
+    }
+
+    /// One part's answer.
+    /// - Parameter whole: Whether the whole list was asked for in one answer.
+    /// - Throws: `RESOURCE_EXHAUSTED` when the whole list does not fit in one answer.
+    static func exportResponse(_ csv: Data, rows: Int, nextAfter: String?, whole: Bool, maximumBytes: Int = maxExportBytes) throws -> CommunityExportResponse {
+        if whole, csv.count > maximumBytes {
+            throw RPCError(code: .resourceExhausted, message: "the export is \(rows) rows, \(csv.count) bytes: more than one answer carries (\(maximumBytes) bytes); ask for it in parts with limit and after, as `knock export` does")
+        }
         var response = CommunityExportResponse()
-        response.csv = ListExport(timeZone: timeZone, byteOrderMark: request.byteOrderMark)
-            .keyPersons(entries, residentNames: names, on: CalendarDay(containing: now(), in: timeZone))
-        response.rows = UInt32(clamping: entries.count)
+        response.csv = csv
+        response.rows = UInt32(clamping: rows)
+        response.nextAfter = nextAfter ?? ""
         return response
     }
 }

@@ -77,13 +77,38 @@ extension AsyncParsableCommand {
         try await reporting {
             var request = CommunityExportRequest()
             request.byteOrderMark = bom
-            let response = try await options.call(method, request, timeout: .seconds(120))
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: response.csv) else { throw CLIError("cannot write \(out)") }
-                FileHandle.standardError.write(Data("wrote \(response.rows) rows to \(out)\n".utf8))
-            } else {
-                FileHandle.standardOutput.write(response.csv)
+            // In parts, however long the list: each answer stays well inside a frame.
+            request.limit = 5_000
+            guard let out else {
+                repeat {
+                    let part = try await options.call(method, request, timeout: .seconds(120))
+                    FileHandle.standardOutput.write(part.csv)
+                    request.after = part.nextAfter
+                } while !request.after.isEmpty
+                return
             }
+            // Into a file beside the target, moved into place once every part is in: a failed
+            // export leaves no half-written file and keeps what was there.
+            let partial = out + ".part"
+            guard FileManager.default.createFile(atPath: partial, contents: nil), let file = FileHandle(forWritingAtPath: partial) else {
+                throw CLIError("cannot write \(partial)")
+            }
+            var rows = 0
+            do {
+                repeat {
+                    let part = try await options.call(method, request, timeout: .seconds(120))
+                    try file.write(contentsOf: part.csv)
+                    rows += Int(part.rows)
+                    request.after = part.nextAfter
+                } while !request.after.isEmpty
+                try file.close()
+                guard rename(partial, out) == 0 else { throw CLIError("cannot move \(partial) to \(out): errno \(errno)") }
+            } catch {
+                try? file.close()
+                try? FileManager.default.removeItem(atPath: partial)
+                throw error
+            }
+            FileHandle.standardError.write(Data("wrote \(rows) rows to \(out)\n".utf8))
         }
     }
 }

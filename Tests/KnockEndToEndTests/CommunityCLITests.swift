@@ -111,6 +111,7 @@ struct CommunityCLITests {
         let csv = try Data(contentsOf: exported)
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
         #expect(String(decoding: csv, as: UTF8.self).contains("每天午餐送到家"))
+        #expect(!FileManager.default.fileExists(atPath: exported.path + ".part"))
 
         // The administrator sees who read the resident's data: the member, planning and visiting.
         let audit = try await knock(["audit", "--resident", resident] + admin)
@@ -170,6 +171,11 @@ struct CommunityCLITests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("NOT_FOUND"))
         #expect(try await knock(["export", "needs"] + hospital).stderr.contains("PERMISSION_DENIED"))
+        // A refused export leaves no file, whole or partial.
+        let refusedFile = FileManager.default.temporaryDirectory.appendingPathComponent("refused-\(UUID().uuidString).csv").path
+        #expect(try await knock(["export", "needs", "--out", refusedFile] + hospital).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: refusedFile))
+        #expect(!FileManager.default.fileExists(atPath: refusedFile + ".part"))
 
         // Renewed, the earlier certificate revoked: the identity directory still works.
         let renewed = try await knockHost(["renew-cert", "knock://integrator/hospital-a", "--revoke-earlier"])

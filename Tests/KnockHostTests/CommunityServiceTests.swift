@@ -1,6 +1,6 @@
 import Foundation
 import KnockDomain
-import KnockHost
+@testable import KnockHost
 import KnockModuleKit
 import KnockPKI
 import KnockStore
@@ -546,6 +546,47 @@ struct CommunityServiceTests {
             #expect(keyPersons.rows == 1)
             #expect(String(data: keyPersons.csv, encoding: .utf8)?.contains("独居高龄") == true)
         }
+    }
+
+    @Test("an export in parts: the first starts with the byte order mark and the header, the parts joined are the whole list; bad limits refused")
+    func exportInParts() async throws {
+        try await CommunityFixture.with(builtIns: [ElderCheck()]) { street in
+            let admin = try await street.connect(.administrator, "admin")
+            defer { admin.close() }
+            for (resident, reason) in [("r-2", "空巢"), ("r-3", "留守儿童")] {
+                try await street.database.flagKeyPerson(residentID: resident, reason: reason, cadenceDays: 7, caller: CommunityFixture.administrator, at: CommunityFixture.morning)
+            }
+            for method in [CommunityMethods.exportKeyPersons, CommunityMethods.exportNeeds] {
+                var request = CommunityExportRequest()
+                request.byteOrderMark = true
+                let whole = try await admin.call(method, request)
+                #expect(whole.nextAfter.isEmpty)
+                request.limit = 1
+                var joined = Data()
+                var parts = 0
+                repeat {
+                    let part = try await admin.call(method, request)
+                    #expect(part.rows <= 1)
+                    #expect(part.csv.starts(with: [0xEF, 0xBB, 0xBF]) == (parts == 0))
+                    joined += part.csv
+                    parts += 1
+                    request.after = part.nextAfter
+                } while !request.after.isEmpty
+                #expect(joined == whole.csv, "\(method.name)")
+                #expect(parts >= Int(whole.rows))
+                request.limit = 10_001
+                request.after = ""
+                #expect(await code(of: try await admin.call(method, request)) == .invalidArgument)
+            }
+            #expect(try await admin.call(CommunityMethods.exportKeyPersons, CommunityExportRequest()).rows == 3)
+        }
+        // The whole list in one answer that would not fit: refused with what to do instead.
+        let tooLarge = try #require(throws: RPCError.self) {
+            try CommunityService.exportResponse(Data(count: 2_000), rows: 20, nextAfter: nil, whole: true, maximumBytes: 1_000)
+        }
+        #expect(tooLarge.code == .resourceExhausted)
+        #expect(tooLarge.message.contains("in parts"))
+        #expect(try CommunityService.exportResponse(Data(count: 2_000), rows: 20, nextAfter: "r-9", whole: false, maximumBytes: 1_000).nextAfter == "r-9")
     }
 }
 

@@ -671,8 +671,16 @@ public nonisolated struct CommunityExportRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Write a UTF-8 byte-order mark first, so spreadsheet programs show Chinese correctly.
+  /// Write a UTF-8 byte-order mark first, so spreadsheet programs show Chinese correctly (in the
+  /// first part only).
   public var byteOrderMark: Bool = false
+
+  /// Rows per part, at most 10000; 0 for the whole list in one answer, refused with
+  /// RESOURCE_EXHAUSTED when it would not fit in one (a district's lists do not).
+  public var limit: UInt32 = 0
+
+  /// From the previous part's next_after; empty for the first part, which starts with the header.
+  public var after: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -684,9 +692,14 @@ public nonisolated struct CommunityExportResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The part's rows as CSV; the first part starts with the header. The parts in order, joined,
+  /// are the whole list.
   public var csv: Data = Data()
 
   public var rows: UInt32 = 0
+
+  /// Non-empty when more rows follow: ask again with after = next_after.
+  public var nextAfter: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1957,7 +1970,7 @@ nonisolated extension CommunityImportSummary: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension CommunityExportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExportRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}byte_order_mark\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}byte_order_mark\0\u{1}limit\0\u{1}after\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1966,6 +1979,8 @@ nonisolated extension CommunityExportRequest: SwiftProtobuf.Message, SwiftProtob
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.byteOrderMark) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.after) }()
       default: break
       }
     }
@@ -1975,11 +1990,19 @@ nonisolated extension CommunityExportRequest: SwiftProtobuf.Message, SwiftProtob
     if self.byteOrderMark != false {
       try visitor.visitSingularBoolField(value: self.byteOrderMark, fieldNumber: 1)
     }
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 2)
+    }
+    if !self.after.isEmpty {
+      try visitor.visitSingularStringField(value: self.after, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: CommunityExportRequest, rhs: CommunityExportRequest) -> Bool {
     if lhs.byteOrderMark != rhs.byteOrderMark {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.after != rhs.after {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1987,7 +2010,7 @@ nonisolated extension CommunityExportRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension CommunityExportResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExportResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}csv\0\u{1}rows\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}csv\0\u{1}rows\0\u{3}next_after\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1997,6 +2020,7 @@ nonisolated extension CommunityExportResponse: SwiftProtobuf.Message, SwiftProto
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBytesField(value: &self.csv) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.rows) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.nextAfter) }()
       default: break
       }
     }
@@ -2009,12 +2033,16 @@ nonisolated extension CommunityExportResponse: SwiftProtobuf.Message, SwiftProto
     if self.rows != 0 {
       try visitor.visitSingularUInt32Field(value: self.rows, fieldNumber: 2)
     }
+    if !self.nextAfter.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextAfter, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: CommunityExportResponse, rhs: CommunityExportResponse) -> Bool {
     if lhs.csv != rhs.csv {return false}
     if lhs.rows != rhs.rows {return false}
+    if lhs.nextAfter != rhs.nextAfter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
