@@ -51,9 +51,12 @@ extension CommunityService {
             urgency: try Urgency(message: request.urgency, field: "urgency"), message: request.message,
             raisedBy: caller.provenance, raisedAt: now()
         )
-        let stored = try await database.raiseAlert(alert)
-        await pipeline.emit(kind: "alert.raised", residentID: stored.residentID, communityID: stored.communityID,
-                            attributes: ["alert_id": stored.id, "message": stored.message], caller: caller)
+        let (stored, raised) = try await database.raiseAlert(alert)
+        // A retry (the same alert again) answers what is stored and tells the methods nothing twice.
+        if raised {
+            await pipeline.emit(kind: "alert.raised", residentID: stored.residentID, communityID: stored.communityID,
+                                attributes: ["alert_id": stored.id, "message": stored.message], caller: caller)
+        }
         return stored.wireMessage
     }
 

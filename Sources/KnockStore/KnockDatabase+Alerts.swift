@@ -4,14 +4,16 @@ import SQLKit
 
 /// Alerts: something someone must act on now, open until acknowledged. Reads are audited.
 extension KnockDatabase {
-    /// Stores a new alert, placed where its resident lives.
+    /// Stores a new alert, placed where its resident lives. The id is the caller's, so a retry
+    /// raises nothing twice: an alert with the same id, resident, urgency, message and raiser is
+    /// answered as stored (acknowledged meanwhile, perhaps).
     /// - Parameter alert: The alert (open: not acknowledged).
-    /// - Returns: The alert as stored.
+    /// - Returns: The alert as stored, and whether this call raised it (`false` for a retry).
     /// - Throws: ``DomainError`` `notFound` for an unknown resident; `alreadyExists` for an id
-    ///   taken; `invalidArgument` for a malformed id, an empty message, or an acknowledged alert.
-    ///   ``StoreError`` if the database fails.
+    ///   taken by another alert; `invalidArgument` for a malformed id, an empty message, or an
+    ///   acknowledged alert. ``StoreError`` if the database fails.
     @discardableResult
-    public func raiseAlert(_ alert: Alert) async throws -> Alert {
+    public func raiseAlert(_ alert: Alert) async throws -> (alert: Alert, raised: Bool) {
         try Validation.id(alert.id, what: "alert id")
         try Validation.text(alert.message, what: "message of alert \(alert.id)", allowsEmpty: false)
         guard alert.isOpen else {
@@ -26,8 +28,14 @@ extension KnockDatabase {
                 .ignoringConflicts(with: ["id"])
                 .returning("id")
                 .first()
-            guard inserted != nil else { throw DomainError(.alreadyExists, "alert \(alert.id) exists already") }
-            return stored
+            if inserted != nil { return (stored, true) }
+            let existing = try await database.select().columns(Self.alertColumns).from(CommunityTables.alerts)
+                .where("id", .equal, alert.id).first().map(Self.alert(from:))
+            guard let existing, existing.residentID == stored.residentID, existing.urgency == stored.urgency,
+                  existing.message == stored.message, existing.raisedBy == stored.raisedBy else {
+                throw DomainError(.alreadyExists, "alert \(alert.id) exists already, with other content")
+            }
+            return (existing, false)
         }
     }
 

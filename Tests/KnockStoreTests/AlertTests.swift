@@ -10,7 +10,8 @@ struct AlertTests {
         try await Community.withDatabase(engine) { database in
             let alert = Alert(id: "a-1", residentID: "r1a", gridID: "?", communityID: "?", streetID: "?", urgency: .critical,
                               message: "今日未敲门", raisedBy: .module("daily-knock"), raisedAt: Community.time(hour: 18))
-            let raised = try await database.raiseAlert(alert)
+            let (raised, new) = try await database.raiseAlert(alert)
+            #expect(new)
             #expect(raised.gridID == "g1")
             #expect(raised.isOpen)
             try await database.raiseAlert(Alert(id: "a-2", residentID: "r3", gridID: "", communityID: "", streetID: "", urgency: .high,
@@ -36,8 +37,17 @@ struct AlertTests {
                 #expect(error?.code == .notFound)
                 #expect(error?.message == "alert \(id) not found")
             }
-            let taken = await #expect(throws: DomainError.self) { try await database.raiseAlert(alert) }
+            // The same alert again (a retry): answered as stored, acknowledged since; nothing new.
+            let retry = try await database.raiseAlert(alert)
+            #expect(!retry.raised)
+            #expect(retry.alert == acknowledged)
+            #expect(try await database.alerts(caller: Community.host, openOnly: false).count == 2)
+            // Another alert with that id: refused.
+            var other = alert
+            other.message = "另一件事"
+            let taken = await #expect(throws: DomainError.self) { try await database.raiseAlert(other) }
             #expect(taken?.code == .alreadyExists)
+            #expect(try await database.alerts(caller: Community.host, openOnly: false).first { $0.id == "a-1" } == acknowledged)
         }
     }
 }
