@@ -42,7 +42,9 @@ extension CommunityService {
                 let limit = request.limit == 0 ? 100 : Int(request.limit)
                 guard limit <= Self.maxPage else { throw RPCError.invalidField("limit", "must be at most \(Self.maxPage)") }
                 var response = CommunityListAlertsResponse()
-                response.alerts = try await service.database.alerts(caller: caller, openOnly: request.openOnly, limit: limit).map(\.wireMessage)
+                response.alerts = try await service.database.alerts(
+                    caller: caller, openOnly: request.openOnly, limit: limit, residentID: request.residentID.isEmpty ? nil : request.residentID
+                ).map(\.wireMessage)
                 return response
             }
         }

@@ -44,13 +44,17 @@ extension KnockDatabase {
     ///   - caller: Who reads, within which scope, through which module.
     ///   - openOnly: Only alerts nobody has acknowledged.
     ///   - limit: At most this many (1 to 1000).
+    ///   - residentID: Only the alerts about this resident.
     /// - Returns: The alerts.
     /// - Throws: ``DomainError`` `invalidArgument` for a limit out of range; ``StoreError`` if the
     ///   database fails.
-    public func alerts(caller: Caller, openOnly: Bool = true, limit: Int = 100) async throws -> [Alert] {
+    public func alerts(caller: Caller, openOnly: Bool = true, limit: Int = 100, residentID: String? = nil) async throws -> [Alert] {
         try Validation.limit(limit)
         return try await auditedRead("alerts.list", caller: caller) { database in
             let select = database.select().columns(Self.alertColumns).from(CommunityTables.alerts).within(caller.scope)
+            if let residentID {
+                select.where("resident_id", .equal, residentID)
+            }
             if openOnly {
                 select.where(SQLColumn("acknowledged_at"), .is, SQLLiteral.null)
             }

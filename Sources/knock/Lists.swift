@@ -43,6 +43,7 @@ struct AlertsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List open alerts (--all: acknowledged ones too).")
         @OptionGroup var options: ClientOptions
         @Flag(help: "Acknowledged alerts too.") var all = false
+        @Option(help: "Only the alerts about this resident.") var resident: String?
         @Option var limit: UInt32 = 100
 
         func run() async throws {
@@ -50,6 +51,7 @@ struct AlertsCommand: AsyncParsableCommand {
                 var request = CommunityListAlertsRequest()
                 request.openOnly = !all
                 request.limit = limit
+                request.residentID = resident ?? ""
                 let response = try await options.call(CommunityMethods.listAlerts, request)
                 try options.show(response) {
                     let rows = response.alerts.map { alert in

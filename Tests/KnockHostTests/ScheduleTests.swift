@@ -162,6 +162,10 @@ struct ScheduleTests {
             var open = CommunityListAlertsRequest()
             open.openOnly = true
             #expect(try await volunteer.call(CommunityMethods.listAlerts, open).alerts.map(\.id) == ["a-door-open"])
+            open.residentID = "r-1"
+            #expect(try await volunteer.call(CommunityMethods.listAlerts, open).alerts.map(\.id) == ["a-door-open"])
+            open.residentID = "r-3"
+            #expect(try await volunteer.call(CommunityMethods.listAlerts, open).alerts.isEmpty)
         }
     }
 

@@ -18,6 +18,10 @@ struct AlertTests {
                                                 message: "无人应答", raisedBy: .module("urgent-knock"), raisedAt: Community.time(hour: 19)))
             #expect(try await database.alerts(caller: Community.host).map(\.id) == ["a-2", "a-1"])
             #expect(try await database.alerts(caller: Community.gridMember).map(\.id) == ["a-1"])
+            #expect(try await database.alerts(caller: Community.host, residentID: "r3").map(\.id) == ["a-2"])
+            #expect(try await database.alerts(caller: Community.host, residentID: "r2").isEmpty)
+            // Outside the caller's scope, a resident's alerts are not there.
+            #expect(try await database.alerts(caller: Community.gridMember, residentID: "r3").isEmpty)
 
             let acknowledged = try await database.acknowledgeAlert(id: "a-1", note: "已电话联系，平安", caller: Community.gridMember, at: Community.time(hour: 18, minute: 20))
             #expect(acknowledged.acknowledgedBy == .member("m1"))

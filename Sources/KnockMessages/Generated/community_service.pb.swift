@@ -490,7 +490,11 @@ public nonisolated struct CommunityListAlertsRequest: Sendable {
 
   public var openOnly: Bool = false
 
+  /// Newest first; default 100, at most 1000.
   public var limit: UInt32 = 0
+
+  /// Only the alerts about this resident (still within the caller's scope); empty for all.
+  public var residentID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1543,7 +1547,7 @@ nonisolated extension CommunityListKeyPersonsResponse: SwiftProtobuf.Message, Sw
 
 nonisolated extension CommunityListAlertsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListAlertsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}open_only\0\u{1}limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}open_only\0\u{1}limit\0\u{3}resident_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1553,6 +1557,7 @@ nonisolated extension CommunityListAlertsRequest: SwiftProtobuf.Message, SwiftPr
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.openOnly) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.residentID) }()
       default: break
       }
     }
@@ -1565,12 +1570,16 @@ nonisolated extension CommunityListAlertsRequest: SwiftProtobuf.Message, SwiftPr
     if self.limit != 0 {
       try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 2)
     }
+    if !self.residentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.residentID, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: CommunityListAlertsRequest, rhs: CommunityListAlertsRequest) -> Bool {
     if lhs.openOnly != rhs.openOnly {return false}
     if lhs.limit != rhs.limit {return false}
+    if lhs.residentID != rhs.residentID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
