@@ -56,6 +56,12 @@ public struct CommunityService: RPCService {
                 return resident.message(keyPerson: keyPerson, revealContacts: caller.seesContacts)
             }
         }
+        router.register(CommunityMethods.listMembers) { request, context in
+            try await service.serve(context) { caller in try await service.listMembers(request, caller: caller) }
+        }
+        router.register(CommunityMethods.getMember) { request, context in
+            try await service.serve(context) { caller in try await service.getMember(request, caller: caller) }
+        }
         registerNeeds(with: &router)
         registerLists(with: &router)
         registerPlan(with: &router)

@@ -6,7 +6,7 @@ import KnockDomain
 /// | role | may |
 /// |---|---|
 /// | staff (社区工作人员) | everything but reading the audit log: import rosters, export lists, … |
-/// | party member, resident backbone, volunteer, sunk-down cadre | the grid work: record visits, read the plan, the needs (and raise and work them), the key persons, alerts (and acknowledge them), coverage, residents |
+/// | party member, resident backbone, volunteer, sunk-down cadre | the grid work: record visits, read the plan, the needs (and raise and work them), the key persons, alerts (and acknowledge them), coverage, residents, the members of the grid groups |
 /// | department officer (好样的工作队) | the needs (read, and work them), residents |
 ///
 /// A member with several roles has the union. The audit log is for administrators alone.
@@ -17,7 +17,7 @@ import KnockDomain
 enum RolePermissions {
     static let gridWork: Set<String> = [
         "visits.write", "plans.read", "needs.read", "needs.write", "keypersons.read", "alerts.read", "alerts.write",
-        "coverage.read", "residents.read",
+        "coverage.read", "residents.read", "members.read",
     ]
 
     /// The permissions `role` grants.

@@ -23,6 +23,10 @@ public enum CommunityMethods {
     public static let getCoverage = RPCMethod<CommunityGetCoverageRequest, CommunityGetCoverageResponse>("knock.community.GetCoverage")
     /// One resident.
     public static let getResident = RPCMethod<CommunityGetResidentRequest, CommunityResident>("knock.community.GetResident")
+    /// The members of the grid groups in the caller's scope.
+    public static let listMembers = RPCMethod<CommunityListMembersRequest, CommunityListMembersResponse>("knock.community.ListMembers")
+    /// One member; `me`: the calling member.
+    public static let getMember = RPCMethod<CommunityGetMemberRequest, CommunityMember>("knock.community.GetMember")
     /// Import a household roster (CSV): progress while rows are checked, then the summary.
     public static let importHouseholds = RPCMethod<CommunityImportHouseholdsRequest, CommunityImportHouseholdsEvent>(
         "knock.community.ImportHouseholds", kind: .serverStream
@@ -50,6 +54,7 @@ extension CommunityMethods {
         case acknowledgeAlert.name, raiseAlert.name: "alerts.write"
         case getCoverage.name: "coverage.read"
         case getResident.name: "residents.read"
+        case listMembers.name, getMember.name: "members.read"
         case importHouseholds.name: "residents.write"
         case listAudit.name: "audit.read"
         case tick.name: "schedule.run"

@@ -10,7 +10,7 @@ struct KnockCommand: AsyncParsableCommand {
         commandName: "knock",
         abstract: "The reference client of a Knock host (天天敲门组).",
         subcommands: [
-            VisitCommand.self, PlanCommand.self, NeedsCommand.self, KeyPersonsCommand.self, AlertsCommand.self, CoverageCommand.self,
+            VisitCommand.self, PlanCommand.self, NeedsCommand.self, KeyPersonsCommand.self, MembersCommand.self, AlertsCommand.self, CoverageCommand.self,
             ImportCommand.self, ExportCommand.self, AuditCommand.self, TickCommand.self, Call.self, Modules.self, Health.self, Metrics.self,
         ]
     )

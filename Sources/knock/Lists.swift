@@ -33,6 +33,38 @@ struct KeyPersonsCommand: AsyncParsableCommand {
     }
 }
 
+struct MembersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "members", abstract: "The members of the grid groups you may see; with an id (or me), one member."
+    )
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "A member id, or me.") var id: String?
+    @Option(help: "Only the members of this community.") var community: String?
+    @Option(help: "Only the members assigned to this grid.") var grid: String?
+
+    func run() async throws {
+        try await reporting {
+            func table(_ members: [CommunityMember]) {
+                let rows = members.map { [$0.id, $0.name, $0.roles.joined(separator: ", "), $0.communityID, $0.gridIds.joined(separator: ", "), $0.phone] }
+                print(Table.render(header: ["MEMBER", "NAME", "ROLES", "COMMUNITY", "GRIDS", "PHONE"], rows: rows))
+                if rows.isEmpty { print("(nobody)") }
+            }
+            if let id {
+                var request = CommunityGetMemberRequest()
+                request.id = id
+                let member = try await options.call(CommunityMethods.getMember, request)
+                try options.show(member) { table([member]) }
+            } else {
+                var request = CommunityListMembersRequest()
+                request.communityID = community ?? ""
+                request.gridID = grid ?? ""
+                let response = try await options.call(CommunityMethods.listMembers, request)
+                try options.show(response) { table(response.members) }
+            }
+        }
+    }
+}
+
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts", abstract: "Alerts: list them, raise one, acknowledge one.",

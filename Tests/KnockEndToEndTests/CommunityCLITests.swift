@@ -79,6 +79,12 @@ struct CommunityCLITests {
         #expect(dueNow.status == 0)
         #expect(!dueNow.stdout.contains(resident))
         #expect(try await knock(["keypersons"] + admin).stdout.contains(resident))
+        // Who am I, and who works my grids.
+        let me = try await knock(["members", "me"] + app)
+        #expect(me.status == 0, "\(me.stderr)")
+        #expect(me.stdout.contains(member.id) && me.stdout.contains(member.name))
+        let mates = try await knock(["members", "--grid", member.gridIDs[0]] + app)
+        #expect(mates.stdout.contains(member.id))
         // In pages: the first one says where the next starts, which lists others.
         let firstPage = try await knock(["keypersons", "--limit", "1"] + admin)
         let next = try #require(firstPage.stdout.split(separator: "\n").first { $0.hasPrefix("more: --after ") }?.dropFirst("more: --after ".count))

@@ -129,6 +129,52 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("the members of the grid groups: each caller sees those in its scope, phones masked unless its role phones people; \"me\" is the calling member")
+    func members() async throws {
+        try await CommunityFixture.with { street in
+            try await street.database.putMembers([
+                Member(id: "m-4", name: "陈刚", roles: [.residentBackbone], communityID: "qinghe", gridIDs: ["qinghe-g01"], phone: "13812345678"),
+            ])
+            let volunteer = try await street.connect(.member, "m-1")
+            let staff = try await street.connect(.member, "m-2")
+            let admin = try await street.connect(.administrator, "admin")
+            defer { volunteer.close(); staff.close(); admin.close() }
+            func list(_ connection: RPCConnection, community: String = "", grid: String = "") async throws -> [CommunityMember] {
+                var request = CommunityListMembersRequest()
+                request.communityID = community
+                request.gridID = grid
+                return try await connection.call(CommunityMethods.listMembers, request).members
+            }
+            func get(_ connection: RPCConnection, _ id: String) async throws -> CommunityMember {
+                var request = CommunityGetMemberRequest()
+                request.id = id
+                return try await connection.call(CommunityMethods.getMember, request)
+            }
+            // A volunteer of qinghe-g01 sees that grid's members; a phone, masked.
+            let seen = try await list(volunteer)
+            #expect(seen.map(\.id) == ["m-1", "m-2", "m-4"])
+            #expect(seen.last?.phone == "138****5678")
+            #expect(seen.last?.roles == ["resident-backbone"])
+            #expect(seen.last?.gridIds == ["qinghe-g01"])
+            // Staff see their community's, phones whole.
+            #expect(try await list(staff).last?.phone == "13812345678")
+            #expect(try await list(staff, grid: "qinghe-g02").map(\.id) == ["m-2"])
+            // The street office sees every member; narrowed to a community.
+            #expect(try await list(admin).map(\.id) == ["m-1", "m-2", "m-3", "m-4"])
+            #expect(try await list(admin, community: "qingyi").map(\.id) == ["m-3"])
+
+            // "me", or no id: the calling member.
+            #expect(try await get(volunteer, "me").name == "王芳")
+            #expect(try await get(volunteer, "").id == "m-1")
+            #expect(try await get(volunteer, "m-4").phone == "138****5678")
+            // Outside the caller's scope, or unknown: not found alike; an administrator has no "me".
+            #expect(await code(of: try await get(volunteer, "m-3")) == .notFound)
+            #expect(await code(of: try await get(volunteer, "m-99")) == .notFound)
+            #expect(await code(of: try await get(admin, "me")) == .notFound)
+            #expect(try await get(admin, "m-3").communityID == "qingyi")
+        }
+    }
+
     @Test("bad visits get a clear error and store nothing")
     func badVisits() async throws {
         try await CommunityFixture.with { street in

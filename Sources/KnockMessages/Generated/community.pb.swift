@@ -353,6 +353,32 @@ public nonisolated struct CommunityResident: Sendable {
   fileprivate var _emergencyContact: CommunityContact? = nil
 }
 
+/// A member of the grid groups (定人定岗定责: a fixed person, post and responsibility).
+public nonisolated struct CommunityMember: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var name: String = String()
+
+  /// staff, party-member, resident-backbone, volunteer, sunk-down-cadre, department-officer.
+  public var roles: [String] = []
+
+  public var communityID: String = String()
+
+  /// The grids the member is assigned to; the first is the member's own.
+  public var gridIds: [String] = []
+
+  /// Masked like a resident's phone unless the caller's role needs it.
+  public var phone: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Someone to call for a resident.
 public nonisolated struct CommunityContact: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -872,6 +898,61 @@ nonisolated extension CommunityResident: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.keyPersonReasons != rhs.keyPersonReasons {return false}
     if lhs.phone != rhs.phone {return false}
     if lhs._emergencyContact != rhs._emergencyContact {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityMember: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Member"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}roles\0\u{3}community_id\0\u{3}grid_ids\0\u{1}phone\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.communityID) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.gridIds) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.roles.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.roles, fieldNumber: 3)
+    }
+    if !self.communityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.communityID, fieldNumber: 4)
+    }
+    if !self.gridIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.gridIds, fieldNumber: 5)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityMember, rhs: CommunityMember) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.roles != rhs.roles {return false}
+    if lhs.communityID != rhs.communityID {return false}
+    if lhs.gridIds != rhs.gridIds {return false}
+    if lhs.phone != rhs.phone {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
