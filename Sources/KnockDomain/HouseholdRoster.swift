@@ -58,19 +58,8 @@ public struct HouseholdRoster: Sendable, Hashable {
         csv data: Data, grids: [String: Scope.Place], currentYear: Int,
         progress: (_ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _ in }
     ) throws(RosterError) {
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader().records(in: data)
-        } catch {
-            throw RosterError(.unreadableFile, "the roster cannot be read: \(error.message)",
-                              problems: [.init(line: error.line, column: nil, reason: error.message)], cause: error)
-        }
-        guard let header = records.first else {
-            throw RosterError(.invalidHeader, "the roster is empty; its first row must name the columns")
-        }
-        let columns = try Self.columnIndices(header)
+        let (header, columns, rows) = try RosterTable.read(data, what: "the roster", columns: Self.columns)
         var reader = RowReader(columns: columns, width: header.fields.count, grids: grids, currentYear: currentYear)
-        let rows = records.dropFirst()
         progress(0, rows.count)
         for (done, row) in rows.enumerated() {
             reader.read(row)
@@ -107,29 +96,6 @@ public struct HouseholdRoster: Sendable, Hashable {
             ])
         }
         return writer.data
-    }
-
-    /// Each required column's index in `header`.
-    private static func columnIndices(_ header: CSVReader.Record) throws(RosterError) -> [String: Int] {
-        var indices: [String: Int] = [:]
-        var problems: [RosterError.Problem] = []
-        for (index, name) in header.fields.enumerated() {
-            let name = name.trimmed.lowercased()
-            guard columns.contains(name) else { continue }
-            if indices[name] != nil {
-                problems.append(.init(line: header.line, column: name, reason: "column \(name) appears twice"))
-            }
-            indices[name] = index
-        }
-        for name in columns where indices[name] == nil {
-            problems.append(.init(line: header.line, column: name, reason: "the header has no column \(name)"))
-        }
-        guard problems.isEmpty else {
-            throw RosterError(
-                .invalidHeader, "the header row must name the columns \(columns.joined(separator: ","))", problems: problems
-            )
-        }
-        return indices
     }
 }
 

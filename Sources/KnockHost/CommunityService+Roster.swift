@@ -9,6 +9,9 @@ extension CommunityService {
         router.register(CommunityMethods.importHouseholds) { request, context, writer in
             try await service.serve(context) { caller in try await service.importHouseholds(request, caller: caller, writer: writer) }
         }
+        router.register(CommunityMethods.importOrganisation) { request, context in
+            try await service.serve(context) { caller in try await service.importOrganisation(request, caller: caller) }
+        }
         router.register(CommunityMethods.exportNeeds) { request, context in
             try await service.serve(context) { caller in try await service.exportNeeds(request, caller: caller) }
         }
@@ -55,6 +58,31 @@ extension CommunityService {
         var event = CommunityImportHouseholdsEvent()
         event.summary = summary
         try await writer.write(event)
+    }
+
+    /// Reads the units and members files (every row checked against each other and the units
+    /// already stored), then writes both in one transaction, or nothing: a bad row fails the call
+    /// with every bad row's file, line, column and reason. For the deployment's administrators.
+    func importOrganisation(_ request: CommunityImportOrganisationRequest, caller: Caller) async throws -> CommunityImportOrganisationResponse {
+        guard case .administrator = caller.provenance else {
+            throw RPCError(code: .permissionDenied, message: "importing the organisation is for the deployment's administrators")
+        }
+        let known = try await database.units(in: .district("*")).reduce(into: [String: OrganisationUnit]()) { $0[$1.id] = $1 }
+        let (units, members) = (request.unitsCsv, request.membersCsv)
+        let roster: OrganisationRoster
+        do {
+            roster = try await offTheEventLoop { try OrganisationRoster(units: units, members: members, known: known) }
+        } catch let error as RosterError {
+            throw RPCError(code: .invalidArgument, message: Self.describe(error))
+        }
+        if !request.dryRun {
+            try await database.importOrganisation(units: roster.units, members: roster.members)
+        }
+        var response = CommunityImportOrganisationResponse()
+        response.units = UInt32(clamping: roster.units.count)
+        response.members = UInt32(clamping: roster.members.count)
+        response.dryRun = request.dryRun
+        return response
     }
 
     /// Reads a roster off the connection's event loop (a district's roster takes seconds), telling

@@ -31,6 +31,10 @@ public enum CommunityMethods {
     public static let importHouseholds = RPCMethod<CommunityImportHouseholdsRequest, CommunityImportHouseholdsEvent>(
         "knock.community.ImportHouseholds", kind: .serverStream
     )
+    /// The street's units and the members of its grid groups, from CSV (administrators).
+    public static let importOrganisation = RPCMethod<CommunityImportOrganisationRequest, CommunityImportOrganisationResponse>(
+        "knock.community.ImportOrganisation"
+    )
     /// The needs list as CSV.
     public static let exportNeeds = RPCMethod<CommunityExportRequest, CommunityExportResponse>("knock.community.ExportNeeds")
     /// The key-persons list as CSV.
@@ -56,6 +60,7 @@ extension CommunityMethods {
         case getResident.name: "residents.read"
         case listMembers.name, getMember.name: "members.read"
         case importHouseholds.name: "residents.write"
+        case importOrganisation.name: "organisation.write"
         case listAudit.name: "audit.read"
         case tick.name: "schedule.run"
         case recordRead.name: "audit.write"

@@ -18,38 +18,7 @@ extension KnockDatabase {
     public func putUnits(_ units: [OrganisationUnit]) async throws {
         guard !units.isEmpty else { return }
         try await communityWrite("putting \(units.count) organisation units") { database in
-            try await database.holdLocks(["units"])
-            var known: [String: OrganisationUnit] = [:]
-            for row in try await database.select().columns("id", "level", "name", "parent_id").from(CommunityTables.units).all() {
-                let unit = try Self.unit(from: row)
-                known[unit.id] = unit
-            }
-            var given: Set<String> = []
-            for unit in units {
-                try Validation.id(unit.id, what: "unit id")
-                try Validation.text(unit.name, what: "name of unit \(unit.id)", allowsEmpty: false)
-                guard given.insert(unit.id).inserted else {
-                    throw DomainError(.invalidArgument, "unit \(unit.id) is given twice")
-                }
-                if let existing = known[unit.id], existing.level != unit.level || existing.parentID != unit.parentID {
-                    throw DomainError(.invalidArgument, "unit \(unit.id) is a \(existing.level.rawValue) under \(existing.parentID ?? "nothing"); it cannot be moved")
-                }
-                known[unit.id] = unit
-            }
-            let rows = try units.map { unit -> [any SQLExpression] in
-                let place = try Self.place(of: unit, among: known)
-                return [
-                    SQLBind(unit.id), SQLBind(unit.level.rawValue), SQLBind(unit.name), SQLExpressions.nullable(unit.parentID),
-                    SQLExpressions.nullable(place.street), SQLExpressions.nullable(place.community), SQLExpressions.nullable(place.grid),
-                ]
-            }
-            for chunk in CommunityTables.chunks(of: rows) {
-                try await database.insert(into: CommunityTables.units)
-                    .columns("id", "level", "name", "parent_id", "street_id", "community_id", "grid_id")
-                    .rows(chunk)
-                    .onConflict(with: ["id"]) { $0.set(excludedValueOf: "name") }
-                    .run()
-            }
+            try await Self.write(units: units, on: database)
         }
     }
 
@@ -80,53 +49,18 @@ extension KnockDatabase {
     public func putMembers(_ members: [Member]) async throws {
         guard !members.isEmpty else { return }
         try await communityWrite("putting \(members.count) members") { database in
-            let unitIDs = Set(members.flatMap { [$0.communityID] + $0.gridIDs })
-            var levels: [String: (level: OrganisationLevel, parentID: String?)] = [:]
-            for chunk in CommunityTables.chunks(of: unitIDs.sorted()) {
-                let rows = try await database.select().columns("id", "level", "parent_id").from(CommunityTables.units)
-                    .where(SQLExpressions.isIn(SQLColumn("id"), chunk)).all()
-                for row in rows {
-                    levels[try row.string("id")] = (try row.value("level", as: OrganisationLevel.self), try row.optionalString("parent_id"))
-                }
-            }
-            var given: Set<String> = []
-            for member in members {
-                try Validation.id(member.id, what: "member id")
-                try Validation.text(member.name, what: "name of member \(member.id)", allowsEmpty: false)
-                try Validation.text(member.phone, what: "phone of member \(member.id)")
-                guard given.insert(member.id).inserted else {
-                    throw DomainError(.invalidArgument, "member \(member.id) is given twice")
-                }
-                guard levels[member.communityID]?.level == .community else {
-                    throw DomainError(.notFound, "member \(member.id): community \(member.communityID) not found")
-                }
-                for grid in member.gridIDs where levels[grid]?.level != .grid {
-                    throw DomainError(.notFound, "member \(member.id): grid \(grid) not found")
-                }
-                guard Set(member.gridIDs).count == member.gridIDs.count else {
-                    throw DomainError(.invalidArgument, "member \(member.id) is assigned to a grid twice")
-                }
-            }
-            for member in members {
-                let street = levels[member.communityID]?.parentID ?? ""
-                try await database.insert(into: CommunityTables.members)
-                    .columns("id", "name", "roles", "street_id", "community_id", "phone")
-                    .values(
-                        SQLBind(member.id), SQLBind(member.name), SQLBind(StoredJSON.set(member.roles)), SQLBind(street),
-                        SQLBind(member.communityID), SQLBind(member.phone)
-                    )
-                    .onConflict(with: ["id"]) { update in
-                        update.set(excludedValueOf: "name").set(excludedValueOf: "roles").set(excludedValueOf: "street_id")
-                            .set(excludedValueOf: "community_id").set(excludedValueOf: "phone")
-                    }
-                    .run()
-                try await database.delete(from: CommunityTables.memberGrids).where("member_id", .equal, member.id).run()
-                guard !member.gridIDs.isEmpty else { continue }
-                try await database.insert(into: CommunityTables.memberGrids)
-                    .columns("member_id", "grid_id", "position")
-                    .rows(member.gridIDs.enumerated().map { [SQLBind(member.id), SQLBind($1), SQLBind(Int64($0))] as [any SQLExpression] })
-                    .run()
-            }
+            try await Self.write(members: members, on: database)
+        }
+    }
+
+    /// Writes an organisation roster in one transaction: its units, then its members (who may
+    /// name the units it brings). All or nothing.
+    /// - Throws: As ``putUnits(_:)`` and ``putMembers(_:)``; then nothing was written.
+    public func importOrganisation(units: [OrganisationUnit], members: [Member]) async throws {
+        guard !units.isEmpty || !members.isEmpty else { return }
+        try await communityWrite("importing \(units.count) units and \(members.count) members") { database in
+            if !units.isEmpty { try await Self.write(units: units, on: database) }
+            if !members.isEmpty { try await Self.write(members: members, on: database) }
         }
     }
 
@@ -161,6 +95,93 @@ extension KnockDatabase {
             try await Self.members(on: database) { select, table in
                 select.where(SQLColumn("id", table: table), .equal, SQLBind(id))
             }.first
+        }
+    }
+
+    /// Writes units in the caller's transaction (see ``putUnits(_:)``).
+    private static func write(units: [OrganisationUnit], on database: any SQLDatabase) async throws {
+        try await database.holdLocks(["units"])
+        var known: [String: OrganisationUnit] = [:]
+        for row in try await database.select().columns("id", "level", "name", "parent_id").from(CommunityTables.units).all() {
+            let unit = try Self.unit(from: row)
+            known[unit.id] = unit
+        }
+        var given: Set<String> = []
+        for unit in units {
+            try Validation.id(unit.id, what: "unit id")
+            try Validation.text(unit.name, what: "name of unit \(unit.id)", allowsEmpty: false)
+            guard given.insert(unit.id).inserted else {
+                throw DomainError(.invalidArgument, "unit \(unit.id) is given twice")
+            }
+            if let existing = known[unit.id], existing.level != unit.level || existing.parentID != unit.parentID {
+                throw DomainError(.invalidArgument, "unit \(unit.id) is a \(existing.level.rawValue) under \(existing.parentID ?? "nothing"); it cannot be moved")
+            }
+            known[unit.id] = unit
+        }
+        let rows = try units.map { unit -> [any SQLExpression] in
+            let place = try Self.place(of: unit, among: known)
+            return [
+                SQLBind(unit.id), SQLBind(unit.level.rawValue), SQLBind(unit.name), SQLExpressions.nullable(unit.parentID),
+                SQLExpressions.nullable(place.street), SQLExpressions.nullable(place.community), SQLExpressions.nullable(place.grid),
+            ]
+        }
+        for chunk in CommunityTables.chunks(of: rows) {
+            try await database.insert(into: CommunityTables.units)
+                .columns("id", "level", "name", "parent_id", "street_id", "community_id", "grid_id")
+                .rows(chunk)
+                .onConflict(with: ["id"]) { $0.set(excludedValueOf: "name") }
+                .run()
+        }
+    }
+
+    /// Writes members in the caller's transaction (see ``putMembers(_:)``).
+    private static func write(members: [Member], on database: any SQLDatabase) async throws {
+        let unitIDs = Set(members.flatMap { [$0.communityID] + $0.gridIDs })
+        var levels: [String: (level: OrganisationLevel, parentID: String?)] = [:]
+        for chunk in CommunityTables.chunks(of: unitIDs.sorted()) {
+            let rows = try await database.select().columns("id", "level", "parent_id").from(CommunityTables.units)
+                .where(SQLExpressions.isIn(SQLColumn("id"), chunk)).all()
+            for row in rows {
+                levels[try row.string("id")] = (try row.value("level", as: OrganisationLevel.self), try row.optionalString("parent_id"))
+            }
+        }
+        var given: Set<String> = []
+        for member in members {
+            try Validation.id(member.id, what: "member id")
+            try Validation.text(member.name, what: "name of member \(member.id)", allowsEmpty: false)
+            try Validation.text(member.phone, what: "phone of member \(member.id)")
+            guard given.insert(member.id).inserted else {
+                throw DomainError(.invalidArgument, "member \(member.id) is given twice")
+            }
+            guard levels[member.communityID]?.level == .community else {
+                throw DomainError(.notFound, "member \(member.id): community \(member.communityID) not found")
+            }
+            for grid in member.gridIDs where levels[grid]?.level != .grid {
+                throw DomainError(.notFound, "member \(member.id): grid \(grid) not found")
+            }
+            guard Set(member.gridIDs).count == member.gridIDs.count else {
+                throw DomainError(.invalidArgument, "member \(member.id) is assigned to a grid twice")
+            }
+        }
+        for member in members {
+            let street = levels[member.communityID]?.parentID ?? ""
+            try await database.insert(into: CommunityTables.members)
+                .columns("id", "name", "roles", "street_id", "community_id", "phone")
+                .values(
+                    SQLBind(member.id), SQLBind(member.name), SQLBind(StoredJSON.set(member.roles)), SQLBind(street),
+                    SQLBind(member.communityID), SQLBind(member.phone)
+                )
+                .onConflict(with: ["id"]) { update in
+                    update.set(excludedValueOf: "name").set(excludedValueOf: "roles").set(excludedValueOf: "street_id")
+                        .set(excludedValueOf: "community_id").set(excludedValueOf: "phone")
+                }
+                .run()
+            try await database.delete(from: CommunityTables.memberGrids).where("member_id", .equal, member.id).run()
+            guard !member.gridIDs.isEmpty else { continue }
+            try await database.insert(into: CommunityTables.memberGrids)
+                .columns("member_id", "grid_id", "position")
+                .rows(member.gridIDs.enumerated().map { [SQLBind(member.id), SQLBind($1), SQLBind(Int64($0))] as [any SQLExpression] })
+                .run()
         }
     }
 

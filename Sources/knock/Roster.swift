@@ -5,7 +5,36 @@ import KnockModuleKit
 import KnockRPC
 
 struct ImportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import records.", subcommands: [Households.self])
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import records.", subcommands: [Households.self, Organisation.self])
+
+    struct Organisation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the street's units (communities, grids) and the members of its grid groups (UTF-8 CSV; see docs/roster.md). Administrators. All or nothing: any bad row is reported with its file and line and nothing is written."
+        )
+        @OptionGroup var options: ClientOptions
+        @Option(help: "The units file: level, id, name, parent_id.") var units: String?
+        @Option(help: "The members file: member_id, name, roles, community_id, grid_ids, phone.") var members: String?
+        @Flag(help: "Check every row and report, without writing.") var dryRun = false
+
+        func run() async throws {
+            try await reporting {
+                guard units != nil || members != nil else { throw CLIError("give --units, --members or both") }
+                var request = CommunityImportOrganisationRequest()
+                for (path, keyPath) in [(units, \CommunityImportOrganisationRequest.unitsCsv), (members, \CommunityImportOrganisationRequest.membersCsv)] {
+                    guard let path else { continue }
+                    guard let csv = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+                    request[keyPath: keyPath] = csv
+                }
+                request.dryRun = dryRun
+                let answer = try await options.call(CommunityMethods.importOrganisation, request, timeout: .seconds(120))
+                try options.show(answer) {
+                    print(answer.dryRun
+                        ? "every row is good: \(answer.units) units, \(answer.members) members; nothing written (dry run)"
+                        : "imported: \(answer.units) units, \(answer.members) members")
+                }
+            }
+        }
+    }
 
     struct Households: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -175,6 +175,53 @@ struct CommunityServiceTests {
         }
     }
 
+    @Test("an administrator imports a new community, its grid and its members; a bad file changes nothing; members may not import; households then go into the new grid")
+    func importOrganisation() async throws {
+        try await CommunityFixture.with { street in
+            let admin = try await street.connect(.administrator, "admin")
+            let staff = try await street.connect(.member, "m-2")
+            defer { admin.close(); staff.close() }
+            var request = CommunityImportOrganisationRequest()
+            request.unitsCsv = Data("level,id,name,parent_id\n社区,qingyuan,青苑社区,gongrencun\n网格,qingyuan-g01,青苑第1网格,qingyuan\n".utf8)
+            request.membersCsv = Data("member_id,name,roles,community_id,grid_ids,phone\nm-20,周洁,党员;志愿者,qingyuan,qingyuan-g01,13900001111\n".utf8)
+
+            // Staff may not; a dry run checks and writes nothing.
+            #expect(await code(of: try await staff.call(CommunityMethods.importOrganisation, request)) == .permissionDenied)
+            request.dryRun = true
+            let dry = try await admin.call(CommunityMethods.importOrganisation, request)
+            #expect(dry.units == 2 && dry.members == 1 && dry.dryRun)
+            #expect(try await street.database.member(id: "m-20") == nil)
+
+            // A bad members row refuses both files: the units are not written either.
+            var bad = request
+            bad.dryRun = false
+            bad.membersCsv = Data("member_id,name,roles,community_id,grid_ids,phone\nm-20,周洁,厨师,qingyuan,qingyuan-g01,\n".utf8)
+            let refused = try await #require(throws: RPCError.self) { try await admin.call(CommunityMethods.importOrganisation, bad) }
+            #expect(refused.code == .invalidArgument)
+            #expect(refused.message.contains("members roles") && refused.message.contains("line 2"))
+            #expect(try await street.database.units(in: .district("qingshan")).contains { $0.id == "qingyuan" } == false)
+
+            request.dryRun = false
+            let imported = try await admin.call(CommunityMethods.importOrganisation, request)
+            #expect(imported.units == 2 && imported.members == 1 && !imported.dryRun)
+            var listed = CommunityListMembersRequest()
+            listed.communityID = "qingyuan"
+            let members = try await admin.call(CommunityMethods.listMembers, listed).members
+            #expect(members.map(\.id) == ["m-20"])
+            #expect(members.first?.roles == ["party-member", "volunteer"])
+            #expect(members.first?.gridIds == ["qingyuan-g01"])
+
+            // The new grid takes households.
+            var roster = CommunityImportHouseholdsRequest()
+            roster.csv = Data(("household_id,address,grid_id,resident_id,name,birth_year,tags,phone,emergency_contact_name,emergency_contact_phone,emergency_contact_relation,availability\n"
+                + "h-30,青苑 1栋101,qingyuan-g01,r-30,孙兰,1940,独居,,,,,\n").utf8)
+            try await admin.stream(CommunityMethods.importHouseholds, roster) { stream in for try await _ in stream {} }
+            var get = CommunityGetResidentRequest()
+            get.id = "r-30"
+            #expect(try await admin.call(CommunityMethods.getResident, get).gridID == "qingyuan-g01")
+        }
+    }
+
     @Test("bad visits get a clear error and store nothing")
     func badVisits() async throws {
         try await CommunityFixture.with { street in

@@ -27,6 +27,7 @@
 //   knock.community.ListMembers        the members of the grid groups in the caller's scope, with roles and grids
 //   knock.community.GetMember          one member; the caller's own with id "me"
 //   knock.community.ImportHouseholds   (stream) import a household roster CSV; progress, then the summary
+//   knock.community.ImportOrganisation the street's units (communities, grids) and the members of its grid groups, from CSV (administrators)
 //   knock.community.ExportNeeds        the needs list as CSV
 //   knock.community.ExportKeyPersons   the key-persons list as CSV
 //   knock.community.ListAudit          who read which residents' personal data (administrators only)
@@ -706,6 +707,43 @@ public nonisolated struct CommunityImportSummary: Sendable {
   public var residentsInserted: UInt32 = 0
 
   public var residentsUpdated: UInt32 = 0
+
+  public var dryRun: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct CommunityImportOrganisationRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The units, UTF-8 CSV with a header row naming level, id, name, parent_id (see docs/roster.md);
+  /// empty to import only members.
+  public var unitsCsv: Data = Data()
+
+  /// The members, UTF-8 CSV with a header row naming member_id, name, roles, community_id,
+  /// grid_ids, phone; empty to import only units.
+  public var membersCsv: Data = Data()
+
+  /// Check every row and report, without writing anything.
+  public var dryRun: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct CommunityImportOrganisationResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var units: UInt32 = 0
+
+  public var members: UInt32 = 0
 
   public var dryRun: Bool = false
 
@@ -2110,6 +2148,86 @@ nonisolated extension CommunityImportSummary: SwiftProtobuf.Message, SwiftProtob
     if lhs.householdsUpdated != rhs.householdsUpdated {return false}
     if lhs.residentsInserted != rhs.residentsInserted {return false}
     if lhs.residentsUpdated != rhs.residentsUpdated {return false}
+    if lhs.dryRun != rhs.dryRun {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityImportOrganisationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportOrganisationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}units_csv\0\u{3}members_csv\0\u{3}dry_run\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.unitsCsv) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.membersCsv) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.dryRun) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.unitsCsv.isEmpty {
+      try visitor.visitSingularBytesField(value: self.unitsCsv, fieldNumber: 1)
+    }
+    if !self.membersCsv.isEmpty {
+      try visitor.visitSingularBytesField(value: self.membersCsv, fieldNumber: 2)
+    }
+    if self.dryRun != false {
+      try visitor.visitSingularBoolField(value: self.dryRun, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityImportOrganisationRequest, rhs: CommunityImportOrganisationRequest) -> Bool {
+    if lhs.unitsCsv != rhs.unitsCsv {return false}
+    if lhs.membersCsv != rhs.membersCsv {return false}
+    if lhs.dryRun != rhs.dryRun {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CommunityImportOrganisationResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportOrganisationResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}units\0\u{1}members\0\u{3}dry_run\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.units) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.members) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.dryRun) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.units != 0 {
+      try visitor.visitSingularUInt32Field(value: self.units, fieldNumber: 1)
+    }
+    if self.members != 0 {
+      try visitor.visitSingularUInt32Field(value: self.members, fieldNumber: 2)
+    }
+    if self.dryRun != false {
+      try visitor.visitSingularBoolField(value: self.dryRun, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CommunityImportOrganisationResponse, rhs: CommunityImportOrganisationResponse) -> Bool {
+    if lhs.units != rhs.units {return false}
+    if lhs.members != rhs.members {return false}
     if lhs.dryRun != rhs.dryRun {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
