@@ -69,7 +69,7 @@ public struct HouseholdRoster: Sendable, Hashable {
         guard reader.problems.isEmpty else {
             let lines = Set(reader.problems.map(\.line)).count
             throw RosterError(
-                .invalidRows, "\(reader.problems.count) problems on \(lines) of \(rows.count) rows; nothing was imported",
+                .invalidRows, "\(reader.problems.count) problems on \(lines) of \(rows.count) rows",
                 problems: reader.problems
             )
         }

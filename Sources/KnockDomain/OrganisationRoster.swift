@@ -124,7 +124,7 @@ public struct OrganisationRoster: Sendable, Hashable {
         guard problems.isEmpty else {
             // A line of the units file and a line of the members file are two rows.
             let lines = Set(problems.map { "\($0.column?.split(separator: " ").first ?? ""):\($0.line)" }).count
-            throw RosterError(.invalidRows, "\(problems.count) problems on \(lines) of \(rows) rows; nothing was imported", problems: problems)
+            throw RosterError(.invalidRows, "\(problems.count) problems on \(lines) of \(rows) rows", problems: problems)
         }
         self.units = units
         self.members = members

@@ -199,6 +199,7 @@ struct CommunityServiceTests {
             let refused = try await #require(throws: RPCError.self) { try await admin.call(CommunityMethods.importOrganisation, bad) }
             #expect(refused.code == .invalidArgument)
             #expect(refused.message.contains("members roles") && refused.message.contains("line 2"))
+            #expect(refused.message.components(separatedBy: "nothing was imported").count == 2)
             #expect(try await street.database.units(in: .district("qingshan")).contains { $0.id == "qingyuan" } == false)
 
             request.dryRun = false
