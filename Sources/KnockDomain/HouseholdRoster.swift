@@ -127,9 +127,7 @@ private struct RowReader {
     mutating func tags(_ text: String) -> (tags: Set<ResidentTag>, unknown: [String]) {
         if let known = tagsByText[text] { return known }
         var result: (tags: Set<ResidentTag>, unknown: [String]) = ([], [])
-        for word in text.split(whereSeparator: { $0 == ";" || $0 == "；" || $0 == "、" || $0 == "," || $0 == "，" }) {
-            let word = String(word).trimmed
-            guard !word.isEmpty else { continue }
+        for word in RosterTable.words(text) {
             if let tag = ResidentTag(name: word) {
                 result.tags.insert(tag)
             } else {

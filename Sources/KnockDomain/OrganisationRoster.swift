@@ -106,14 +106,14 @@ public struct OrganisationRoster: Sendable, Hashable {
                 }
                 if name.isEmpty { problem("name", "no name") }
                 var roles: Set<MemberRole> = []
-                for word in Self.words(cell("roles")) {
+                for word in RosterTable.words(cell("roles")) {
                     if let role = Self.roles[word.lowercased()] { roles.insert(role) } else { problem("roles", "unknown role \"\(word)\"") }
                 }
                 if cell("roles").isEmpty { problem("roles", "no role") }
                 if all[community]?.level != .community {
                     problem("community_id", community.isEmpty ? "no community" : "\(community) is not a known community")
                 }
-                let grids = Self.words(cell("grid_ids"))
+                let grids = RosterTable.words(cell("grid_ids"))
                 for grid in grids where all[grid]?.level != .grid || all[grid]?.parentID != community {
                     problem("grid_ids", all[grid]?.level == .grid ? "grid \(grid) is not in community \(community)" : "\(grid) is not a known grid")
                 }
@@ -140,9 +140,4 @@ public struct OrganisationRoster: Sendable, Hashable {
         "resident-backbone": .residentBackbone, "居民骨干": .residentBackbone, "volunteer": .volunteer, "志愿者": .volunteer,
         "sunk-down-cadre": .sunkDownCadre, "下沉干部": .sunkDownCadre, "department-officer": .departmentOfficer, "部门工作人员": .departmentOfficer,
     ]
-
-    /// The words of a cell listing several, separated by `;`, `；`, `、`, `,` or `，`.
-    private static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == ";" || $0 == "；" || $0 == "、" || $0 == "," || $0 == "，" }).map { String($0).trimmed }.filter { !$0.isEmpty }
-    }
 }

@@ -67,4 +67,12 @@ struct RosterTable {
         }
         return count
     }
+
+    /// The words of a cell listing several, separated by `;`, `；`, `、`, `,` or `，`, trimmed;
+    /// empty ones dropped.
+    static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == ";" || $0 == "；" || $0 == "、" || $0 == "," || $0 == "，" })
+            .map { String($0).trimmed }
+            .filter { !$0.isEmpty }
+    }
 }

@@ -28,7 +28,7 @@ extension CommunityService {
         } else {
             id = request.id
         }
-        guard let member = try await database.members(in: caller.scope).first(where: { $0.id == id }) else {
+        guard let member = try await database.members(in: caller.scope, id: id).first else {
             throw RPCError(code: .notFound, message: "member \(id) not found")
         }
         return member.message(revealContacts: caller.seesContacts)

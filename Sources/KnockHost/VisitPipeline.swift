@@ -101,7 +101,8 @@ final class VisitPipeline: Sendable {
             return entry
         }
         var readable: [(index: Int, suggestion: Suggestion)] = []
-        for (index, (problem, suggestion)) in try await self.readable(suggestions, caller: caller, known: known).enumerated() {
+        let (read, places) = try await self.readable(suggestions, caller: caller, known: known)
+        for (index, (problem, suggestion)) in read.enumerated() {
             if let suggestion {
                 readable.append((index, suggestion))
             } else {
@@ -109,7 +110,7 @@ final class VisitPipeline: Sendable {
                 report[index].detail = problem ?? "unreadable"
             }
         }
-        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle, known: known)
+        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle, known: Array(places.values))
         for (position, applied) in outcomes.enumerated() {
             let index = readable[position].index
             switch applied.outcome {
@@ -174,20 +175,25 @@ final class VisitPipeline: Sendable {
 
     /// Each suggestion in the core's terms, or why it cannot be read. The households of
     /// scheduled knocks come from `known` or are read.
-    private func readable(_ suggestions: [ModuleSuggestion], caller: Caller, known: [Resident]) async throws -> [(String?, Suggestion?)] {
+    /// - Returns: The suggestions, and the residents known or read by id (checking the
+    ///   suggestions need not read them again).
+    private func readable(
+        _ suggestions: [ModuleSuggestion], caller: Caller, known: [Resident]
+    ) async throws -> (suggestions: [(String?, Suggestion?)], residents: [String: Resident]) {
         let today = CalendarDay(containing: Date(), in: timeZone)
         var places = known.reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
         let unread = Set(suggestions.compactMap(\.scheduledResidentID)).subtracting(places.keys)
         if !unread.isEmpty {
             for resident in try await database.residents(ids: Array(unread), caller: caller.unaudited) { places[resident.id] = resident }
         }
-        return suggestions.map { message in
+        let read = suggestions.map { message -> (String?, Suggestion?) in
             do {
                 return (nil, try Suggestion(message: message, module: message.suggestedBy, place: { places[$0] }, defaultDay: today))
             } catch {
                 return ((error as? RPCError)?.message ?? "\(error)", nil)
             }
         }
+        return (read, places)
     }
 }
 

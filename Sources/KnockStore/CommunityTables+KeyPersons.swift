@@ -109,8 +109,7 @@ extension CommunityTables {
     /// - Returns: The reasons removed, by resident.
     static func endReasons(endedBy end: Date, on database: any SQLDatabase) async throws -> [String: [String]] {
         let rows = try await database.delete(from: keyPersonReasons)
-            .where("until", .isNot, SQLLiteral.null)
-            .where("until", .lessThanOrEqual, SQLBind(end.milliseconds))
+            .where(endedBy(end))
             .returning("resident_id", "reason")
             .all()
         var ended: [String: [String]] = [:]
@@ -133,10 +132,14 @@ extension CommunityTables {
     /// Whether some reason has ended by `end` (see ``endReasons(endedBy:on:)``).
     static func hasReasonEnded(by end: Date, on database: any SQLDatabase) async throws -> Bool {
         try await database.select().column("reason").from(keyPersonReasons)
-            .where("until", .isNot, SQLLiteral.null)
-            .where("until", .lessThanOrEqual, SQLBind(end.milliseconds))
+            .where(endedBy(end))
             .limit(1)
             .first() != nil
+    }
+
+    /// A reason whose end is at or before `end` (one without an end never matches).
+    private static func endedBy(_ end: Date) -> any SQLExpression {
+        SQLBinaryExpression(SQLColumn("until"), .lessThanOrEqual, SQLBind(end.milliseconds))
     }
 
     /// Sets an entry's cadence to the shortest of its reasons'.

@@ -66,12 +66,15 @@ extension KnockDatabase {
 
     /// The members inside `scope`: of its street or community, or assigned to one of its grids.
     /// Ordered by id.
-    /// - Parameter scope: Whose members.
+    /// - Parameters:
+    ///   - scope: Whose members.
+    ///   - id: Only the member with this id (if inside `scope`).
     /// - Returns: The members with their grids.
     /// - Throws: ``StoreError`` if the database fails.
-    public func members(in scope: Scope) async throws -> [Member] {
+    public func members(in scope: Scope, id: String? = nil) async throws -> [Member] {
         try await communityRead("reading the members of \(scope)") { database in
             try await Self.members(on: database) { select, table in
+                if let id { select.where(SQLColumn("id", table: table), .equal, SQLBind(id)) }
                 switch scope.level {
                 case .district:
                     break
