@@ -69,16 +69,25 @@ public final class ModuleCoordinator: Sendable {
         // Each module's records follow the shared request's bytes: a message's fields may come
         // in several parts, and a part holding only `visit_records` sets just that field.
         // Records too large to send along are left for the module to read itself: a request
-        // near the frame limit would fail its every assessment.
+        // near the frame limit would fail its every assessment. A linked module gets the same
+        // records, set on its request.
+        var sent: [String: ModuleVisitRecords] = [:]
         var appended: [String: ByteBuffer] = [:]
         for (module, records) in visitRecords where modules.contains(where: { $0.descriptor.id == module }) {
             var part = ModuleAssessRequest()
             part.visitRecords = records
             if let bytes = try? part.serializedByteBuffer(), bytes.readableBytes <= Self.maximumVisitRecordBytes {
                 appended[module] = bytes
+                sent[module] = records
             }
         }
-        let (answers, failures) = await consult(modules, ModuleMethods.assess, request, appending: appended, limit: { $0.assess })
+        let records = sent
+        let (answers, failures) = await consult(modules, ModuleMethods.assess, request, appending: appended, limit: { $0.assess }) { points, attempt in
+            guard attempt == 1, let own = records[points.moduleID] else { return try await points.assess(request) }
+            var whole = request
+            whole.visitRecords = own
+            return try await points.assess(whole)
+        }
         let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
@@ -89,7 +98,9 @@ public final class ModuleCoordinator: Sendable {
     /// - Parameter request: The day and the community.
     public func plan(_ request: ModulePlanRequest) async -> (knocks: [CommunityPlannedKnock], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.plansDays && enabled($0.descriptor.id, request.communityID) }
-        let (answers, failures) = await consult(modules, ModuleMethods.plan, request, limit: { $0.plan })
+        let (answers, failures) = await consult(modules, ModuleMethods.plan, request, limit: { $0.plan }) { points, _ in
+            try await points.plan(request)
+        }
         let attributed = answers.flatMap { id, answer in
             answer.knocks.map { knock in
                 var knock = knock
@@ -105,7 +116,9 @@ public final class ModuleCoordinator: Sendable {
     /// - Parameter event: What happened.
     public func handle(_ event: ModuleEvent) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
         let modules = registry.entries.filter { $0.descriptor.events.contains(event.kind) && enabled($0.descriptor.id, event.communityID) }
-        let (answers, failures) = await consult(modules, ModuleMethods.handle, event, limit: { $0.handle })
+        let (answers, failures) = await consult(modules, ModuleMethods.handle, event, limit: { $0.handle }) { points, _ in
+            try await points.handle(event)
+        }
         let attributed = answers.flatMap { id, answer in answer.suggestions.map { $0.suggested(by: id) } }
         return (Self.deduplicated(attributed), failures)
     }
@@ -118,28 +131,37 @@ public final class ModuleCoordinator: Sendable {
     /// at the same time, which it may resolve by reading again).
     static let attemptsOnConflict = 3
 
-    /// Calls `method` with `request` on each of `modules` at once, serializing the request once.
-    /// - Parameter appending: Bytes a module's first call carries after the request's, by module.
+    /// Calls `method` with `request` on each of `modules` at once: over its connection, the
+    /// request serialized once for all, or directly for a linked module (``LinkedModule``).
+    /// - Parameters:
+    ///   - appending: Bytes a module's first call carries after the request's, by module.
+    ///   - linked: The call to a linked module's strategy points, with the attempt.
     private func consult<Request, Answer>(
         _ modules: [ModuleRegistry.Entry],
         _ method: RPCMethod<Request, Answer>,
         _ request: Request,
         appending: [String: ByteBuffer] = [:],
-        limit: @escaping @Sendable (ModuleLimits) -> Duration
+        limit: @escaping @Sendable (ModuleLimits) -> Duration,
+        linked: @escaping @Sendable (_ points: StrategyPoints, _ attempt: Int) async throws -> Answer
     ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
-        let serialized: ByteBuffer
-        do {
-            serialized = try request.serializedByteBuffer()
-        } catch {
-            let failure = RPCError(wrapping: error)
-            return ([], modules.map { ModuleFailure(moduleID: $0.descriptor.id, code: failure.code, message: failure.message) })
+        let serialized: Result<ByteBuffer, RPCError>
+        if modules.allSatisfy({ $0.linked != nil }) {
+            serialized = .success(ByteBuffer())
+        } else {
+            do {
+                serialized = .success(try request.serializedByteBuffer())
+            } catch {
+                serialized = .failure(RPCError(wrapping: error))
+            }
         }
         return await consult(modules, limit: limit) { entry, options, attempt in
-            guard attempt == 1, let part = appending[entry.descriptor.id] else {
-                return try await entry.connection.call(method, serialized: serialized, options: options)
+            if let module = entry.linked {
+                return try await module.call(method.name, within: options.timeout) { points in try await linked(points, attempt) }
             }
-            var whole = serialized
-            whole.writeImmutableBuffer(part)
+            var whole = try serialized.get()
+            if attempt == 1, let part = appending[entry.descriptor.id] {
+                whole.writeImmutableBuffer(part)
+            }
             return try await entry.connection.call(method, serialized: whole, options: options)
         }
     }

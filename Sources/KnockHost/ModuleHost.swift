@@ -6,8 +6,10 @@ import NIOPosix
 
 /// Loads the built-in modules (the targets under Plugins/, linked into the host) and keeps
 /// them connected to the host the same way a remote module is: over a connection on which the
-/// host calls `knock.module.*` and the module calls the host. Remote modules register through
-/// ``HostModuleService``; both end up in the same ``ModuleRegistry``.
+/// host calls the module's own methods and the module calls the host. Their strategy points
+/// (`knock.module.Assess`, `Plan`, `Handle`) the coordinator calls directly, under the same
+/// rules (``LinkedModule``). Remote modules register through ``HostModuleService``; both end up
+/// in the same ``ModuleRegistry``.
 public final class ModuleHost: Sendable {
     /// Every module the host knows.
     public let registry: ModuleRegistry
@@ -82,7 +84,10 @@ public final class ModuleHost: Sendable {
                     group: MultiThreadedEventLoopGroup.singleton.next()
                 )
                 link.set(moduleEnd)
-                registry.add(descriptor, origin: .builtIn, connection: hostEnd)
+                // Its strategy points are called directly, on its end's loop; its own methods
+                // and its calls to the host take the connection.
+                let linked = LinkedModule(points: StrategyPoints(module: module, context: context), executor: moduleEnd.taskExecutor)
+                registry.add(descriptor, origin: .builtIn, connection: hostEnd, linked: linked)
                 connections += [moduleEnd, hostEnd]
                 group.addTask { await moduleEnd.run() }
                 group.addTask { await hostEnd.run() }

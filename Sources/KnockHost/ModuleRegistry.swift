@@ -15,6 +15,9 @@ public final class ModuleRegistry: Sendable {
         public var origin: ModuleOrigin
         /// The connection the host calls the module on.
         public var connection: RPCConnection
+        /// For a module linked into the host: its strategy points, which the coordinator calls
+        /// directly instead of over ``connection``.
+        public var linked: LinkedModule?
         /// When it (last) registered.
         public var since: Date
     }
@@ -49,8 +52,9 @@ public final class ModuleRegistry: Sendable {
     ///   - descriptor: The module's descriptor, already validated.
     ///   - origin: Built-in or remote.
     ///   - connection: The connection to call it on.
-    func add(_ descriptor: ModuleDescriptor, origin: ModuleOrigin, connection: RPCConnection) {
-        let entry = Entry(descriptor: descriptor, origin: origin, connection: connection, since: Date())
+    ///   - linked: For a module linked into the host, its strategy points to call directly.
+    func add(_ descriptor: ModuleDescriptor, origin: ModuleOrigin, connection: RPCConnection, linked: LinkedModule? = nil) {
+        let entry = Entry(descriptor: descriptor, origin: origin, connection: connection, linked: linked, since: Date())
         let replaced = state.withLock { state -> RPCConnection? in
             let old = state.entries[descriptor.id]?.connection
             state.entries[descriptor.id] = entry

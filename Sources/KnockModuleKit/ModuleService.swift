@@ -1,6 +1,8 @@
-/// Serves a ``KnockModule`` over RPC: its strategy points as `knock.module.*` and its own
-/// `<id>.*` methods. The host uses it for linked-in modules (on an in-process connection) and
-/// ``ModuleRunner`` for a module in its own process, so both run the same code path.
+/// Serves a ``KnockModule`` over RPC: its strategy points (``StrategyPoints``) as
+/// `knock.module.*` and its own `<id>.*` methods. ``ModuleRunner`` serves a module in its own
+/// process with it; the host serves a linked-in module with it on an in-process connection (for
+/// its own methods; the strategy points of a linked-in module the host calls directly, through
+/// the same ``StrategyPoints``), so both run the same code.
 public struct ModuleService: RPCService {
     /// The module served.
     public let module: any KnockModule
@@ -19,32 +21,14 @@ public struct ModuleService: RPCService {
     public func registerMethods(with router: inout RPCRouter) {
         let module = self.module
         let context = self.context
+        let points = StrategyPoints(module: module, context: context)
         let id = module.descriptor.id
         router.register(ModuleMethods.describe) { _, _ in
             module.descriptor
         }
-        router.register(ModuleMethods.assess) { request, _ in
-            await context.waitUntilConfigured()
-            var response = ModuleAssessResponse()
-            response.suggestions = try await module.assess(request, context: context).map { $0.suggested(by: id) }
-            return response
-        }
-        router.register(ModuleMethods.plan) { request, _ in
-            await context.waitUntilConfigured()
-            var response = ModulePlanResponse()
-            response.knocks = try await module.plan(request, context: context).map { knock in
-                var knock = knock
-                knock.suggestedBy = id
-                return knock
-            }
-            return response
-        }
-        router.register(ModuleMethods.handle) { event, _ in
-            await context.waitUntilConfigured()
-            var response = ModuleHandleResponse()
-            response.suggestions = try await module.handle(event, context: context).map { $0.suggested(by: id) }
-            return response
-        }
+        router.register(ModuleMethods.assess) { request, _ in try await points.assess(request) }
+        router.register(ModuleMethods.plan) { request, _ in try await points.plan(request) }
+        router.register(ModuleMethods.handle) { event, _ in try await points.handle(event) }
         var own = RPCRouter()
         module.registerMethods(with: &own, context: context)
         // The module's own methods also wait for its configuration.
