@@ -63,6 +63,9 @@ public struct Canteen: KnockModule {
         ].map(ModuleMethodInfo.init)
         descriptor.permissions = ["residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
+        // A visit that mentions meals reads the resident's enrolment and proposal: they come
+        // with the visit, read with the other methods' records in the visit's own write.
+        descriptor.visitRecords = CanteenLedger.visitRecords
         // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: CanteenSchemas.base64)
         return descriptor
@@ -73,8 +76,8 @@ public struct Canteen: KnockModule {
     ///
     /// A proposal stands as the first visit made it; a later visit adds the meal words it does
     /// not list yet, and one that adds none writes nothing (the need it suggests again is a
-    /// duplicate the host drops). The store is read only for a visit that mentions meals: most
-    /// do not, so the records are not asked to come with every visit (`visit_records`).
+    /// duplicate the host drops). The enrolment and the proposal come with the visit
+    /// (`visit_records`); a second try after a conflict reads them from the store.
     /// - Throws: ``RPCError`` for a bad configuration or if the store fails.
     public func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {
         let configuration = try context.configuration(as: CanteenConfiguration.self)
@@ -87,9 +90,12 @@ public struct Canteen: KnockModule {
         let text = ([request.visit.observations, request.visit.opinions] + request.visit.requests).joined(separator: "\n")
         let matched = configuration.mealWords(in: text)
         guard !matched.isEmpty, !resident.id.isEmpty else { return [] }
-        // Two visits to one resident at once: whichever writes second reads again.
+        // Two visits to one resident at once: whichever writes second reads again, from the
+        // store (not the records that came with the visit).
+        var attempt = request
         let proposed = try await RPCError.retryingOnConflict {
-            try await ledger.propose(request, matched: matched, community: community, at: context.clock.now())
+            defer { attempt = request.withoutVisitRecords }
+            return try await ledger.propose(attempt, matched: matched, community: community, at: context.clock.now())
         }
         guard proposed else { return [] }
         return [.raisingNeed(

@@ -86,8 +86,8 @@ struct CanteenCounter: Sendable {
             enrolment.enrolledAt = .init(date: context.clock.now())
         }
         _ = try await context.store.batch([
-            .put(try ModuleRecord.make(enrolment, collection: "enrolments", key: enrolment.residentID, index: ["community": enrolment.communityID]), expectedVersion: nil),
-            .delete(collection: "proposals", key: enrolment.residentID),
+            .put(try ModuleRecord.make(enrolment, collection: CanteenLedger.enrolments, key: enrolment.residentID, index: ["community": enrolment.communityID]), expectedVersion: nil),
+            .delete(collection: CanteenLedger.proposals, key: enrolment.residentID),
         ])
         var response = CanteenEnrolResponse()
         response.enrolment = enrolment
@@ -107,7 +107,7 @@ struct CanteenCounter: Sendable {
     func listProposals(_ request: CanteenListProposalsRequest, by caller: ModuleCaller) async throws -> CanteenListProposalsResponse {
         let community = try caller.community(named: request.communityID, Self.work)
         var response = CanteenListProposalsResponse()
-        response.proposals = try await context.store.all(CanteenProposal.self, collection: "proposals", where: ["community": community])
+        response.proposals = try await context.store.all(CanteenProposal.self, collection: CanteenLedger.proposals, where: ["community": community])
         return response
     }
 

@@ -23,18 +23,26 @@ struct CanteenLedger: Sendable {
         try await store.put(menu, collection: "menus", key: "\(menu.communityID)|\(menu.date)", index: ["community": menu.communityID])
     }
 
+    /// Enrolments, keyed by the resident's id.
+    static let enrolments = "enrolments"
+    /// Proposals for enrolment, keyed by the resident's id.
+    static let proposals = "proposals"
+    /// What comes with every visit: whether the resident is enrolled or proposed.
+    static let visitRecords = [enrolments, proposals]
+
     func enrolment(_ residentID: String) async throws -> CanteenEnrolment? {
-        try await store.get(CanteenEnrolment.self, collection: "enrolments", key: residentID)
+        try await store.get(CanteenEnrolment.self, collection: Self.enrolments, key: residentID)
     }
 
     /// Proposes the visited resident for enrolment on the meal words `matched`, unless they are
     /// enrolled. A proposal stands as the first visit made it; words it does not list yet are
-    /// added, and if there are none nothing is written.
+    /// added, and if there are none nothing is written. The enrolment and the proposal come with
+    /// the visit (``Canteen/visitRecords``), or are read from the store.
     /// - Returns: Whether the resident is proposed (`false`: enrolled).
     /// - Throws: `ABORTED` if the proposal changed since it was read; ``RPCError`` from the store.
     func propose(_ request: ModuleAssessRequest, matched: [String], community: String, at: Date) async throws -> Bool {
-        guard try await enrolment(request.resident.id) == nil else { return false }
-        let stored = try await store.get(collection: "proposals", key: request.resident.id)
+        guard try await request.visitRecord(in: Self.enrolments, from: store) == nil else { return false }
+        let stored = try await request.visitRecord(in: Self.proposals, from: store)
         var proposal: CanteenProposal
         if let stored {
             proposal = try stored.decode(CanteenProposal.self)
@@ -50,7 +58,7 @@ struct CanteenLedger: Sendable {
         proposal.communityID = community
         proposal.matched += added
         _ = try await RPCError.abortingOnVersionConflict("the proposal of \(proposal.residentID) changed meanwhile; try again") {
-            try await store.put(proposal, collection: "proposals", key: proposal.residentID, index: ["community": community],
+            try await store.put(proposal, collection: Self.proposals, key: proposal.residentID, index: ["community": community],
                                 expectedVersion: stored?.version ?? 0)
         }
         return true

@@ -5,14 +5,17 @@ import KnockStore
 import Logging
 import SwiftProtobuf
 
-/// What happens when a visit is recorded (随身记载): the visit is stored durably first, then every
-/// enabled method assesses it in parallel (each within its time limit), their suggestions are
-/// applied with their provenance and without duplicates, and the methods that asked for them
-/// hear of the alerts and needs raised.
+/// What happens when a visit is recorded (随身记载): the visit is stored durably, every enabled
+/// method assesses it in parallel (each within its time limit), their suggestions are applied
+/// with their provenance and without duplicates, and the methods that asked for them hear of
+/// the alerts and needs raised.
 ///
-/// The visit is committed before any method is asked, so a method that hangs or fails costs its
-/// own suggestions, never the record; the answer names it. A retried record (same client id)
-/// is answered from the store and consults nobody again.
+/// The methods are asked as soon as the visit is written in its transaction, while that
+/// transaction commits (the log's sync is most of a write's time); their suggestions are
+/// applied, and the caller answered, only once the visit is durable. If the commit fails, the
+/// caller gets the error and nothing the methods suggested is applied. A method that hangs or
+/// fails costs its own suggestions, never the record; the answer names it. A retried record
+/// (same client id) is answered from the store and consults nobody again.
 final class VisitPipeline: Sendable {
     let database: KnockDatabase
     let coordinator: ModuleCoordinator
@@ -39,46 +42,48 @@ final class VisitPipeline: Sendable {
         let defaultMember: String = if case .member(let id) = caller.provenance { id } else { "" }
         let visit = try Visit(message: request.visit, defaultMember: defaultMember)
 
+        // The methods assess the visit as soon as it is written, while it commits; what they
+        // suggest is applied, and the caller answered, once it is durable.
+        // The records they want with it are read in the same write (for every community: the
+        // methods of the resident's are picked once it is known).
+        let (written, assessment) = try await database.recordVisit(visit, caller: caller, withRecords: coordinator.visitRecordCollections(in: "")) { written in
+            await self.assess(written)
+        }
         var response = CommunityRecordVisitResponse()
-        // The resident as methods see it comes with the write: no second read.
-        let (recording, resident, keyPerson) = try await database.recordVisitShowingResident(visit, caller: caller)
-        let stored: Visit
-        switch recording {
+        switch written.recording {
         case .duplicate(let existing):
             response.visit = existing.message
             response.duplicate = true
             return response
         case .recorded(let recorded):
-            stored = recorded
             response.visit = recorded.message
         }
-        guard coordinator.assessesVisits(in: stored.communityID) else { return response }
-        var assess = ModuleAssessRequest()
-        assess.visit = response.visit
-        // Methods see contacts masked unless they asked for them (`residents.contact`).
-        assess.resident = resident.message(keyPerson: keyPerson, revealContacts: false)
-        assess.communityID = resident.communityID
-        let (suggestions, failures) = await coordinator.assess(assess, visitRecords: await visitRecords(of: resident.id, in: resident.communityID))
+        guard let (suggestions, failures) = assessment else { return response }
         response.problems = failures.map(\.problem)
-        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller, known: [resident])
+        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller, known: [written.resident])
         return response
     }
 
-    /// The records the methods assessing visits in `communityID` want with each visit
-    /// (``ModuleCoordinator/visitRecordCollections(in:)``), read at `residentID` in one lookup.
-    /// If they cannot be read, the methods get none and read their stores themselves.
-    private func visitRecords(of residentID: String, in communityID: String) async -> [String: ModuleVisitRecords] {
-        let wanted = coordinator.visitRecordCollections(in: communityID)
-        guard !wanted.isEmpty else { return [:] }
-        let found: [String: [StoredRecord]]
-        do {
-            found = try await database.records(at: residentID, in: wanted)
-        } catch {
-            logger.warning("could not read the records methods want with a visit", metadata: ["error": "\(error)"])
-            return [:]
-        }
+    /// The methods' assessment of a visit just written: `nil` for a duplicate (nobody is
+    /// consulted again) or where no method assesses visits.
+    private func assess(_ written: KnockDatabase.WrittenVisit) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure])? {
+        guard case .recorded(let stored) = written.recording, coordinator.assessesVisits(in: stored.communityID) else { return nil }
+        let resident = written.resident
+        var assess = ModuleAssessRequest()
+        assess.visit = stored.message
+        // Methods see contacts masked unless they asked for them (`residents.contact`).
+        assess.resident = resident.message(keyPerson: written.keyPerson, revealContacts: false)
+        assess.communityID = resident.communityID
+        return await coordinator.assess(assess, visitRecords: visitRecords(written.records, in: resident.communityID))
+    }
+
+    /// What each method assessing visits in `communityID` gets along with a visit: the
+    /// collections it named and those of `found` it holds. If they were not read, the methods
+    /// get none and read their stores themselves.
+    private func visitRecords(_ found: [String: [StoredRecord]]?, in communityID: String) -> [String: ModuleVisitRecords] {
+        guard let found else { return [:] }
         var records: [String: ModuleVisitRecords] = [:]
-        for (module, collections) in wanted {
+        for (module, collections) in coordinator.visitRecordCollections(in: communityID) {
             var visitRecords = ModuleVisitRecords()
             visitRecords.collections = collections
             visitRecords.found = (found[module] ?? []).map(DatabaseModuleStore.record)

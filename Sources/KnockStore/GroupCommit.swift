@@ -11,7 +11,9 @@ import Synchronization
 /// (the writing connection's own thread), so from one statement to the next, and from one batch
 /// to the next, it waits for no other task. A request that throws is rolled back to its
 /// savepoint and gets its own error; the others commit. Every caller is resumed only after
-/// `COMMIT` has returned: what it is told was written is durable. If the transaction itself
+/// `COMMIT` has returned: what it is told was written is durable. (A grouped item may also
+/// name who hears of its value as soon as it is written, to start what needs it while the batch
+/// commits; its caller still returns only once the batch has committed.) If the transaction itself
 /// fails (it cannot begin, a rollback to a savepoint fails, `COMMIT` fails), nothing of the
 /// batch was written and every request gets that error.
 ///
@@ -40,8 +42,9 @@ final class GroupCommit: Sendable {
         /// Its own reads and writes.
         case single(isolation: Isolation, run: @Sendable (any SQLDatabase) async throws -> any Sendable)
         /// An item written together with the batch's other items of the same group, by one call
-        /// of `write` (a visit among the visits arriving together: one statement for all).
-        case grouped(group: String, item: any Sendable, write: GroupWrite)
+        /// of `write` (a visit among the visits arriving together: one statement for all), and
+        /// who hears of its value once written, before the batch commits.
+        case grouped(group: String, item: any Sendable, write: GroupWrite, written: (@Sendable (any Sendable) -> Void)?)
     }
 
     /// Writes a group's items in the batch's transaction and answers each: a value, or a
@@ -100,6 +103,9 @@ final class GroupCommit: Sendable {
     ///   - item: What to write.
     ///   - group: Names the items `write` takes together (one item type per group).
     ///   - transaction: As for ``submit(isolation:in:_:)``.
+    ///   - written: Hears of the item's value as soon as `write` has written it, before the
+    ///     transaction commits (which may still fail): on the writer's thread, so it must only
+    ///     hand the value on.
     ///   - write: Writes items of the group; returns one result per item, in order: the item's
     ///     value, or a ``DomainError`` for an item it wrote nothing of. What it throws fails the
     ///     whole batch.
@@ -107,6 +113,7 @@ final class GroupCommit: Sendable {
     /// - Throws: The item's refusal, or the transaction's error (nothing of the batch was written).
     func submit<Item: Sendable, Value: Sendable>(
         grouped item: Item, group: String, in transaction: @escaping Transaction,
+        written: (@Sendable (Value) -> Void)? = nil,
         _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value {
         let erased: GroupWrite = { items, database in
@@ -117,7 +124,8 @@ final class GroupCommit: Sendable {
             }
             return answers.map { answer in answer.map { $0 as any Sendable } }
         }
-        return try await submit(.grouped(group: group, item: item, write: erased), in: transaction) as! Value
+        let hook = written.map { written in { @Sendable (value: any Sendable) in written(value as! Value) } }
+        return try await submit(.grouped(group: group, item: item, write: erased, written: hook), in: transaction) as! Value
     }
 
     /// How many requests wait for a batch (not counting the batch being written).
@@ -155,19 +163,20 @@ final class GroupCommit: Sendable {
                     switch work {
                     case .single(let isolation, let run):
                         results[index] = try await Self.run(isolation, run, on: database)
-                    case .grouped(let group, _, let write):
+                    case .grouped(let group, _, let write, _):
                         // The whole group at its first item's turn: the batch's requests are
                         // concurrent, so any order of them is one they could have had.
-                        var members: [Int] = []
+                        var members: [(index: Int, written: (@Sendable (any Sendable) -> Void)?)] = []
                         var items: [any Sendable] = []
                         for (other, candidate) in works.enumerated().dropFirst(index) {
-                            if case .grouped(group, let item, _) = candidate {
-                                members.append(other)
+                            if case .grouped(group, let item, _, let written) = candidate {
+                                members.append((other, written))
                                 items.append(item)
                             }
                         }
                         for (member, answer) in zip(members, try await write(items, database)) {
-                            results[member] = answer
+                            results[member.index] = answer
+                            if case .success(let value) = answer { member.written?(value) }
                         }
                     }
                 }

@@ -74,7 +74,7 @@ extension KnockDatabase {
         }
         return try await translatingErrors("records at \(key) of \(collections.count) modules") {
             try await engine.withReadSession { database in
-                try await RecordTables.records(at: key, in: collections, on: database)
+                try await RecordTables.records(at: [key], in: collections, on: database)[key] ?? [:]
             }
         }
     }

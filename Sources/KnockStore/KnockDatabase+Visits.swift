@@ -26,24 +26,83 @@ extension KnockDatabase {
     /// when they assess it, read in the same write (not audited: the host's own lookup).
     /// - Returns: The recording, the resident, and the entry or `nil`.
     /// - Throws: As ``recordVisit(_:caller:)``.
-    public func recordVisitShowingResident(_ visit: Visit, caller: Caller) async throws -> (recording: VisitRecording, resident: Resident, keyPerson: KeyPerson?) {
+    public func recordVisitShowingResident(_ visit: Visit, caller: Caller) async throws -> WrittenVisit {
+        try await translatingStoreErrors("recording visit \(visit.id)") {
+            try await engine.writeGrouped(try Self.pending(visit, caller: caller, withRecords: [:]), group: "visits", written: nil, Self.write)
+        }
+    }
+
+    /// Records a visit as ``recordVisitShowingResident(_:caller:)`` does, and runs `meanwhile`
+    /// on it as soon as it is written, while its transaction commits: what needs the written
+    /// visit (the methods' assessment) does not wait for the log's sync. Returns once both the
+    /// visit is durable and `meanwhile` has finished; if the commit fails, what `meanwhile`
+    /// made is dropped and the error thrown. `meanwhile` sees the visit before it is durable:
+    /// reads on other connections may not find it yet. Not run for a refused visit.
+    /// - Parameters:
+    ///   - visit: The visit as the client recorded it.
+    ///   - caller: Who records, within which scope.
+    ///   - withRecords: Collections of modules' stores whose records at the resident come with
+    ///     a recorded visit (``WrittenVisit/records``), by module: read in the same write, in one
+    ///     statement for the visits written together.
+    ///   - meanwhile: Work on the written visit (recorded or a duplicate).
+    /// - Returns: The visit as written, and what `meanwhile` made.
+    /// - Throws: As ``recordVisit(_:caller:)``; ``StoreError`` `invalidArgument` for a malformed
+    ///   module or collection name.
+    public func recordVisit<Work: Sendable>(
+        _ visit: Visit, caller: Caller, withRecords: [String: [String]] = [:], meanwhile: @escaping @Sendable (WrittenVisit) async -> Work
+    ) async throws -> (written: WrittenVisit, work: Work) {
+        let pending = try Self.pending(visit, caller: caller, withRecords: withRecords)
+        let handoff = Handoff<WrittenVisit>()
+        async let early = Self.run(meanwhile, on: handoff)
+        let written: WrittenVisit
+        do {
+            written = try await translatingStoreErrors("recording visit \(visit.id)") {
+                try await engine.writeGrouped(pending, group: "visits", written: { handoff.give($0) }, Self.write)
+            }
+        } catch {
+            handoff.give(nil)
+            _ = await early
+            throw error
+        }
+        handoff.give(written)
+        if let work = await early { return (written, work) }
+        return (written, await meanwhile(written))
+    }
+
+    /// `meanwhile` on the visit handed over, or `nil` if none is.
+    private static func run<Work: Sendable>(_ meanwhile: @Sendable (WrittenVisit) async -> Work, on handoff: Handoff<WrittenVisit>) async -> Work? {
+        guard let written = await handoff.value else { return nil }
+        return await meanwhile(written)
+    }
+
+    /// `visit` checked, as it waits to be written.
+    private static func pending(_ visit: Visit, caller: Caller, withRecords: [String: [String]]) throws -> PendingVisit {
+        for (module, names) in withRecords {
+            try StoreLimits.checkModule(module)
+            for collection in names { try StoreLimits.checkAddress(collection: collection, key: visit.residentID) }
+        }
         try Validation.id(visit.id, what: "visit id")
         try Validation.id(visit.memberID, what: "member id of visit \(visit.id)")
         try Validation.text(visit.observations + visit.opinions + visit.requests.joined(), what: "text of visit \(visit.id)")
         var stored = visit
         stored.at = visit.at.storedPrecision
-        let pending = PendingVisit(visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: try StoredJSON.encode(visit.requests))
-        let written = try await translatingStoreErrors("recording visit \(visit.id)") {
-            try await engine.writeGrouped(pending, group: "visits", Self.write)
-        }
-        return (written.recording, written.resident, written.keyPerson)
+        return PendingVisit(
+            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: try StoredJSON.encode(visit.requests), withRecords: withRecords
+        )
     }
 
     /// A visit as written, with its resident as the methods see it.
-    struct WrittenVisit: Sendable {
-        var recording: VisitRecording
-        var resident: Resident
-        var keyPerson: KeyPerson?
+    public struct WrittenVisit: Sendable {
+        /// Recorded, or a duplicate of one recorded before.
+        public var recording: VisitRecording
+        /// The resident visited, as stored with the visit.
+        public var resident: Resident
+        /// Their key-persons entry (last knock moved by the visit), or `nil`.
+        public var keyPerson: KeyPerson?
+        /// For a recorded visit, the records at the resident of the collections asked for, by
+        /// module (a module without any is absent); `nil` when none were asked for or they
+        /// could not be read.
+        public var records: [String: [StoredRecord]]?
     }
 
     /// A visit checked and waiting to be written with the others arriving with it.
@@ -52,6 +111,8 @@ extension KnockDatabase {
         var scope: Scope
         var recordedAt: Int64
         var requests: String
+        /// The modules' collections whose records at the resident come with the visit.
+        var withRecords: [String: [String]]
     }
 
     /// Writes visits arriving together: one read of their residents' places, one insert of
@@ -107,7 +168,26 @@ extension KnockDatabase {
                 }
             }
         }
+        await readRecords(for: pending, into: &results, on: database)
         return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a visit of the batch was not written")) }
+    }
+
+    /// Adds to each recorded visit the records its methods want with it: one statement for the
+    /// visits asking for the same collections. Records that cannot be read are left for the
+    /// methods to read themselves.
+    private static func readRecords(for pending: [PendingVisit], into results: inout [Result<WrittenVisit, any Error>?], on database: any SQLDatabase) async {
+        let asking = results.indices.filter { index in
+            guard !pending[index].withRecords.isEmpty, case .success(let written)? = results[index], case .recorded = written.recording else { return false }
+            return true
+        }
+        for (collections, indices) in Dictionary(grouping: asking, by: { pending[$0].withRecords }) {
+            guard let found = try? await RecordTables.records(at: indices.map { pending[$0].visit.residentID }, in: collections, on: database) else { continue }
+            for index in indices {
+                guard case .success(var written)? = results[index] else { continue }
+                written.records = found[written.resident.id] ?? [:]
+                results[index] = .success(written)
+            }
+        }
     }
 
     private static let insertVisits = SQLText.insert(into: CommunityTables.visits, columns: visitColumns + ["recorded_at"])

@@ -66,17 +66,21 @@ struct PostgresEngine: StorageEngine {
 
     /// A transaction of its own on a pooled connection (the isolation does not matter: nothing
     /// else is in it): PostgreSQL already lets concurrent commits share a flush of its log, and
-    /// eight connections write side by side.
+    /// eight connections write side by side. `written` hears of the value once committed: a
+    /// transaction run again after a deadlock could write something else.
     func writeGrouped<Item: Sendable, Value: Sendable>(
-        _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+        _ item: Item, group: String, written: (@Sendable (Value) -> Void)?,
+        _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value {
         // Each write is a transaction of its own here: the group is the one item.
-        try await transaction(holding: .none) { database in
+        let value = try await transaction(holding: .none) { database in
             guard let answer = try await write([item], database).first else {
                 throw StoreError(code: .internal, message: "group \(group) answered nothing")
             }
             return try answer.get()
         }
+        written?(value)
+        return value
     }
 
     func write<Result: Sendable>(

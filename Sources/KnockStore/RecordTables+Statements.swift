@@ -73,34 +73,39 @@ extension RecordTables {
         return try row.map { try record(from: $0, collection: collection) }
     }
 
-    /// Reads the records at `key` of several modules' collections, in one statement.
-    /// - Parameter collections: The collections to look in, by module.
-    /// - Returns: The records found, by module.
+    /// Reads the records at `keys` of several modules' collections, in one statement.
+    /// - Parameters:
+    ///   - keys: The keys (the residents' ids).
+    ///   - collections: The collections to look in, by module.
+    /// - Returns: The records found, by key, then by module.
     /// - Throws: The driver's error.
     static func records(
-        at key: String, in collections: [String: [String]], on database: any SQLDatabase
-    ) async throws -> [String: [StoredRecord]] {
-        guard let select = recordsSelect(at: key, in: collections) else { return [:] }
-        var found: [String: [StoredRecord]] = [:]
+        at keys: [String], in collections: [String: [String]], on database: any SQLDatabase
+    ) async throws -> [String: [String: [StoredRecord]]] {
+        guard let select = recordsSelect(at: keys, in: collections) else { return [:] }
+        var found: [String: [String: [StoredRecord]]] = [:]
         for row in try await database.raw(select).all() {
             let collection = try row.decode(column: "collection", as: String.self)
-            found[try row.decode(column: "module", as: String.self), default: []].append(try record(from: row, collection: collection))
+            let record = try record(from: row, collection: collection)
+            found[record.key, default: [:]][try row.decode(column: "module", as: String.self), default: []].append(record)
         }
         return found
     }
 
-    /// The statement of ``records(at:in:on:)``; `nil` when no collection is named. Each module's
-    /// term is whole (module, collections, key), so that each is found through the primary key.
-    static func recordsSelect(at key: String, in collections: [String: [String]]) -> SQLQueryString? {
+    /// The statement of ``records(at:in:on:)``; `nil` when no key or no collection is named.
+    /// Each module's term is whole (module, collections, keys), so that each is found through
+    /// the primary key.
+    static func recordsSelect(at keys: [String], in collections: [String: [String]]) -> SQLQueryString? {
         let wanted = collections.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-        guard !wanted.isEmpty else { return nil }
+        guard !wanted.isEmpty, !keys.isEmpty else { return nil }
         var select: SQLQueryString = """
             SELECT "module", "collection", \(unsafeRaw: SQLText.columns(recordColumns)) FROM \(unsafeRaw: recordsTable) WHERE 
             """
+        let keyList = SQLList(Set(keys).sorted().map { SQLBind($0) })
         for (position, (module, names)) in wanted.enumerated() {
             if position > 0 { select.appendLiteral(" OR ") }
             let list = SQLList(names.map { SQLBind($0) })
-            select.appendInterpolation(SQLQueryString(#"("module" = \#(bind: module) AND "collection" IN (\#(list)) AND "key" = \#(bind: key))"#))
+            select.appendInterpolation(SQLQueryString(#"("module" = \#(bind: module) AND "collection" IN (\#(list)) AND "key" IN (\#(keyList)))"#))
         }
         return select
     }

@@ -189,9 +189,10 @@ final class SQLiteEngine: StorageEngine {
     }
 
     func writeGrouped<Item: Sendable, Value: Sendable>(
-        _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+        _ item: Item, group: String, written: (@Sendable (Value) -> Void)?,
+        _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value {
-        try await groupCommit.submit(grouped: item, group: group, in: batchTransaction, write)
+        try await groupCommit.submit(grouped: item, group: group, in: batchTransaction, written: written, write)
     }
 
     /// How many writes wait for the next batch.

@@ -43,11 +43,16 @@ protocol StorageEngine: Sendable {
     /// - Parameters:
     ///   - item: What to write.
     ///   - group: Names the items written together (one item type per group).
+    ///   - written: Hears of the item's value once it is written: before the transaction
+    ///     commits where writes queue for a shared transaction (SQLite), so what needs the value
+    ///     can start while the commit is under way; else once committed. Called at most once,
+    ///     and not for a refused item; it must only hand the value on.
     ///   - write: Writes items of the group; returns one result per item, in order: its value,
     ///     or a ``DomainError`` for an item it wrote nothing of. What it throws fails them all.
     /// - Throws: The item's refusal; the driver's error if the transaction cannot begin or commit.
     func writeGrouped<Item: Sendable, Value: Sendable>(
-        _ item: Item, group: String, _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
+        _ item: Item, group: String, written: (@Sendable (Value) -> Void)?,
+        _ write: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Result<Value, any Error>]
     ) async throws -> Value
 }
 

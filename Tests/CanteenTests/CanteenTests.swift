@@ -9,6 +9,23 @@ import Testing
 struct CanteenTests {
     typealias World = CanteenWorld
 
+    /// A visit by m-1 to r-1 with `observations`, and the records that come with it (`nil`:
+    /// none came, as from a host without them).
+    static func visit(_ id: String, observations: String, records: [ModuleRecord]? = nil) -> ModuleAssessRequest {
+        var request = ModuleAssessRequest()
+        request.visit.id = id
+        request.visit.memberID = "m-1"
+        request.visit.residentID = "r-1"
+        request.visit.observations = observations
+        request.resident = World.residents[0]
+        request.communityID = "qinghe"
+        if let records {
+            request.visitRecords.collections = CanteenLedger.visitRecords
+            request.visitRecords.found = records
+        }
+        return request
+    }
+
     @Test("the descriptor is valid, names every method and embeds their schemas for knock call")
     func descriptor() throws {
         let descriptor = Canteen().descriptor
@@ -98,30 +115,43 @@ struct CanteenTests {
     @Test("a proposal stands as the first visit made it: later visits add only new meal words, and one with none writes nothing")
     func proposalKept() async throws {
         let world = World()
-        func visit(_ id: String, observations: String) -> ModuleAssessRequest {
-            var request = ModuleAssessRequest()
-            request.visit.id = id
-            request.visit.memberID = "m-1"
-            request.visit.residentID = "r-1"
-            request.visit.observations = observations
-            request.resident = World.residents[0]
-            request.communityID = "qinghe"
-            return request
-        }
-        #expect(try await world.module.assess(visit("v-1", observations: "说想要送餐"), context: world.context).count == 1)
+        #expect(try await world.module.assess(Self.visit("v-1", observations: "说想要送餐"), context: world.context).count == 1)
         world.clock.advance(by: 3_600)
         let first = try #require(try await world.store.get(collection: "proposals", key: "r-1"))
 
         // The same words again: the need is suggested again (the host finds it a duplicate), the proposal is not rewritten.
-        #expect(try await world.module.assess(visit("v-2", observations: "还是要送餐"), context: world.context).count == 1)
+        #expect(try await world.module.assess(Self.visit("v-2", observations: "还是要送餐"), context: world.context).count == 1)
         #expect(try await world.store.get(collection: "proposals", key: "r-1")?.version == first.version)
 
         // New words are added; the first visit and time stay.
-        #expect(try await world.module.assess(visit("v-3", observations: "不能做饭了，要送餐"), context: world.context).count == 1)
+        #expect(try await world.module.assess(Self.visit("v-3", observations: "不能做饭了，要送餐"), context: world.context).count == 1)
         let proposal = try #require(try await world.counter.listProposals(CanteenListProposalsRequest(), by: World.staff).proposals.first)
         #expect(proposal.matched == ["送餐", "做饭", "不能做饭"])
         #expect(proposal.visitID == "v-1")
         #expect(proposal.proposedAt.date == World.morning)
+    }
+
+    @Test("the enrolment and the proposal come with the visit; a proposal changed since is read again from the store and no word is lost")
+    func recordsWithVisit() async throws {
+        let world = World()
+        #expect(Canteen().descriptor.visitRecords == ["enrolments", "proposals"])
+        #expect(try await world.module.assess(Self.visit("v-1", observations: "要送餐", records: []), context: world.context).count == 1)
+        let first = try #require(try await world.store.get(collection: "proposals", key: "r-1"))
+
+        // Another visit adds a word; then one comes with the proposal as it was before that.
+        #expect(try await world.module.assess(Self.visit("v-2", observations: "不能做饭了", records: [first]), context: world.context).count == 1)
+        #expect(try await world.module.assess(Self.visit("v-3", observations: "想去吃饭", records: [first]), context: world.context).count == 1)
+        let proposal = try #require(try await world.store.get(CanteenProposal.self, collection: "proposals", key: "r-1"))
+        #expect(proposal.matched == ["送餐", "做饭", "不能做饭", "吃饭"])
+        #expect(proposal.visitID == "v-1")
+
+        // An enrolment that came with the visit: not proposed, nothing suggested.
+        var enrolment = ModuleRecord()
+        enrolment.collection = "enrolments"
+        enrolment.key = "r-1"
+        enrolment.value = try CanteenEnrolment.with { $0.residentID = "r-1" }.serializedData()
+        enrolment.version = 1
+        #expect(try await world.module.assess(Self.visit("v-4", observations: "要送餐", records: [enrolment]), context: world.context).isEmpty)
     }
 
     @Test("enrolment reads the resident from the host: tiers from tags, the price after subsidy; unknown residents and outsiders refused")

@@ -22,7 +22,7 @@ struct QueryPlanTests {
         }
     }
 
-    @Test("the records that come with a visit are read through the primary key, whatever the number of modules", arguments: TestEngine.all)
+    @Test("the records that come with visits are read through the primary key, whatever the number of modules and visits", arguments: TestEngine.all)
     func visitRecordsByKey(engine: TestEngine) async throws {
         try await TestStore.withDatabase(engine) { database in
             for number in 0..<50 {
@@ -30,9 +30,11 @@ struct QueryPlanTests {
                     try await database.put(module: module, collection: "notes", key: "r\(number)", value: [], index: ["grid": "g\(number % 5)"])
                 }
             }
-            let select = try #require(RecordTables.recordsSelect(at: "r7", in: ["a": ["notes", "flags"], "b": ["notes"], "c": ["elders"]]))
-            let plan = try await database.engine.withSession { sql in try await QueryPlan.explain(select, on: sql) }
-            #expect(!plan.contains("SCAN knock_records\n") && !plan.contains("Seq Scan"), "\(plan)")
+            for keys in [["r7"], ["r7", "r12", "r30"]] {
+                let select = try #require(RecordTables.recordsSelect(at: keys, in: ["a": ["notes", "flags"], "b": ["notes"], "c": ["elders"]]))
+                let plan = try await database.engine.withSession { sql in try await QueryPlan.explain(select, on: sql) }
+                #expect(!plan.contains("SCAN knock_records\n") && !plan.contains("Seq Scan"), "\(plan)")
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import KnockDomain
-import Testing
 import KnockStore
+import Synchronization
+import Testing
 
 @Suite("Community: visits")
 struct VisitTests {
@@ -128,6 +129,47 @@ struct VisitTests {
             #expect(child.keyPerson == nil)
             let retry = try await database.recordVisitShowingResident(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember)
             #expect(retry.recording == .duplicate(written.recording.visit))
+        }
+    }
+
+    @Test("work on a written visit gets its methods' records at the resident, read with the visit; it runs neither for a refused visit nor with records for a retry; the caller returns once the visit is stored", arguments: TestEngine.all)
+    func meanwhile(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            try await database.put(module: "keeper", collection: "notes", key: "r1a", value: Array("note on r1a".utf8))
+            try await database.put(module: "keeper", collection: "notes", key: "r1b", value: Array("note on r1b".utf8))
+            try await database.put(module: "keeper", collection: "other", key: "r1a", value: Array("not asked for".utf8))
+            try await database.put(module: "pairs", collection: "elders", key: "r1a", value: Array("elder r1a".utf8))
+            let wanted = ["keeper": ["notes", "flags"], "pairs": ["elders"]]
+            @Sendable func notes(_ written: KnockDatabase.WrittenVisit) -> [String]? {
+                written.records.map { records in
+                    records.sorted { $0.key < $1.key }.flatMap { module, found in
+                        found.map { "\(module)/\($0.collection)/\($0.key): \(String(decoding: $0.value, as: UTF8.self))" }
+                    }
+                }
+            }
+            // Visits to two residents at once: each gets its own resident's records.
+            async let first = database.recordVisit(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember, withRecords: wanted) { notes($0) }
+            async let second = database.recordVisit(Community.visit("v-2", resident: "r1b", at: Community.time(hour: 9)), caller: Community.gridMember, withRecords: wanted) { notes($0) }
+            let (one, two) = try await (first, second)
+            #expect(one.work == ["keeper/notes/r1a: note on r1a", "pairs/elders/r1a: elder r1a"])
+            #expect(two.work == ["keeper/notes/r1b: note on r1b"])
+            #expect(try await database.visits(ids: ["v-1", "v-2"], caller: Community.host).map(\.id) == ["v-1", "v-2"])
+
+            // A retry is a duplicate, without records; a refused visit runs nothing.
+            let retry = try await database.recordVisit(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember, withRecords: wanted) { $0 }
+            #expect(retry.work.recording == .duplicate(one.written.recording.visit))
+            #expect(retry.work.records == nil)
+            let ran = Mutex(false)
+            await #expect(throws: DomainError.self) {
+                try await database.recordVisit(Community.visit("v-3", resident: "r3", at: Community.time(hour: 9)), caller: Community.gridMember, withRecords: wanted) { _ in
+                    ran.withLock { $0 = true }
+                }
+            }
+            #expect(!ran.withLock { $0 })
+            let malformed = await #expect(throws: StoreError.self) {
+                try await database.recordVisit(Community.visit("v-4", at: Community.time(hour: 9)), caller: Community.gridMember, withRecords: ["keeper": [""]]) { _ in }
+            }
+            #expect(malformed?.code == .invalidArgument)
         }
     }
 
