@@ -70,16 +70,19 @@ public final class ModuleCoordinator: Sendable {
         // in several parts, and a part holding only `visit_records` sets just that field.
         // Records too large to send along are left for the module to read itself: a request
         // near the frame limit would fail its every assessment. A linked module gets the same
-        // records, set on its request.
+        // records, set on its request (and nothing is serialized for it).
         var sent: [String: ModuleVisitRecords] = [:]
         var appended: [String: ByteBuffer] = [:]
-        for (module, records) in visitRecords where modules.contains(where: { $0.descriptor.id == module }) {
-            var part = ModuleAssessRequest()
-            part.visitRecords = records
-            if let bytes = try? part.serializedByteBuffer(), bytes.readableBytes <= Self.maximumVisitRecordBytes {
+        for entry in modules {
+            let module = entry.descriptor.id
+            guard let records = visitRecords[module], records.bytesAbout <= Self.maximumVisitRecordBytes else { continue }
+            if entry.linked == nil {
+                var part = ModuleAssessRequest()
+                part.visitRecords = records
+                guard let bytes = try? part.serializedByteBuffer() else { continue }
                 appended[module] = bytes
-                sent[module] = records
             }
+            sent[module] = records
         }
         let records = sent
         let (answers, failures) = await consult(modules, ModuleMethods.assess, request, appending: appended, limit: { $0.assess }) { points, attempt in
@@ -123,8 +126,9 @@ public final class ModuleCoordinator: Sendable {
         return (Self.deduplicated(attributed), failures)
     }
 
-    /// The most bytes of records sent along with a visit to one module (a record may hold up
-    /// to 1 MiB, and a module may name eight collections; frames hold 4 MiB by default).
+    /// The most bytes of records sent along with a visit to one module, as
+    /// ``KnockMessages/ModuleVisitRecords/bytesAbout`` counts them (a record may hold up to
+    /// 1 MiB, and a module may name eight collections; frames hold 4 MiB by default).
     static let maximumVisitRecordBytes = 256 * 1024
 
     /// How many times a module is asked when it answers ABORTED (a conflict with a change made
@@ -230,6 +234,18 @@ extension ModuleSuggestion {
         case .raiseAlert(let alert): "alert|\(alert.residentID)|\(alert.message)"
         case .refer(let refer): "refer|\(refer.residentID)|\(refer.toModule)"
         case nil: "empty|\(suggestedBy)|\(reason)"
+        }
+    }
+}
+
+extension ModuleVisitRecords {
+    /// About the size of these records on the wire: each record's value, key, collection and
+    /// index fields, and a few bytes of framing each. Within a few bytes a record of what
+    /// serializing would give, without serializing.
+    var bytesAbout: Int {
+        found.reduce(0) { total, record in
+            total + record.value.count + record.key.utf8.count + record.collection.utf8.count + 32
+                + record.index.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
         }
     }
 }

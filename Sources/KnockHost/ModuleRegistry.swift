@@ -33,7 +33,12 @@ public final class ModuleRegistry: Sendable {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [String: Entry] = [:] {
+            // Read at every strategy point: kept in order here rather than sorted per read.
+            didSet { sorted = entries.values.sorted { $0.descriptor.id < $1.descriptor.id } }
+        }
+        /// `entries` by id.
+        private(set) var sorted: [Entry] = []
         var health: [String: Health] = [:]
     }
 
@@ -86,7 +91,7 @@ public final class ModuleRegistry: Sendable {
 
     /// Every connected module, by id.
     public var entries: [Entry] {
-        state.withLock { $0.entries.values.sorted { $0.descriptor.id < $1.descriptor.id } }
+        state.withLock { $0.sorted }
     }
 
     /// The counters of `id`.
