@@ -35,7 +35,7 @@ extension RecordTables {
         expectedVersion: UInt64?, now: Date, on database: any SQLDatabase
     ) async throws -> UInt64 {
         let bytes = Data(value)
-        let fields = try encode(index)
+        let fields = encode(index)
         let time = milliseconds(now)
         let insert: SQLQueryString = """
             \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
@@ -247,13 +247,11 @@ extension RecordTables {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
-    private static func encode(_ index: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(index), as: UTF8.self)
+    private static func encode(_ index: [String: String]) -> String {
+        StoredJSON.fields(index)
     }
 
     private static func decodeIndex(_ text: String) throws -> [String: String] {
-        try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        try StoredJSON.fields(from: text)
     }
 }

@@ -31,8 +31,9 @@ extension StoredJSON {
         text += "}}"
     }
 
-    /// A JSON string as `JSONEncoder` writes it without escaping slashes.
-    private static func appendString(_ value: String, to text: inout String) {
+    /// A JSON string as `JSONEncoder` writes it: without escaping slashes (its
+    /// `withoutEscapingSlashes`), or escaping them (`\/`, its default).
+    static func appendString(_ value: String, escapingSlashes: Bool = false, to text: inout String) {
         text += "\""
         var plain = value.unicodeScalars.startIndex
         for index in value.unicodeScalars.indices {
@@ -44,6 +45,7 @@ extension StoredJSON {
             case "\n": escape = "\\n"
             case "\r": escape = "\\r"
             case "\t": escape = "\\t"
+            case "/" where escapingSlashes: escape = "\\/"
             case "\u{08}": escape = "\\b"
             case "\u{0C}": escape = "\\f"
             case _ where scalar.value < 0x20:

@@ -32,4 +32,26 @@ struct StoredJSONTests {
             #expect(try StoredJSON.decode([PlannedKnock.Reason].self, from: written) == reasons)
         }
     }
+
+    @Test("a record's indexed fields are written byte for byte as JSONEncoder writes them, and read back the same, escaped or not")
+    func fields() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let maps: [[String: String]] = [
+            [:],
+            ["community": "qinghe"],
+            ["elder": "r-1", "active": "1", "community": "qinghe", "day": "qinghe|2026-11-29"],
+            ["网格": "青和居 1栋", "": "", "emoji": "🧓🏻"],
+            ["say": "\"hello\" \\ back/slash", "line": "a\nb\tc\u{1}", "path/with": "x/y"],
+            ["every": String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) })],
+        ]
+        for map in maps {
+            let written = StoredJSON.fields(map)
+            #expect(written == String(decoding: try encoder.encode(map), as: UTF8.self))
+            #expect(try StoredJSON.fields(from: written) == map)
+        }
+        for broken in ["", "{", "[]", "{\"a\"}", "{\"a\":\"b\",}", "{\"a\":\"b\" \"c\":\"d\"}", "{\"a\":1}", "{\"a\";\"b\"}"] {
+            #expect(throws: StoreError.self, "\(broken)") { try StoredJSON.fields(from: broken) }
+        }
+    }
 }
