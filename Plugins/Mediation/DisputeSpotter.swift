@@ -27,6 +27,8 @@ struct DisputeSpotter: Sendable {
 
     /// The dispute in `visit`'s notes, or `nil` if no word matches.
     func spot(_ visit: CommunityVisit) -> Sighting? {
+        // Most visits mention no dispute: they are let go without building the excerpt.
+        guard words.matchesAny(in: visit.observations) || visit.requests.contains(where: { words.matchesAny(in: $0) }) else { return nil }
         let notes = ([visit.observations] + visit.requests).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         let text = notes.joined(separator: "；")
         let matched = words.matches(in: text)

@@ -88,7 +88,7 @@ public struct NeedLifecycle: Sendable {
                 "need \(need.id) is \(need.status.rawValue); it cannot \(step.name) (allowed: \(allowedSteps(from: need.status)))"
             )
         }
-        let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = note.trimmed
         var changed = need
         switch step {
         case .assign(let owner):
@@ -126,8 +126,8 @@ public struct NeedLifecycle: Sendable {
         id: String, resident: Resident, category: String, urgency: Urgency, summary: String,
         owner: NeedOwner?, by: Provenance, visitID: String?, at: Date
     ) throws -> Need {
-        let category = category.trimmingCharacters(in: .whitespacesAndNewlines)
-        let summary = summary.trimmingCharacters(in: .whitespacesAndNewlines)
+        let category = category.trimmed
+        let summary = summary.trimmed
         guard !category.isEmpty else { throw DomainError(.invalidArgument, "a need needs a category") }
         guard !summary.isEmpty else { throw DomainError(.invalidArgument, "a need needs a summary") }
         let status: NeedStatus = owner == nil ? .open : .assigned

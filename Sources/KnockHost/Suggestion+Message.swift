@@ -22,7 +22,7 @@ extension Suggestion {
                 ownerModule: need.ownerModule.isEmpty ? nil : need.ownerModule
             ), suggestedBy: by, reason: message.reason)
         case .flagKeyPerson(let flag):
-            guard !flag.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !flag.reason.trimmed.isEmpty else {
                 throw RPCError.invalidField("flag_key_person.reason", "is required")
             }
             self.init(kind: .flagKeyPerson(

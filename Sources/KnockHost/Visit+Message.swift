@@ -8,7 +8,7 @@ extension Visit {
     /// Where it happened is left empty: the store places it at its resident's household, never
     /// where the client says.
     init(message: CommunityVisit, defaultMember: String) throws {
-        let id = message.id.trimmingCharacters(in: .whitespaces)
+        let id = message.id.trimmed
         guard !id.isEmpty, id.count <= 128 else {
             throw RPCError.invalidField("visit.id", "must be 1 to 128 characters (the app's UUID for this visit)")
         }
@@ -28,7 +28,7 @@ extension Visit {
             channel: try Channel(message: message.channel, field: "visit.channel"),
             outcome: try Outcome(message: message.outcome, field: "visit.outcome"),
             observations: message.observations, opinions: message.opinions,
-            requests: message.requests.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            requests: message.requests.map(\.trimmed).filter { !$0.isEmpty }
         )
     }
 

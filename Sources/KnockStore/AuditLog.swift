@@ -18,7 +18,7 @@ enum AuditLog {
             .columns("at", "by", "action", "via", "resident_ids")
             .values(
                 SQLBind(entry.at.milliseconds), SQLBind(entry.by.text), SQLBind(entry.action),
-                SQLExpressions.nullable(entry.via), SQLBind(try StoredJSON.encode(residentIDs))
+                SQLExpressions.nullable(entry.via), SQLBind(StoredJSON.strings(residentIDs))
             )
             .returning("id")
             .first()

@@ -87,7 +87,7 @@ extension KnockDatabase {
         var stored = visit
         stored.at = visit.at.storedPrecision
         return PendingVisit(
-            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: try StoredJSON.encode(visit.requests), withRecords: withRecords
+            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: StoredJSON.strings(visit.requests), withRecords: withRecords
         )
     }
 

@@ -14,6 +14,18 @@ extension StoredJSON {
         return text + "}"
     }
 
+    /// A list of strings as stored JSON: byte for byte what ``encode(_:)`` writes, written
+    /// directly (a visit's requests, an audit entry's residents: written for every visit and
+    /// every audited read).
+    static func strings(_ strings: [String]) -> String {
+        var text = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { text += "," }
+            appendString(string, to: &text)
+        }
+        return text + "]"
+    }
+
     /// Reads indexed fields written by ``fields(_:)`` (or by `JSONEncoder`). Text without an
     /// escape (no backslash: the usual case) is read directly; other text goes through
     /// `JSONDecoder`.

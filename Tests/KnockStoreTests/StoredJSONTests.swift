@@ -33,7 +33,7 @@ struct StoredJSONTests {
         }
     }
 
-    @Test("a record's indexed fields are written byte for byte as JSONEncoder writes them, and read back the same, escaped or not")
+    @Test("a record's indexed fields and lists of strings are written byte for byte as JSONEncoder writes them, and fields read back the same, escaped or not")
     func fields() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -49,6 +49,9 @@ struct StoredJSONTests {
             let written = StoredJSON.fields(map)
             #expect(written == String(decoding: try encoder.encode(map), as: UTF8.self))
             #expect(try StoredJSON.fields(from: written) == map)
+        }
+        for list in [[], [""], ["r-1", "r-2"], maps.flatMap(\.values), maps.flatMap(\.keys)] {
+            #expect(StoredJSON.strings(list) == (try StoredJSON.encode(list)))
         }
         for broken in ["", "{", "[]", "{\"a\"}", "{\"a\":\"b\",}", "{\"a\":\"b\" \"c\":\"d\"}", "{\"a\":1}", "{\"a\";\"b\"}"] {
             #expect(throws: StoreError.self, "\(broken)") { try StoredJSON.fields(from: broken) }
