@@ -60,7 +60,10 @@ final class VisitPipeline: Sendable {
         }
         guard let (suggestions, failures) = assessment else { return response }
         response.problems = failures.map(\.problem)
-        response.raised = try await apply(suggestions, visitID: visit.id, caller: caller, known: [written.resident])
+        response.raised = try await apply(
+            suggestions, visitID: visit.id, caller: caller, known: [written.resident],
+            knownNeeds: written.activeNeeds.map { [written.resident.id: $0] } ?? [:]
+        )
         return response
     }
 
@@ -98,7 +101,11 @@ final class VisitPipeline: Sendable {
     ///   - announcing: Whether the modules that asked hear of the needs and alerts raised
     ///     (not when the suggestions answer such an announcement: no cascades).
     ///   - known: Residents just read (the visited one), not read again to check the suggestions.
-    func apply(_ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller, announcing: Bool = true, known: [Resident] = []) async throws -> [CommunityAppliedSuggestion] {
+    ///   - knownNeeds: Their active needs just read, by resident, then category (first id).
+    func apply(
+        _ suggestions: [ModuleSuggestion], visitID: String?, caller: Caller, announcing: Bool = true, known: [Resident] = [],
+        knownNeeds: [String: [String: String]] = [:]
+    ) async throws -> [CommunityAppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         var report: [CommunityAppliedSuggestion] = suggestions.map { message in
             var entry = CommunityAppliedSuggestion()
@@ -115,7 +122,9 @@ final class VisitPipeline: Sendable {
                 report[index].detail = problem ?? "unreadable"
             }
         }
-        let outcomes = try await database.apply(readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle, known: Array(places.values))
+        let outcomes = try await database.apply(
+            readable.map(\.suggestion), visitID: visitID, at: Date(), lifecycle: lifecycle, known: Array(places.values), knownNeeds: knownNeeds
+        )
         for (position, applied) in outcomes.enumerated() {
             let index = readable[position].index
             switch applied.outcome {

@@ -12,6 +12,24 @@ extension CommunityTables {
     /// The statuses in which a need is still work to do.
     static let activeStatuses = NeedStatus.allCases.filter(\.isActive).map(\.rawValue)
 
+    /// The active needs of `residentIDs`, by resident, then category: the first id of each,
+    /// which a need of that category raised again would duplicate. One statement.
+    static func activeNeeds(of residentIDs: [String], on database: any SQLDatabase) async throws -> [String: [String: String]] {
+        let unique = Array(Set(residentIDs)).sorted()
+        guard !unique.isEmpty else { return [:] }
+        let query: SQLQueryString = """
+            SELECT "resident_id", "category", "id" FROM \(unsafeRaw: SQLText.quoted(needs)) \
+            WHERE "resident_id" IN (\(SQLList(unique.map { SQLBind($0) }))) AND "status" IN (\(SQLList(activeStatuses.map { SQLBind($0) }))) \
+            ORDER BY "id"
+            """
+        var found: [String: [String: String]] = [:]
+        for row in try await database.raw(query).all() {
+            let resident = try row.string("resident_id"), category = try row.string("category")
+            if found[resident]?[category] == nil { found[resident, default: [:]][category] = try row.string("id") }
+        }
+        return found
+    }
+
     static func row(_ need: Need) -> [any SQLExpression] {
         [
             SQLBind(need.id), SQLBind(need.residentID), SQLBind(need.householdID), SQLBind(need.streetID),

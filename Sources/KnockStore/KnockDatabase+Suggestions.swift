@@ -23,16 +23,22 @@ extension KnockDatabase {
     ///   - known: Residents the caller has just read (the visited resident): the first,
     ///     read-only look takes them as they are instead of reading them again. A write reads
     ///     every resident afresh.
+    ///   - knownNeeds: Active needs the caller has just read, by resident, then category (the
+    ///     first id of each: ``WrittenVisit/activeNeeds``): the first look checks a raised need
+    ///     of those residents against them instead of reading. A write checks afresh.
     /// - Returns: One outcome per suggestion, in order.
     /// - Throws: ``StoreError`` if the database fails; then nothing was applied.
-    public func apply(_ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, known: [Resident] = []) async throws -> [AppliedSuggestion] {
+    public func apply(
+        _ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, known: [Resident] = [],
+        knownNeeds: [String: [String: String]] = [:]
+    ) async throws -> [AppliedSuggestion] {
         guard !suggestions.isEmpty else { return [] }
         let at = at.storedPrecision
         // Most suggestions repeat what is stored (a method raises the same need on every visit
         // until it is met): read first, on a reading connection, and leave the one writer alone
         // when nothing is left to write. Answering from that read is answering as of that moment.
         let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
-            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, on: database)
+            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, knownNeeds: knownNeeds, on: database)
         }
         if let settled { return settled }
         // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
@@ -45,10 +51,11 @@ extension KnockDatabase {
     }
 
     /// Each suggestion's outcome. Without `writing`, only reads: `nil` as soon as a suggestion
-    /// would write something. Residents in `known` are not read again.
+    /// would write something. Residents in `known` are not read again, nor the active needs of
+    /// those in `knownNeeds`.
     private static func outcomes(
         of suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, writing: Bool,
-        known: [Resident] = [], on database: any SQLDatabase
+        known: [Resident] = [], knownNeeds: [String: [String: String]] = [:], on database: any SQLDatabase
     ) async throws -> [AppliedSuggestion]? {
         var residents = known.reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
         let unread = Set(suggestions.map(\.residentID)).subtracting(residents.keys)
@@ -60,7 +67,7 @@ extension KnockDatabase {
             let outcome: AppliedSuggestion.Outcome
             if let resident = residents[suggestion.residentID] {
                 do {
-                    switch try await check(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database) {
+                    switch try await check(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, activeNeeds: knownNeeds[resident.id], on: database) {
                     case .duplicate(let existing):
                         outcome = .duplicate(existingID: existing)
                     case .write(let pending) where writing:
@@ -103,7 +110,8 @@ extension KnockDatabase {
     /// needs. Only reads.
     /// - Throws: ``DomainError`` for a suggestion that cannot be applied.
     private static func check(
-        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle, on database: any SQLDatabase
+        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle,
+        activeNeeds: [String: String]? = nil, on database: any SQLDatabase
     ) async throws -> Check {
         func duplicate(_ existing: String?, else pending: Pending) -> Check {
             existing.map(Check.duplicate) ?? .write(pending)
@@ -115,6 +123,7 @@ extension KnockDatabase {
                 owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: visitID, at: at
             )
             try checkNeed(need)
+            if let activeNeeds { return duplicate(activeNeeds[need.category], else: .need(need)) }
             return duplicate(try await firstID(of: CommunityTables.needs, on: database, where: [
                 equal("resident_id", resident.id), equal("category", need.category),
                 SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
@@ -165,7 +174,7 @@ extension KnockDatabase {
         }
     }
 
-    /// Writes what ``check(_:of:visitID:at:lifecycle:on:)`` found a suggestion by `by` about
+    /// Writes what ``check(_:of:visitID:at:lifecycle:activeNeeds:on:)`` found a suggestion by `by` about
     /// `resident` comes to.
     /// - Returns: The id of the record made (the resident's, for key-person changes).
     private static func write(

@@ -28,7 +28,7 @@ extension KnockDatabase {
     /// - Throws: As ``recordVisit(_:caller:)``.
     public func recordVisitShowingResident(_ visit: Visit, caller: Caller) async throws -> WrittenVisit {
         try await translatingStoreErrors("recording visit \(visit.id)") {
-            try await engine.writeGrouped(try Self.pending(visit, caller: caller, withRecords: [:]), group: "visits", written: nil, Self.write)
+            try await engine.writeGrouped(try Self.pending(visit, caller: caller, withRecords: [:], forMethods: false), group: "visits", written: nil, Self.write)
         }
     }
 
@@ -51,7 +51,7 @@ extension KnockDatabase {
     public func recordVisit<Work: Sendable>(
         _ visit: Visit, caller: Caller, withRecords: [String: [String]] = [:], meanwhile: @escaping @Sendable (WrittenVisit) async -> Work
     ) async throws -> (written: WrittenVisit, work: Work) {
-        let pending = try Self.pending(visit, caller: caller, withRecords: withRecords)
+        let pending = try Self.pending(visit, caller: caller, withRecords: withRecords, forMethods: true)
         let handoff = Handoff<WrittenVisit>()
         async let early = Self.run(meanwhile, on: handoff)
         let written: WrittenVisit
@@ -76,7 +76,7 @@ extension KnockDatabase {
     }
 
     /// `visit` checked, as it waits to be written.
-    private static func pending(_ visit: Visit, caller: Caller, withRecords: [String: [String]]) throws -> PendingVisit {
+    private static func pending(_ visit: Visit, caller: Caller, withRecords: [String: [String]], forMethods: Bool) throws -> PendingVisit {
         for (module, names) in withRecords {
             try StoreLimits.checkModule(module)
             for collection in names { try StoreLimits.checkAddress(collection: collection, key: visit.residentID) }
@@ -87,7 +87,8 @@ extension KnockDatabase {
         var stored = visit
         stored.at = visit.at.storedPrecision
         return PendingVisit(
-            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: StoredJSON.strings(visit.requests), withRecords: withRecords
+            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: StoredJSON.strings(visit.requests), withRecords: withRecords,
+            forMethods: forMethods
         )
     }
 
@@ -103,6 +104,11 @@ extension KnockDatabase {
         /// module (a module without any is absent); `nil` when none were asked for or they
         /// could not be read.
         public var records: [String: [StoredRecord]]?
+        /// For a recorded visit written for the methods, the resident's active needs as of the
+        /// write: the first id of each category (what a need of it raised again duplicates);
+        /// `nil` when not read. ``KnockDatabase/apply(_:visitID:at:lifecycle:known:)`` takes
+        /// them for its first look.
+        public var activeNeeds: [String: String]?
     }
 
     /// A visit checked and waiting to be written with the others arriving with it.
@@ -113,6 +119,9 @@ extension KnockDatabase {
         var requests: String
         /// The modules' collections whose records at the resident come with the visit.
         var withRecords: [String: [String]]
+        /// Whether what the methods' suggestions are checked against comes with it too (the
+        /// resident's active needs).
+        var forMethods: Bool
     }
 
     /// Writes visits arriving together: one read of their residents' places, one insert of
@@ -169,7 +178,25 @@ extension KnockDatabase {
             }
         }
         await readRecords(for: pending, into: &results, on: database)
+        await readActiveNeeds(for: pending, into: &results, on: database)
         return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a visit of the batch was not written")) }
+    }
+
+    /// Adds to each recorded visit written for the methods its resident's active needs: one
+    /// statement for the batch. Needs that cannot be read are left for the suggestions' check
+    /// to read.
+    private static func readActiveNeeds(for pending: [PendingVisit], into results: inout [Result<WrittenVisit, any Error>?], on database: any SQLDatabase) async {
+        let asking = results.indices.filter { index in
+            guard pending[index].forMethods, case .success(let written)? = results[index], case .recorded = written.recording else { return false }
+            return true
+        }
+        guard !asking.isEmpty,
+              let found = try? await CommunityTables.activeNeeds(of: asking.map { pending[$0].visit.residentID }, on: database) else { return }
+        for index in asking {
+            guard case .success(var written)? = results[index] else { continue }
+            written.activeNeeds = found[written.resident.id] ?? [:]
+            results[index] = .success(written)
+        }
     }
 
     /// Adds to each recorded visit the records its methods want with it: one statement for the

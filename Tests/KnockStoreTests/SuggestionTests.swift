@@ -167,4 +167,41 @@ struct SuggestionTests {
             #expect(try await database.scheduledKnocks(day: day, scope: .grids(["g2"])).isEmpty)
         }
     }
+
+    @Test("a visit written for the methods comes with its resident's active needs; repeats are answered from them, and a stale list never raises a second need", arguments: TestEngine.all)
+    func knownNeeds(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            func need(_ category: String) -> Suggestion {
+                Suggestion(kind: .raiseNeed(residentID: "r1a", category: category, urgency: .normal, summary: "需要\(category)", ownerModule: nil),
+                           suggestedBy: .module("canteen"))
+            }
+            let meals = try await database.apply([need("meals")], visitID: nil, at: Community.time(hour: 8), lifecycle: NeedLifecycle())
+            guard case .applied(let mealsID) = meals.first?.outcome else {
+                Issue.record("expected applied: \(meals)")
+                return
+            }
+            let repair = try await database.apply([need("repair")], visitID: nil, at: Community.time(hour: 8), lifecycle: NeedLifecycle())
+            guard case .applied(let repairID) = repair.first?.outcome else {
+                Issue.record("expected applied: \(repair)")
+                return
+            }
+            _ = try await database.transitionNeed(id: repairID, step: .decline, note: "不需要", caller: Community.host, at: Community.time(hour: 8), lifecycle: NeedLifecycle())
+
+            // Only active needs come with the visit; a plain recording reads none.
+            let (written, _) = try await database.recordVisit(Community.visit("v-1", at: Community.time(hour: 9)), caller: Community.gridMember) { _ in }
+            #expect(written.activeNeeds == ["meals": mealsID])
+            #expect(try await database.recordVisitShowingResident(Community.visit("v-2", at: Community.time(hour: 9)), caller: Community.gridMember).activeNeeds == nil)
+
+            let resident = written.resident
+            let again = try await database.apply([need("meals")], visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(),
+                                                 known: [resident], knownNeeds: ["r1a": written.activeNeeds ?? [:]])
+            #expect(again.map(\.outcome) == [.duplicate(existingID: mealsID)])
+            // A list that missed a need raised since: the write finds it, and raises nothing.
+            let stale = try await database.apply([need("meals")], visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(),
+                                                 known: [resident], knownNeeds: ["r1a": [:]])
+            #expect(stale.map(\.outcome) == [.duplicate(existingID: mealsID)])
+            let active = try await database.needs(caller: Community.host).items.filter { $0.status.isActive }
+            #expect(active.map(\.id) == [mealsID])
+        }
+    }
 }
