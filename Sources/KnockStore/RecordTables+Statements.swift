@@ -26,7 +26,9 @@ extension RecordTables {
     /// `INSERT INTO "knock_record_index" ("module", …) VALUES `.
     private static let insertIndexEntries = SQLText.insert(into: index, columns: ["module", "collection", "key", "field", "value"])
 
-    /// Writes a record and its index entries.
+    /// Writes a record and its index entries. A record rewritten with the indexed fields it
+    /// had (most rewrites: a case moving on, a proposal growing) is one statement; its index
+    /// entries stay as they are.
     /// - Returns: The record's new version.
     /// - Throws: ``StoreError`` `versionConflict` if `expectedVersion` does not match; the
     ///   driver's error.
@@ -41,20 +43,36 @@ extension RecordTables {
             \(unsafeRaw: insertRecord)(\(bind: module), \(bind: collection), \(bind: key), \(bind: bytes), \(bind: fields), 1, \(bind: time)) \
             ON CONFLICT ("module", "collection", "key")
             """
+        let update: SQLQueryString = """
+            UPDATE \(unsafeRaw: recordsTable) SET "value" = \(bind: bytes), "index_fields" = \(bind: fields), "updated_at" = \(bind: time), \
+            "version" = "version" + 1 WHERE \(address(module, collection, key))
+            """
+        // The indexed fields stored are the ones written (equal fields are equal text).
+        let sameFields: SQLQueryString = #"\#(unsafeRaw: recordsTable)."index_fields" = \#(bind: fields)"#
+        let replace: SQLQueryString = """
+            DO UPDATE SET "value" = excluded."value", "index_fields" = excluded."index_fields", \
+            "updated_at" = excluded."updated_at", "version" = \(unsafeRaw: recordsTable)."version" + 1
+            """
         let row: (any SQLRow)?
         switch expectedVersion {
         case nil:
-            row = try await database.raw("""
-                \(insert) DO UPDATE SET "value" = excluded."value", "index_fields" = excluded."index_fields", \
-                "updated_at" = excluded."updated_at", "version" = \(unsafeRaw: recordsTable)."version" + 1 RETURNING "version"
-                """).first()
+            // Created, or rewritten with the same fields: one statement. Else rewritten below.
+            if let kept = try await database.raw("\(insert) \(replace) WHERE \(sameFields) RETURNING \"version\"").first() {
+                let version = try kept.decode(column: "version", as: Int64.self)
+                // Rewritten with its fields: its index entries stand.
+                if version > 1 { return UInt64(version) }
+                row = kept
+            } else {
+                row = try await database.raw("\(insert) \(replace) RETURNING \"version\"").first()
+            }
         case 0?:
             row = try await database.raw("\(insert) DO NOTHING RETURNING \"version\"").first()
         case let expected?:
-            row = try await database.raw("""
-                UPDATE \(unsafeRaw: recordsTable) SET "value" = \(bind: bytes), "index_fields" = \(bind: fields), "updated_at" = \(bind: time), \
-                "version" = "version" + 1 WHERE \(address(module, collection, key)) AND "version" = \(bind: Int64(expected)) RETURNING "version"
-                """).first()
+            let expectation: SQLQueryString = #" AND "version" = \#(bind: Int64(expected))"#
+            if let kept = try await database.raw("\(update)\(expectation) AND \(sameFields) RETURNING \"version\"").first() {
+                return UInt64(try kept.decode(column: "version", as: Int64.self))
+            }
+            row = try await database.raw("\(update)\(expectation) RETURNING \"version\"").first()
         }
         guard let row else {
             throw try await conflict(module: module, collection: collection, key: key, expected: expectedVersion ?? 0, on: database)

@@ -86,6 +86,32 @@ struct RecordTests {
         }
     }
 
+    @Test("a rewrite with the same indexed fields keeps the record findable by them; other fields move it; every rewrite counts a version", arguments: TestEngine.all)
+    func rewriteKeepsIndex(engine: TestEngine) async throws {
+        try await TestStore.withDatabase(engine) { (database: KnockDatabase) async throws in
+            func found(_ field: String, _ value: String) async throws -> [String] {
+                try await database.query(module: "m", collection: "c", where: [field: value]).items.map { "\($0.key) v\($0.version): \(String(decoding: $0.value, as: UTF8.self))" }
+            }
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("one"), index: ["f": "1", "g": "a/b"]) == 1)
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("two"), index: ["g": "a/b", "f": "1"]) == 2)
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("three"), index: ["f": "1", "g": "a/b"], expectedVersion: 2) == 3)
+            #expect(try await found("f", "1") == ["k v3: three"])
+            #expect(try await found("g", "a/b") == ["k v3: three"])
+            let stale = await #expect(throws: StoreError.self) {
+                try await database.put(module: "m", collection: "c", key: "k", value: bytes("stale"), index: ["f": "1", "g": "a/b"], expectedVersion: 2)
+            }
+            #expect(stale?.code == .versionConflict)
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("four"), index: ["f": "2"], expectedVersion: 3) == 4)
+            #expect(try await found("f", "1").isEmpty)
+            #expect(try await found("g", "a/b").isEmpty)
+            #expect(try await found("f", "2") == ["k v4: four"])
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("five"), index: [:]) == 5)
+            #expect(try await found("f", "2").isEmpty)
+            #expect(try await database.put(module: "m", collection: "c", key: "k", value: bytes("six"), index: [:]) == 6)
+            #expect(try await database.get(module: "m", collection: "c", key: "k")?.index == [:])
+        }
+    }
+
     @Test("delete removes the record and its index entries; a later put starts again at version 1", arguments: TestEngine.all)
     func delete(engine: TestEngine) async throws {
         try await TestStore.withDatabase(engine) { database in
