@@ -13,7 +13,8 @@ import SwiftProtobuf
 /// The methods are asked as soon as the visit is written in its transaction, while that
 /// transaction commits (the log's sync is most of a write's time); their suggestions are
 /// applied, and the caller answered, only once the visit is durable. If the commit fails, the
-/// caller gets the error and nothing the methods suggested is applied. A method that hangs or
+/// caller gets the error and nothing the methods suggested is applied (a method's own records
+/// written meanwhile stay: methods keep theirs idempotent by visit). A method that hangs or
 /// fails costs its own suggestions, never the record; the answer names it. A retried record
 /// (same client id) is answered from the store and consults nobody again.
 final class VisitPipeline: Sendable {

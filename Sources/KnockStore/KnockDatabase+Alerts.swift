@@ -19,7 +19,9 @@ extension KnockDatabase {
         guard alert.isOpen else {
             throw DomainError(.invalidArgument, "alert \(alert.id) is raised acknowledged")
         }
-        return try await communityWrite("raising alert \(alert.id)") { database in
+        // It refuses only before writing (an id taken is found by the insert that wrote nothing):
+        // no savepoint.
+        return try await communityWrite("raising alert \(alert.id)", isolation: .refusesBeforeWriting) { database in
             let resident = try await CommunityTables.requireResident(id: alert.residentID, within: nil, on: database)
             let stored = Self.placed(alert, at: resident)
             let inserted = try await database.insert(into: CommunityTables.alerts)
@@ -76,7 +78,9 @@ extension KnockDatabase {
     @discardableResult
     public func acknowledgeAlert(id: String, note: String, caller: Caller, at: Date) async throws -> Alert {
         try Validation.text(note, what: "acknowledgement")
-        return try await communityWrite("acknowledging alert \(id)") { database in
+        // It refuses only before writing (the update that finds no open alert wrote nothing): no
+        // savepoint.
+        return try await communityWrite("acknowledging alert \(id)", isolation: .refusesBeforeWriting) { database in
             let row = try await database.select().columns(Self.alertColumns).from(CommunityTables.alerts)
                 .where("id", .equal, id).within(caller.scope).first()
             guard var alert = try row.map(Self.alert(from:)) else { throw DomainError(.notFound, "alert \(id) not found") }
