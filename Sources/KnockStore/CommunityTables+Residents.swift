@@ -37,7 +37,7 @@ extension CommunityTables {
         Resident(
             id: try row.string("id"), householdID: try row.string("household_id"), name: try row.string("name"),
             birthYear: try row.int("birth_year"), tags: try row.set("tags", of: ResidentTag.self), phone: try row.string("phone"),
-            emergencyContact: try row.optionalString("emergency_contact").map { try StoredJSON.decode(Contact.self, from: $0) },
+            emergencyContact: try row.optionalString("emergency_contact").map(StoredJSON.contact(from:)),
             gridID: try row.string("grid_id"), communityID: try row.string("community_id"), streetID: try row.string("street_id")
         )
     }

@@ -1,3 +1,5 @@
+import KnockDomain
+
 extension StoredJSON {
     /// A record's indexed fields as stored JSON: a flat object of strings, keys in order, as
     /// `JSONEncoder` writes it with sorted keys (slashes escaped), written directly. Every
@@ -55,5 +57,16 @@ extension StoredJSON {
             fields[String(decoding: parts[base + 1], as: UTF8.self)] = String(decoding: parts[base + 3], as: UTF8.self)
         }
         return fields
+    }
+
+    /// Reads a contact written by ``encode(_:)``: a flat object of its three strings, read as
+    /// indexed fields are (every visit's write reads its resident's emergency contact).
+    /// - Throws: ``StoreError`` `internal` if the text is not a contact.
+    static func contact(from text: String) throws -> Contact {
+        let fields = try fields(from: text)
+        guard fields.count == 3, let name = fields["name"], let phone = fields["phone"], let relation = fields["relation"] else {
+            return try decode(Contact.self, from: text)
+        }
+        return Contact(name: name, phone: phone, relation: relation)
     }
 }

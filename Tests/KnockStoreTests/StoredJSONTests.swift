@@ -57,4 +57,18 @@ struct StoredJSONTests {
             #expect(throws: StoreError.self, "\(broken)") { try StoredJSON.fields(from: broken) }
         }
     }
+
+    @Test("a contact is read back as JSONDecoder reads it, escaped or not; a contact missing a field is refused")
+    func contact() throws {
+        for contact in [
+            Contact(name: "刘芳", phone: "13800000000", relation: "女儿"), Contact(name: "", phone: "", relation: ""),
+            Contact(name: "say \"hi\"", phone: "027/8888", relation: "a\\b\n"),
+        ] {
+            let written = try StoredJSON.encode(contact)
+            #expect(try StoredJSON.contact(from: written) == contact)
+            #expect(try StoredJSON.contact(from: written) == (try StoredJSON.decode(Contact.self, from: written)))
+        }
+        #expect(throws: StoreError.self) { try StoredJSON.contact(from: #"{"name":"刘芳","phone":"1"}"#) }
+        #expect(throws: StoreError.self) { try StoredJSON.contact(from: "[]") }
+    }
 }
