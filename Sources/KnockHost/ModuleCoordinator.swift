@@ -1,6 +1,7 @@
 public import KnockModuleKit
 public import Logging
 import NIOCore
+import Synchronization
 
 /// Consults the modules at the strategy points: every enabled module in parallel, each within
 /// its time limit. A module that errs, hangs or is gone costs its own contribution (logged and
@@ -39,7 +40,7 @@ public final class ModuleCoordinator: Sendable {
     /// Whether any module enabled for `communityID` assesses visits (if none, the host need not
     /// prepare an assessment at all).
     public func assessesVisits(in communityID: String) -> Bool {
-        registry.entries.contains { $0.descriptor.assessesVisits && enabled($0.descriptor.id, communityID) }
+        !assessing(in: communityID).modules.isEmpty
     }
 
     /// Whether any module enabled for `communityID` asked for events of `kind`.
@@ -50,11 +51,37 @@ public final class ModuleCoordinator: Sendable {
     /// The collections of their own stores that the enabled modules assessing visits in
     /// `communityID` want with each visit (their descriptors' `visit_records`), by module.
     public func visitRecordCollections(in communityID: String) -> [String: [String]] {
-        registry.entries.reduce(into: [:]) { wanted, entry in
-            let descriptor = entry.descriptor
-            guard descriptor.assessesVisits, !descriptor.visitRecords.isEmpty, enabled(descriptor.id, communityID) else { return }
-            wanted[descriptor.id] = descriptor.visitRecords
+        assessing(in: communityID).collections
+    }
+
+    /// The modules assessing visits in one community, and the collections they want with each.
+    private struct Assessing: Sendable {
+        var modules: [ModuleRegistry.Entry]
+        var collections: [String: [String]]
+    }
+
+    /// ``Assessing`` by community, as of a registry generation: every visit asks, and working
+    /// it out copied every module's entry several times per visit.
+    private let assessingCache = Mutex<(generation: Int, byCommunity: [String: Assessing])>((-1, [:]))
+
+    /// The modules assessing visits in `communityID` (`""`: enabled anywhere), worked out once
+    /// per change of the registry.
+    private func assessing(in communityID: String) -> Assessing {
+        // Read before the entries: entries newer than it are only worked out again.
+        let generation = registry.generation
+        if let known = assessingCache.withLock({ $0.generation == generation ? $0.byCommunity[communityID] : nil }) {
+            return known
         }
+        let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, communityID) }
+        let collections = modules.reduce(into: [String: [String]]()) { wanted, entry in
+            if !entry.descriptor.visitRecords.isEmpty { wanted[entry.descriptor.id] = entry.descriptor.visitRecords }
+        }
+        let worked = Assessing(modules: modules, collections: collections)
+        assessingCache.withLock { cache in
+            if cache.generation != generation { cache = (generation, [:]) }
+            cache.byCommunity[communityID] = worked
+        }
+        return worked
     }
 
     /// Asks every enabled module that assesses visits; returns their suggestions, attributed,
@@ -65,7 +92,7 @@ public final class ModuleCoordinator: Sendable {
     ///     as read from its store), by module. A module asked again after `ABORTED` gets none
     ///     and reads its store afresh.
     public func assess(_ request: ModuleAssessRequest, visitRecords: [String: ModuleVisitRecords] = [:]) async -> (suggestions: [ModuleSuggestion], failures: [ModuleFailure]) {
-        let modules = registry.entries.filter { $0.descriptor.assessesVisits && enabled($0.descriptor.id, request.communityID) }
+        let modules = assessing(in: request.communityID).modules
         // Each module's records follow the shared request's bytes: a message's fields may come
         // in several parts, and a part holding only `visit_records` sets just that field.
         // Records too large to send along are left for the module to read itself: a request

@@ -35,8 +35,13 @@ public final class ModuleRegistry: Sendable {
     private struct State {
         var entries: [String: Entry] = [:] {
             // Read at every strategy point: kept in order here rather than sorted per read.
-            didSet { sorted = entries.values.sorted { $0.descriptor.id < $1.descriptor.id } }
+            didSet {
+                sorted = entries.values.sorted { $0.descriptor.id < $1.descriptor.id }
+                generation += 1
+            }
         }
+        /// Counts the changes of `entries`, for what is worked out from them.
+        private(set) var generation = 0
         /// `entries` by id.
         private(set) var sorted: [Entry] = []
         var health: [String: Health] = [:]
@@ -92,6 +97,12 @@ public final class ModuleRegistry: Sendable {
     /// Every connected module, by id.
     public var entries: [Entry] {
         state.withLock { $0.sorted }
+    }
+
+    /// Changes with every module added or removed: what is worked out from ``entries`` holds
+    /// while it stays the same.
+    var generation: Int {
+        state.withLock { $0.generation }
     }
 
     /// The counters of `id`.
