@@ -60,6 +60,34 @@ extension ModuleHostTests {
         await harness.stop()
     }
 
+    @Test("a method that dials in is asked from the next visit on, and one that leaves is asked no more")
+    func comingAndGoing() async throws {
+        let harness = try await start(builtIns: [ElderCheck()])
+        #expect(await waitFor { harness.host.registry.entries.count == 1 })
+        var request = ModuleAssessRequest()
+        request.resident = resident("r-1")
+        request.communityID = "qinghe"
+        #expect(harness.host.coordinator.visitRecordCollections(in: "qinghe").isEmpty)
+        _ = await harness.host.coordinator.assess(request)
+
+        let outside = NoteKeeper(id: "outside", collections: ["notes"])
+        let remote = try harness.dialIn(outside)
+        #expect(await waitFor { harness.host.registry.entries.count == 2 })
+        #expect(harness.host.coordinator.visitRecordCollections(in: "qinghe") == ["outside": ["notes"]])
+        var (_, failures) = await harness.host.coordinator.assess(request)
+        #expect(failures.isEmpty)
+        #expect(outside.seen.count == 1)
+
+        remote.cancel()
+        _ = await remote.result
+        #expect(await waitFor { harness.host.registry.entries.count == 1 })
+        #expect(harness.host.coordinator.visitRecordCollections(in: "qinghe").isEmpty)
+        (_, failures) = await harness.host.coordinator.assess(request)
+        #expect(failures.isEmpty)
+        #expect(outside.seen.count == 1)
+        await harness.stop()
+    }
+
     @Test("what a linked-in method throws comes back as it would over a connection: UNKNOWN for a Swift error, the method's own code and message for an RPCError")
     func errorsBothWays() async throws {
         let harness = try await start(builtIns: [Failing(id: "inside")])
