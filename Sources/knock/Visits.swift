@@ -18,8 +18,8 @@ struct VisitCommand: AsyncParsableCommand {
         @Option(help: "The person's situation as seen.") var observations: String = ""
         @Option(help: "Their opinions and suggestions.") var opinions: String = ""
         @Option(name: .customLong("request"), help: "What they asked for (repeatable).") var requests: [String] = []
-        @Option(help: "The visit's id; a retry with the same id is recorded once. Default: a new UUID.") var id: String?
-        @Option(help: "When (ISO 8601). Default: now.") var at: String?
+        @Option(help: "The visit's id: sent again with the same --at and content it is recorded once; other content under it is refused. Default: a new UUID.") var id: String?
+        @Option(help: "When (ISO 8601). Default: now (give it when sending a visit again with --id).") var at: String?
         @Option(help: "Who knocked. Default: the identity's member.") var member: String?
 
         func run() async throws {
