@@ -133,4 +133,41 @@ struct GroupCommitTests {
             #expect(stored == ["first"])
         }
     }
+
+    @Test("a grouped item's value is heard of once written, before its batch commits; if the commit fails its caller still gets the error; a refused item is not heard of")
+    func writtenBeforeCommit() async throws {
+        try await TestStore.withDatabase(.sqlite) { (database: KnockDatabase) async throws in
+            try await database.engine.withSession { (sql: any SQLDatabase) async throws in
+                struct CommitFailed: Error {}
+                let heard = Mutex<[String]>([])
+                // Per batch: how many values had been heard of when it came to commit.
+                let heardAtCommit = Mutex<[Int]>([])
+                let failing = Mutex(false)
+                let transaction: GroupCommit.Transaction = { body in
+                    let results = try await body(sql)
+                    heardAtCommit.withLock { $0.append(heard.withLock { $0.count }) }
+                    if failing.withLock({ $0 }) { throw CommitFailed() }
+                    return results
+                }
+                let commit = GroupCommit()
+                @Sendable func submit(_ item: String, refusing: Bool = false) async throws -> String {
+                    try await commit.submit(grouped: item, group: "g", in: transaction, written: { value in heard.withLock { $0.append(value) } }) { items, _ in
+                        items.map { refusing ? .failure(DomainError(.notFound, "\($0) not found")) : .success("written \($0)") }
+                    }
+                }
+                #expect(try await submit("a") == "written a")
+                #expect(heard.withLock { $0 } == ["written a"])
+                #expect(heardAtCommit.withLock { $0 } == [1])
+
+                failing.withLock { $0 = true }
+                await #expect(throws: CommitFailed.self) { try await submit("b") }
+                #expect(heard.withLock { $0 } == ["written a", "written b"])
+                #expect(heardAtCommit.withLock { $0 } == [1, 2])
+
+                failing.withLock { $0 = false }
+                await #expect(throws: DomainError.self) { try await submit("c", refusing: true) }
+                #expect(heard.withLock { $0 } == ["written a", "written b"])
+            }
+        }
+    }
 }
