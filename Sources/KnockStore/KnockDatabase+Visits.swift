@@ -28,7 +28,7 @@ extension KnockDatabase {
     /// - Throws: As ``recordVisit(_:caller:)``.
     public func recordVisitShowingResident(_ visit: Visit, caller: Caller) async throws -> WrittenVisit {
         try await translatingStoreErrors("recording visit \(visit.id)") {
-            try await engine.writeGrouped(try Self.pending(visit, caller: caller, withRecords: [:], forMethods: false), group: "visits", written: nil, Self.write)
+            try await engine.writeGrouped(try Self.pending(visit, caller: caller, forMethods: nil), group: "visits", written: nil, Self.write)
         }
     }
 
@@ -51,7 +51,7 @@ extension KnockDatabase {
     public func recordVisit<Work: Sendable>(
         _ visit: Visit, caller: Caller, withRecords: [String: [String]] = [:], meanwhile: @escaping @Sendable (WrittenVisit) async -> Work
     ) async throws -> (written: WrittenVisit, work: Work) {
-        let pending = try Self.pending(visit, caller: caller, withRecords: withRecords, forMethods: true)
+        let pending = try Self.pending(visit, caller: caller, forMethods: withRecords)
         let handoff = Handoff<WrittenVisit>()
         async let early = Self.run(meanwhile, on: handoff)
         let written: WrittenVisit
@@ -64,9 +64,9 @@ extension KnockDatabase {
             _ = await early
             throw error
         }
+        // Handed over by the write or now: `meanwhile` has run on it.
         handoff.give(written)
-        if let work = await early { return (written, work) }
-        return (written, await meanwhile(written))
+        return (written, await early!)
     }
 
     /// `meanwhile` on the visit handed over, or `nil` if none is.
@@ -75,9 +75,10 @@ extension KnockDatabase {
         return await meanwhile(written)
     }
 
-    /// `visit` checked, as it waits to be written.
-    private static func pending(_ visit: Visit, caller: Caller, withRecords: [String: [String]], forMethods: Bool) throws -> PendingVisit {
-        for (module, names) in withRecords {
+    /// `visit` checked, as it waits to be written; `forMethods`: the collections whose records
+    /// come with it for the methods, or `nil` for a recording without them.
+    private static func pending(_ visit: Visit, caller: Caller, forMethods: [String: [String]]?) throws -> PendingVisit {
+        for (module, names) in forMethods ?? [:] {
             try StoreLimits.checkModule(module)
             for collection in names { try StoreLimits.checkAddress(collection: collection, key: visit.residentID) }
         }
@@ -87,7 +88,7 @@ extension KnockDatabase {
         var stored = visit
         stored.at = visit.at.storedPrecision
         return PendingVisit(
-            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: StoredJSON.strings(visit.requests), withRecords: withRecords,
+            visit: stored, scope: caller.scope, recordedAt: Date().milliseconds, requests: StoredJSON.strings(visit.requests),
             forMethods: forMethods
         )
     }
@@ -106,7 +107,7 @@ extension KnockDatabase {
         public var records: [String: [StoredRecord]]?
         /// For a recorded visit written for the methods, the resident's active needs as of the
         /// write: the first id of each category (what a need of it raised again duplicates);
-        /// `nil` when not read. ``KnockDatabase/apply(_:visitID:at:lifecycle:known:)`` takes
+        /// `nil` when not read. ``KnockDatabase/apply(_:visitID:at:lifecycle:known:knownNeeds:)`` takes
         /// them for its first look.
         public var activeNeeds: [String: String]?
     }
@@ -117,11 +118,9 @@ extension KnockDatabase {
         var scope: Scope
         var recordedAt: Int64
         var requests: String
-        /// The modules' collections whose records at the resident come with the visit.
-        var withRecords: [String: [String]]
-        /// Whether what the methods' suggestions are checked against comes with it too (the
-        /// resident's active needs).
-        var forMethods: Bool
+        /// For a visit the methods assess: the collections of their stores whose records at the
+        /// resident come with it (the resident's active needs come too). `nil`: neither.
+        var forMethods: [String: [String]]?
     }
 
     /// Writes visits arriving together: one read of their residents' places, one insert of
@@ -177,43 +176,33 @@ extension KnockDatabase {
                 }
             }
         }
-        await readRecords(for: pending, into: &results, on: database)
-        await readActiveNeeds(for: pending, into: &results, on: database)
+        await readForMethods(pending, into: &results, on: database)
         return results.map { $0 ?? .failure(StoreError(code: .internal, message: "a visit of the batch was not written")) }
     }
 
-    /// Adds to each recorded visit written for the methods its resident's active needs: one
-    /// statement for the batch. Needs that cannot be read are left for the suggestions' check
-    /// to read.
-    private static func readActiveNeeds(for pending: [PendingVisit], into results: inout [Result<WrittenVisit, any Error>?], on database: any SQLDatabase) async {
+    /// Adds to each recorded visit written for the methods what they work from: their records
+    /// at the resident (one statement for the visits asking for the same collections) and the
+    /// resident's active needs (one statement for the batch). What cannot be read is left for
+    /// the methods, and the suggestions' check, to read themselves.
+    private static func readForMethods(_ pending: [PendingVisit], into results: inout [Result<WrittenVisit, any Error>?], on database: any SQLDatabase) async {
         let asking = results.indices.filter { index in
-            guard pending[index].forMethods, case .success(let written)? = results[index], case .recorded = written.recording else { return false }
+            guard pending[index].forMethods != nil, case .success(let written)? = results[index], case .recorded = written.recording else { return false }
             return true
         }
-        guard !asking.isEmpty,
-              let found = try? await CommunityTables.activeNeeds(of: asking.map { pending[$0].visit.residentID }, on: database) else { return }
-        for index in asking {
-            guard case .success(var written)? = results[index] else { continue }
-            written.activeNeeds = found[written.resident.id] ?? [:]
-            results[index] = .success(written)
-        }
-    }
-
-    /// Adds to each recorded visit the records its methods want with it: one statement for the
-    /// visits asking for the same collections. Records that cannot be read are left for the
-    /// methods to read themselves.
-    private static func readRecords(for pending: [PendingVisit], into results: inout [Result<WrittenVisit, any Error>?], on database: any SQLDatabase) async {
-        let asking = results.indices.filter { index in
-            guard !pending[index].withRecords.isEmpty, case .success(let written)? = results[index], case .recorded = written.recording else { return false }
-            return true
-        }
-        for (collections, indices) in Dictionary(grouping: asking, by: { pending[$0].withRecords }) {
-            guard let found = try? await RecordTables.records(at: indices.map { pending[$0].visit.residentID }, in: collections, on: database) else { continue }
+        guard !asking.isEmpty else { return }
+        func add(_ change: (inout WrittenVisit) -> Void, to indices: [Int]) {
             for index in indices {
                 guard case .success(var written)? = results[index] else { continue }
-                written.records = found[written.resident.id] ?? [:]
+                change(&written)
                 results[index] = .success(written)
             }
+        }
+        for (collections, indices) in Dictionary(grouping: asking, by: { pending[$0].forMethods ?? [:] }) where !collections.isEmpty {
+            guard let found = try? await RecordTables.records(at: indices.map { pending[$0].visit.residentID }, in: collections, on: database) else { continue }
+            add({ $0.records = found[$0.resident.id] ?? [:] }, to: indices)
+        }
+        if let found = try? await CommunityTables.activeNeeds(of: asking.map { pending[$0].visit.residentID }, on: database) {
+            add({ $0.activeNeeds = found[$0.resident.id] ?? [:] }, to: asking)
         }
     }
 
