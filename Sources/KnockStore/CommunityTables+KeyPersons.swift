@@ -53,6 +53,24 @@ extension CommunityTables {
         return entries
     }
 
+    /// Moves the last knock of each resident in `lastKnocks` (by resident id) to its time,
+    /// where the entry's is earlier or none, in one statement.
+    static func moveLastKnocks(_ lastKnocks: [String: Date], on database: any SQLDatabase) async throws {
+        guard !lastKnocks.isEmpty else { return }
+        let knocks = lastKnocks.map { (residentID: $0.key, at: $0.value.milliseconds) }
+        // CASE "resident_id" WHEN … THEN … END: each resident's new last knock.
+        let whens = SQLList(knocks.map { knock -> any SQLExpression in
+            let when: SQLQueryString = "WHEN \(bind: knock.residentID) THEN \(bind: knock.at)"
+            return when
+        }, separator: SQLRaw(" "))
+        let newLastKnock: SQLQueryString = "CASE \"resident_id\" \(whens) END"
+        try await database.raw("""
+            UPDATE \(unsafeRaw: SQLText.quoted(keyPersons)) SET "last_knock_at" = \(newLastKnock) \
+            WHERE "resident_id" IN (\(SQLList(knocks.map { SQLBind($0.residentID) }))) \
+            AND ("last_knock_at" IS NULL OR "last_knock_at" < \(newLastKnock))
+            """).run()
+    }
+
     /// The entry of `residentID`, if the resident is on the list.
     static func keyPerson(residentID: String, on database: any SQLDatabase) async throws -> KeyPerson? {
         try await keyPersons(keyPersonsSelect(on: database).where(SQLColumn("resident_id", table: "k"), .equal, SQLBind(residentID))).first

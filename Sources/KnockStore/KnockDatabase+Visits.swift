@@ -153,18 +153,16 @@ extension KnockDatabase {
                 \(unsafeRaw: insertVisits)\(SQLList(values)) ON CONFLICT ("id") DO NOTHING RETURNING "id"
                 """
             var inserted = Set(try await database.raw(insert).all().map { try $0.string("id") })
+            var lastKnocks: [String: Date] = [:]
+            var recorded: [(index: Int, visit: Visit, keyPerson: KeyPerson?)] = []
             for (index, visit) in rows {
                 // Of two with one id in the batch, the first was inserted; the second is a retry.
                 if inserted.remove(visit.id) != nil {
-                    if visit.outcome != .noAnswer, let entry = homes[visit.residentID]?.keyPerson {
-                        if entry.lastKnockAt.map({ $0 < visit.at }) ?? true { homes[visit.residentID]?.keyPerson?.lastKnockAt = visit.at }
-                        let at = visit.at.milliseconds
-                        try await database.raw("""
-                            UPDATE \(unsafeRaw: SQLText.quoted(CommunityTables.keyPersons)) SET "last_knock_at" = \(bind: at) \
-                            WHERE "resident_id" = \(bind: visit.residentID) AND ("last_knock_at" IS NULL OR "last_knock_at" < \(bind: at))
-                            """).run()
+                    if visit.outcome != .noAnswer, let entry = homes[visit.residentID]?.keyPerson, entry.lastKnockAt.map({ $0 < visit.at }) ?? true {
+                        homes[visit.residentID]?.keyPerson?.lastKnockAt = visit.at
+                        lastKnocks[visit.residentID] = visit.at
                     }
-                    results[index] = .success(WrittenVisit(recording: .recorded(visit), resident: homes[visit.residentID]!.resident, keyPerson: homes[visit.residentID]?.keyPerson))
+                    recorded.append((index, visit, homes[visit.residentID]?.keyPerson))
                     continue
                 }
                 let existing = try await database.raw("\(unsafeRaw: SQLText.select(visitColumns, from: CommunityTables.visits))\"id\" = \(bind: visit.id)")
@@ -174,6 +172,10 @@ extension KnockDatabase {
                 } else {
                     results[index] = .failure(DomainError(.alreadyExists, "visit \(visit.id) was recorded before with other content"))
                 }
+            }
+            try await CommunityTables.moveLastKnocks(lastKnocks, on: database)
+            for (index, visit, keyPerson) in recorded {
+                results[index] = .success(WrittenVisit(recording: .recorded(visit), resident: homes[visit.residentID]!.resident, keyPerson: keyPerson))
             }
         }
         await readForMethods(pending, into: &results, on: database)

@@ -40,6 +40,7 @@ struct VisitTests {
     func together(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in
             try await database.flagKeyPerson(residentID: "r1a", reason: "独居高龄", cadenceDays: 1, caller: Community.host, at: Community.time(day: 1, hour: 8))
+            try await database.flagKeyPerson(residentID: "r1b", reason: "困境儿童", cadenceDays: 7, caller: Community.host, at: Community.time(day: 1, hour: 8))
             enum Sent: Sendable { case new(Int), retry(Int), conflict(Int), outside(Int), unknown(Int) }
             var sent: [(Sent, Visit)] = []
             for n in 0..<60 {
@@ -111,8 +112,10 @@ struct VisitTests {
             let stored = try await database.visits(caller: Community.host, limit: 1_000)
             #expect(stored.count == 60)
             #expect(Set(stored.map(\.id)) == Set((0..<60).map { "batch-\($0)" }))
-            // The key person's last knock is the latest of its visits (r1a: even n, at 08:58).
+            // Each key person's last knock is the latest of its visits (r1a: even n, the latest at
+            // 08:58; r1b: odd n, at 08:59), however the batches fell.
             #expect(try await database.keyPerson(residentID: "r1a", caller: Community.host).lastKnockAt == Community.time(hour: 8, minute: 58))
+            #expect(try await database.keyPerson(residentID: "r1b", caller: Community.host).lastKnockAt == Community.time(hour: 8, minute: 59))
         }
     }
 
