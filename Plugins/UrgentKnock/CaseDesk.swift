@@ -52,7 +52,8 @@ struct CaseDesk: Sendable {
                 throw RPCError(code: .alreadyExists, message: "id \(request.id) was used for another resident's emergency")
             }
             let number = (existing.value.emergencies.firstIndex { $0.id == request.id } ?? 0) + 1
-            try await raiseAlert(for: existing.value, cause: "emergency: \(summary)", alertID: Self.alertID(existing.value.id, emergency: number), urgency: .critical)
+            let alertID = CaseAlerts.emergencyAlertID(existing.value.id, emergency: number)
+            try await raiseAlert(for: existing.value, cause: "emergency: \(summary)", alertID: alertID, urgency: .critical)
             return existing.value
         }
 
@@ -79,9 +80,10 @@ struct CaseDesk: Sendable {
                 changed.endCurrent(.emergency, by: caller.provenance, at: now)
                 changed.start(rung, by: "\(caller.provenance) (emergency)", at: now, settings: settings)
             }
+            let alertID = changed.nameEmergencyAlert(changed.emergencies.count)
             try await book.save(changed, over: open.version, also: try key(for: changed.id))
             context.logger.notice("emergency joined an open case", metadata: ["case": "\(changed.id)", "resident": "\(resident.id)", "by": "\(caller.identity)"])
-            try await raiseAlert(for: changed, cause: "emergency: \(summary)", alertID: Self.alertID(changed.id, emergency: changed.emergencies.count), urgency: .critical)
+            try await raiseAlert(for: changed, cause: "emergency: \(summary)", alertID: alertID, urgency: .critical)
             return changed
         }
 
@@ -90,19 +92,15 @@ struct CaseDesk: Sendable {
             at: rung, startedBy: "\(caller.provenance) (emergency)", time: now, settings: settings
         )
         opened.emergencies = [emergency]
+        let alertID = opened.nameEmergencyAlert(1)
         try await book.create(opened, also: try key(for: opened.id))
         context.logger.notice("emergency case opened", metadata: ["case": "\(opened.id)", "resident": "\(resident.id)", "by": "\(caller.identity)"])
-        try await raiseAlert(for: opened, cause: "emergency: \(summary)", alertID: Self.alertID(opened.id, emergency: 1), urgency: .critical)
+        try await raiseAlert(for: opened, cause: "emergency: \(summary)", alertID: alertID, urgency: .critical)
         return opened
     }
 
     /// The store collection of callers' emergency ids.
     static let emergencyKeys = "emergencies"
-
-    /// The id of the alert of a case's `number`th emergency.
-    static func alertID(_ caseID: String, emergency number: Int) -> String {
-        "urgent-knock-\(caseID)-emergency-\(number)"
-    }
 
     // MARK: ListCases, GetCase
 
@@ -192,8 +190,9 @@ struct CaseDesk: Sendable {
             return changed
         }
         _ = changed.advance(ending: .notReached, by: caller.provenance, startedBy: "\(caller.provenance) (not reached)", at: at, settings: settings)
+        let alertID = changed.nameNextAlert()
         try await book.save(changed, over: stored.version)
-        try await raiseAlert(for: changed, cause: "not reached at step \(current.kind.configurationName): \(note)")
+        try await raiseAlert(for: changed, cause: "not reached at step \(current.kind.configurationName): \(note)", alertID: alertID)
         return changed
     }
 
@@ -261,14 +260,14 @@ struct CaseDesk: Sendable {
     }
 
     /// Raises an alert about the case's current step through the host, idempotently: the
-    /// alert's id is the case's and step's (or emergency's), and one that exists is left as is.
-    private func raiseAlert(for raised: UrgentKnockCase, cause: String, alertID: String? = nil, urgency: CommunityUrgency? = nil) async throws {
+    /// alert's id is one the case keeps (``CaseAlerts``), and one that exists is left as is.
+    private func raiseAlert(for raised: UrgentKnockCase, cause: String, alertID: String, urgency: CommunityUrgency? = nil) async throws {
         guard let host = context.host else {
             throw RPCError(code: .unavailable, message: "urgent-knock cannot reach the host to raise the alert of case \(raised.id)")
         }
         guard let step = raised.steps.last else { return }
         var alert = CommunityRaiseAlertRequest()
-        alert.id = alertID ?? "urgent-knock-\(raised.id)-\(raised.steps.count)-\(step.kind.configurationName)"
+        alert.id = alertID
         alert.residentID = raised.residentID
         alert.urgency = urgency ?? UrgentKnockCase.urgency(of: step.kind)
         alert.message = raised.alertMessage(cause: cause)

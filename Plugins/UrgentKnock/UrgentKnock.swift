@@ -21,8 +21,9 @@ import KnockModuleKit
 ///   `RecordEntry` (staff or administrators authorise an entry: who, when, what was found;
 ///   closes the case). Acknowledging a step that is not current, or anything of a closed case,
 ///   is `FAILED_PRECONDITION`.
-/// - **Alerts**: the module follows `alert.raised` to know each case's alerts; when a case
-///   closes, its alerts still open are acknowledged with how it ended.
+/// - **Alerts**: the module names each alert it raises and keeps the ids with the case
+///   (``CaseAlerts``); when a case closes, its alerts still open are acknowledged with how it
+///   ended.
 ///
 /// Configuration (see ``UrgentKnockSettings``): `ladder` (default
 /// `knock-again:30,phone:15,emergency-contact:15,secretary:15,entry`, minutes), `vulnerable`
@@ -57,7 +58,7 @@ public struct UrgentKnock: KnockModule {
         descriptor.methods = [
             Self.raiseEmergency.descriptor, Self.listCases.descriptor, Self.getCase.descriptor, Self.acknowledge.descriptor, Self.recordEntry.descriptor,
         ].map(ModuleMethodInfo.init)
-        descriptor.events = ["tick", "alert.raised"]
+        descriptor.events = ["tick"]
         descriptor.permissions = ["alerts.write", "residents.read"]
         descriptor.assessesVisits = true
         descriptor.plansDays = false
@@ -111,32 +112,26 @@ public struct UrgentKnock: KnockModule {
         if var changed = open?.value, let version = open?.version {
             changed.visitIds.append(visit.id)
             let moved = changed.advance(ending: .noAnswer, by: "visit:\(visit.id)", startedBy: "visit:\(visit.id) (no answer)", at: at, settings: settings)
+            let alertID = changed.nameNextAlert()
             try await book.save(changed, over: version)
-            guard moved != nil else {
-                // Already at authorised entry: say again that it is awaited.
-                return changed.notices(cause: "still \(cause)", day: context.calendar.day(of: at))
-            }
-            return changed.notices(cause: cause, day: context.calendar.day(of: at))
+            // Already at authorised entry (not moved): say again that it is awaited.
+            return changed.notices(cause: moved == nil ? "still \(cause)" : cause, day: context.calendar.day(of: at), alertID: alertID)
         }
         var opened = UrgentKnockCase.open(
             id: Self.caseID(visit: visit.id), resident: resident, origin: .noAnswer, openedBy: member, summary: "no answer: \(cause)",
             at: settings.ladder.first, startedBy: "visit:\(visit.id) (no answer)", time: at, settings: settings
         )
         opened.visitIds = [visit.id]
+        let alertID = opened.nameNextAlert()
         try await book.create(opened)
         context.logger.info("case opened: a vulnerable resident did not answer", metadata: ["case": "\(opened.id)", "resident": "\(resident.id)"])
-        return opened.notices(cause: cause, day: context.calendar.day(of: at))
+        return opened.notices(cause: cause, day: context.calendar.day(of: at), alertID: alertID)
     }
 
     /// On `tick`: escalates each open case of the community whose current step was not
-    /// acknowledged by its time, and raises the next step's alert. On `alert.raised`: remembers
-    /// the alerts of cases, to acknowledge them when the case closes.
+    /// acknowledged by its time, and raises the next step's alert.
     /// - Throws: ``RPCError`` for a bad configuration or a store failure.
     public func handle(_ event: ModuleEvent, context: ModuleContext) async throws -> [ModuleSuggestion] {
-        if event.kind == "alert.raised" {
-            try await CaseAlerts(store: context.store).remember(event)
-            return []
-        }
         guard event.kind == "tick", !event.communityID.isEmpty else { return [] }
         let settings = try context.configuration(as: UrgentKnockSettings.self)
         let book = CaseBook(store: context.store)
@@ -147,6 +142,7 @@ public struct UrgentKnock: KnockModule {
             guard let overdue = stored.value.overdue(at: at) else { continue }
             var changed = stored.value
             guard changed.advance(ending: .timedOut, by: "timeout", startedBy: "timeout", at: at, settings: settings) != nil else { continue }
+            let alertID = changed.nameNextAlert()
             do {
                 try await book.save(changed, over: stored.version)
             } catch let error as RPCError where error.code == .aborted {
@@ -155,7 +151,7 @@ public struct UrgentKnock: KnockModule {
             context.logger.notice("step not acknowledged in time: escalated", metadata: [
                 "case": "\(changed.id)", "from": "\(overdue.kind.configurationName)", "to": "\(changed.steps.last?.kind.configurationName ?? "")",
             ])
-            suggestions += changed.notices(cause: "not reached: step \(overdue.kind.configurationName) was not acknowledged in time", day: day)
+            suggestions += changed.notices(cause: "not reached: step \(overdue.kind.configurationName) was not acknowledged in time", day: day, alertID: alertID)
         }
         return suggestions
     }
@@ -165,7 +161,7 @@ public struct UrgentKnock: KnockModule {
     static func acknowledgeAlerts(of closed: UrgentKnockCase, context: ModuleContext) async {
         guard let host = context.host else { return }
         do {
-            try await CaseAlerts(store: context.store).acknowledge(closed, host: host)
+            try await CaseAlerts.acknowledge(closed, host: host)
         } catch {
             context.logger.warning("the alerts of a closed case could not all be acknowledged", metadata: ["case": "\(closed.id)", "error": "\(error)"])
         }

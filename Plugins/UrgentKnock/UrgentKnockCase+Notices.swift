@@ -26,9 +26,11 @@ extension UrgentKnockCase {
     /// - Parameters:
     ///   - cause: Why the step started, for the alert.
     ///   - day: The day of the knock, YYYY-MM-DD.
-    func notices(cause: String, day: String) -> [ModuleSuggestion] {
+    ///   - alertID: The alert's id, named with the case saved (``nameNextAlert()``).
+    func notices(cause: String, day: String, alertID: String) -> [ModuleSuggestion] {
         guard let step = steps.last else { return [] }
         var alert = ModuleRaiseAlert()
+        alert.id = alertID
         alert.residentID = residentID
         alert.urgency = Self.urgency(of: step.kind)
         alert.message = alertMessage(cause: cause)
@@ -50,5 +52,20 @@ extension UrgentKnockCase {
             suggestions.append(schedule)
         }
         return suggestions
+    }
+
+    /// Names the case's next step alert, `urgent-knock-<case>-alert-<n>`, and keeps it with the
+    /// case: save the case before raising it.
+    mutating func nameNextAlert() -> String {
+        let alertID = "urgent-knock-\(id)-alert-\(alertIds.count + 1)"
+        alertIds.append(alertID)
+        return alertID
+    }
+
+    /// Names the alert of the case's `number`th emergency and keeps it with the case (once).
+    mutating func nameEmergencyAlert(_ number: Int) -> String {
+        let alertID = CaseAlerts.emergencyAlertID(id, emergency: number)
+        if !alertIds.contains(alertID) { alertIds.append(alertID) }
+        return alertID
     }
 }

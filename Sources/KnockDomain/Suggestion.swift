@@ -15,7 +15,9 @@ public struct Suggestion: Sendable, Hashable {
         case flagKeyPerson(residentID: String, reason: String, cadenceDays: Int, until: Date?)
         case unflagKeyPerson(residentID: String, reason: String)
         case scheduleKnock(PlannedKnock)
-        case raiseAlert(residentID: String, urgency: Urgency, message: String)
+        /// `id`: the module's for the alert (it raises the alert once, and the module knows
+        /// it later); `nil`: the host's.
+        case raiseAlert(residentID: String, urgency: Urgency, message: String, id: String? = nil)
         case refer(residentID: String, toModule: String, note: String)
     }
 
@@ -30,7 +32,7 @@ public struct Suggestion: Sendable, Hashable {
     public var residentID: String {
         switch kind {
         case .raiseNeed(let residentID, _, _, _, _), .flagKeyPerson(let residentID, _, _, _),
-             .unflagKeyPerson(let residentID, _), .raiseAlert(let residentID, _, _), .refer(let residentID, _, _):
+             .unflagKeyPerson(let residentID, _), .raiseAlert(let residentID, _, _, _), .refer(let residentID, _, _):
             residentID
         case .scheduleKnock(let knock):
             knock.residentID

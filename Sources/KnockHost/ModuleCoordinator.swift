@@ -258,6 +258,7 @@ extension ModuleSuggestion {
         case .flagKeyPerson(let flag): "flag|\(flag.residentID)|\(flag.reason)"
         case .unflagKeyPerson(let unflag): "unflag|\(unflag.residentID)"
         case .scheduleKnock(let knock): "knock|\(knock.residentID)|\(knock.date)|\(knock.channel.rawValue)"
+        case .raiseAlert(let alert) where !alert.id.isEmpty: "alert-id|\(alert.id)"
         case .raiseAlert(let alert): "alert|\(alert.residentID)|\(alert.message)"
         case .refer(let refer): "refer|\(refer.residentID)|\(refer.toModule)"
         case nil: "empty|\(suggestedBy)|\(reason)"

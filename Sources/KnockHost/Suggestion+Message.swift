@@ -39,7 +39,8 @@ extension Suggestion {
                       suggestedBy: by, reason: message.reason)
         case .raiseAlert(let alert):
             self.init(kind: .raiseAlert(
-                residentID: alert.residentID, urgency: try Urgency(message: alert.urgency, field: "raise_alert.urgency"), message: alert.message
+                residentID: alert.residentID, urgency: try Urgency(message: alert.urgency, field: "raise_alert.urgency"), message: alert.message,
+                id: alert.id.isEmpty ? nil : alert.id
             ), suggestedBy: by, reason: message.reason)
         case .refer(let refer):
             guard !refer.toModule.isEmpty else { throw RPCError.invalidField("refer.to_module", "is required") }

@@ -12,8 +12,10 @@ extension KnockDatabase {
     ///
     /// Duplicates: a need when an active need of the same resident and category exists; a flag
     /// when the resident's entry has that reason; a scheduled knock when each of its reasons is
-    /// scheduled for that resident and day by the same method; an alert when an open alert of
-    /// the resident has the same message; a referral when an open referral of the resident to
+    /// scheduled for that resident and day by the same method; an alert with an id when an alert
+    /// about the resident has that id (rejected if the alert with it is about another
+    /// resident), one without when an open alert of the resident has the same message; a
+    /// referral when an open referral of the resident to
     /// that module exists.
     /// - Parameters:
     ///   - suggestions: What methods suggested (each with its provenance, set by the host).
@@ -44,7 +46,9 @@ extension KnockDatabase {
         // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
         // whole only fails with the database, so it needs no savepoint.
         return try await communityWrite("applying \(suggestions.count) suggestions", isolation: .refusesBeforeWriting) { database in
-            try await database.holdLocks(suggestions.map { "resident." + $0.residentID })
+            // A method's alert id, like a resident, is one writer's at a time (two methods naming
+            // one id for different residents: one is written, the other finds it taken).
+            try await database.holdLocks(suggestions.map { "resident." + $0.residentID } + suggestions.compactMap(\.alertID).map { "alert." + $0 })
             // Writing: every suggestion gets an outcome.
             return try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: true, on: database) ?? []
         }
@@ -102,7 +106,8 @@ extension KnockDatabase {
         case unflag(reason: String)
         /// The knock's reasons not scheduled yet, in order.
         case knock(PlannedKnock, reasons: [String])
-        case alert(urgency: Urgency, message: String)
+        /// `id`: the method's, or `nil` for a new one.
+        case alert(urgency: Urgency, message: String, id: String?)
         case refer(module: String, note: String)
     }
 
@@ -159,11 +164,21 @@ extension KnockDatabase {
             }
             return unscheduled.isEmpty ? .duplicate(first ?? "") : .write(.knock(knock, reasons: unscheduled))
 
-        case .raiseAlert(_, let urgency, let message):
+        case .raiseAlert(_, let urgency, let message, let id?):
+            try Validation.text(message, what: "alert message", allowsEmpty: false)
+            try Validation.id(id, what: "alert id")
+            let existing = try await database.select().column("resident_id").from(CommunityTables.alerts).where("id", .equal, id).first()
+            guard let existing else { return .write(.alert(urgency: urgency, message: message, id: id)) }
+            guard try existing.string("resident_id") == resident.id else {
+                throw DomainError(.alreadyExists, "alert id \(id) is taken by an alert about another resident")
+            }
+            return .duplicate(id)
+
+        case .raiseAlert(_, let urgency, let message, nil):
             try Validation.text(message, what: "alert message", allowsEmpty: false)
             return duplicate(try await firstID(of: CommunityTables.alerts, on: database, where: [
                 equal("resident_id", resident.id), equal("message", message), SQLBinaryExpression(SQLColumn("acknowledged_at"), .is, SQLLiteral.null),
-            ]), else: .alert(urgency: urgency, message: message))
+            ]), else: .alert(urgency: urgency, message: message, id: nil))
 
         case .refer(_, let module, let note):
             try Validation.id(module, what: "module referred to")
@@ -195,9 +210,9 @@ extension KnockDatabase {
         case .knock(let knock, let reasons):
             return try await schedule(knock, reasons: reasons, of: resident, by: by, visitID: visitID, at: at, on: database)
 
-        case .alert(let urgency, let message):
+        case .alert(let urgency, let message, let id):
             let alert = placed(
-                Alert(id: newID(), residentID: resident.id, gridID: "", communityID: "", streetID: "", urgency: urgency,
+                Alert(id: id ?? newID(), residentID: resident.id, gridID: "", communityID: "", streetID: "", urgency: urgency,
                       message: message, raisedBy: by, raisedAt: at),
                 at: resident
             )
@@ -264,5 +279,13 @@ extension KnockDatabase {
     /// A new record id.
     private static func newID() -> String {
         UUID().uuidString.lowercased()
+    }
+}
+
+extension Suggestion {
+    /// The method's id of the alert it raises, if it names one.
+    var alertID: String? {
+        if case .raiseAlert(_, _, _, let id) = kind { return id }
+        return nil
     }
 }

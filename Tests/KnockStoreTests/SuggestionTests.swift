@@ -134,6 +134,38 @@ struct SuggestionTests {
         }
     }
 
+    @Test("an alert the method names is raised once with its id: named again it is a duplicate, acknowledged or not and whatever its text; an id about another resident is rejected; a bad id is rejected", arguments: TestEngine.all)
+    func namedAlerts(engine: TestEngine) async throws {
+        try await Community.withDatabase(engine) { database in
+            func alert(_ id: String?, resident: String = "r1a", message: String = "独居老人未应答") -> Suggestion {
+                Suggestion(kind: .raiseAlert(residentID: resident, urgency: .high, message: message, id: id), suggestedBy: .module("urgent-knock"))
+            }
+            let first = try await database.apply(
+                [alert("urgent-knock-c1-alert-1"), alert("urgent-knock-c1-alert-2", message: "独居老人未应答")],
+                visitID: "v-1", at: Community.time(hour: 10), lifecycle: NeedLifecycle()
+            )
+            // Named, the same text raises two alerts (without ids the second would repeat the first).
+            #expect(first.map(\.outcome) == [.applied(id: "urgent-knock-c1-alert-1"), .applied(id: "urgent-knock-c1-alert-2")])
+            try await database.acknowledgeAlert(id: "urgent-knock-c1-alert-1", note: "见到了", caller: Community.host, at: Community.time(hour: 11))
+            let again = try await database.apply(
+                [alert("urgent-knock-c1-alert-1", message: "另一条"), alert("urgent-knock-c1-alert-1", resident: "r1b"), alert(String(repeating: "x", count: 129)), alert(nil)],
+                visitID: "v-2", at: Community.time(hour: 12), lifecycle: NeedLifecycle()
+            )
+            #expect(again[0].outcome == .duplicate(existingID: "urgent-knock-c1-alert-1"))
+            #expect(again[1].outcome == .rejected(reason: "alert id urgent-knock-c1-alert-1 is taken by an alert about another resident"))
+            guard case .rejected(let tooLong) = again[2].outcome else {
+                Issue.record("a 129-byte alert id should be rejected: \(again[2])")
+                return
+            }
+            #expect(tooLong.contains("alert id"))
+            // Unnamed: an open alert with the same text (the second named one) makes it a duplicate.
+            #expect(again[3].outcome == .duplicate(existingID: "urgent-knock-c1-alert-2"))
+            let alerts = try await database.alerts(caller: Community.host, openOnly: false)
+            #expect(Set(alerts.map(\.id)) == ["urgent-knock-c1-alert-1", "urgent-knock-c1-alert-2"])
+            #expect(alerts.first { $0.id == "urgent-knock-c1-alert-1" }?.message == "独居老人未应答")
+        }
+    }
+
     @Test("with the visited resident known: repeats are answered as without it; a write reads the resident afresh", arguments: TestEngine.all)
     func knownResident(engine: TestEngine) async throws {
         try await Community.withDatabase(engine) { database in

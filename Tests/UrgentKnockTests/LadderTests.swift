@@ -72,7 +72,7 @@ struct LadderTests {
         let descriptor = UrgentKnock().descriptor
         #expect(descriptor.id == "urgent-knock")
         #expect(descriptor.nameZh == "随时敲")
-        #expect(descriptor.events == ["tick", "alert.raised"])
+        #expect(descriptor.events == ["tick"])
         #expect(Set(descriptor.permissions) == ["alerts.write", "residents.read"])
         #expect(descriptor.methods.map(\.name).sorted() == [
             "urgent-knock.Acknowledge", "urgent-knock.GetCase", "urgent-knock.ListCases", "urgent-knock.RaiseEmergency", "urgent-knock.RecordEntry",

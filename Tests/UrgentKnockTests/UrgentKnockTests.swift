@@ -230,30 +230,28 @@ struct UrgentKnockTests {
         #expect(await code { try await bench.desk.recordEntry(entry, caller: Self.staff) } == .failedPrecondition)
     }
 
-    @Test("the alerts raised for a case are acknowledged when it closes; other alerts are left alone")
+    @Test("every alert a case raises is named and kept with the case, and acknowledged when it closes; other cases' alerts are left alone")
     func alertsAcknowledgedOnClose() async throws {
-        let bench = Bench()
-        let suggestions = try await bench.visit("v-1", outcome: .noAnswer, at: Self.morning)
-        let message = try #require(suggestions.first { !$0.raiseAlert.message.isEmpty }?.raiseAlert.message)
-        func raised(_ id: String, _ message: String) async throws {
-            var event = ModuleEvent()
-            event.kind = "alert.raised"
-            event.attributes = ["alert_id": id, "message": message]
-            #expect(try await bench.module.handle(event, context: bench.context).isEmpty)
-        }
-        try await raised("a-1", message)
-        try await raised("a-2", "张秀英 did not answer")  // another method's
-        try await raised("a-3", "随时敲 case visit-v-9: another case")
-        var request = UrgentKnockAcknowledgeRequest()
-        request.caseID = "visit-v-1"
-        request.step = .knockAgain
-        request.outcome = .reached
-        request.note = "第二次敲门开了，刚才在洗澡"
-        _ = try await bench.desk.acknowledge(request, caller: Self.volunteer)
-        #expect(bench.host.acknowledged.map(\.id) == ["a-1"])
-        #expect(bench.host.acknowledged.first?.note == "随时敲 case visit-v-1 closed: reached at step knock-again: 第二次敲门开了，刚才在洗澡")
-        let left = try await bench.store.query(collection: CaseAlerts.collection, where: [:], limit: 10, after: nil).records.map(\.key)
-        #expect(left == ["a-3"])
+        var bench = Bench()
+        bench.configuration = ["ladder": "knock-again:30,phone:15,entry"]
+        // Opened (knock-again), moved on by a second no-answer (phone), then an emergency joins it.
+        let opened = try await bench.visit("v-1", outcome: .noAnswer, at: Self.morning)
+        let again = try await bench.visit("v-2", outcome: .noAnswer, at: Self.morning.addingTimeInterval(600))
+        var emergency = UrgentKnockRaiseEmergencyRequest()
+        emergency.id = "call-1"
+        emergency.residentID = "r-1"
+        emergency.summary = "一键呼叫器报警"
+        _ = try await bench.desk.raiseEmergency(emergency, caller: Self.hotline)
+        let alertIDs = (opened + again).compactMap { $0.raiseAlert.id.isEmpty ? nil : $0.raiseAlert.id } + [bench.host.alerts.last?.id ?? ""]
+        #expect(alertIDs == ["urgent-knock-visit-v-1-alert-1", "urgent-knock-visit-v-1-alert-2", "urgent-knock-visit-v-1-emergency-1"])
+        #expect(try await bench.openCase()?.alertIds == alertIDs)
+        // Another resident's case, left open.
+        _ = try await bench.visit("v-9", outcome: .noAnswer, at: Self.morning, resident: Self.resident("r-5"))
+
+        _ = try await bench.visit("v-3", outcome: .met, at: Self.morning.addingTimeInterval(1_200))
+        #expect(bench.host.acknowledged.map(\.id) == alertIDs)
+        #expect(bench.host.acknowledged.allSatisfy { $0.note == "随时敲 case visit-v-1 closed: met at visit v-3 by member:m-1" })
+        #expect(try await bench.openCase("r-5")?.alertIds == ["urgent-knock-visit-v-9-alert-1"])
     }
 
     @Test("someone else's step cannot be acknowledged by a volunteer; bad acknowledgements are refused and change nothing")

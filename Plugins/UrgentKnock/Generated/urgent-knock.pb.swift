@@ -554,6 +554,13 @@ public nonisolated struct UrgentKnockCase: @unchecked Sendable {
     set {_uniqueStorage()._emergencies = newValue}
   }
 
+  /// The ids of the host's alerts raised for the case, oldest first (the module names each
+  /// one): those still open are acknowledged, with the resolution, when the case closes.
+  public var alertIds: [String] {
+    get {_storage._alertIds}
+    set {_uniqueStorage()._alertIds = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -684,22 +691,6 @@ public nonisolated struct UrgentKnockOpenMarker: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
-
-  public var caseID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// A store record (not on the wire): an alert the host raised for a case (learnt from the
-/// alert.raised event), keyed by alert id, so the case's alerts are acknowledged when it closes.
-public nonisolated struct UrgentKnockAlertLink: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var alertID: String = String()
 
   public var caseID: String = String()
 
@@ -942,7 +933,7 @@ nonisolated extension UrgentKnockEmergency: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Case"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}resident_name\0\u{3}community_id\0\u{3}grid_id\0\u{1}origin\0\u{1}status\0\u{3}opened_by\0\u{3}opened_at\0\u{1}summary\0\u{1}steps\0\u{3}visit_ids\0\u{1}entry\0\u{3}closed_at\0\u{3}closed_by\0\u{1}resolution\0\u{1}emergencies\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}resident_id\0\u{3}resident_name\0\u{3}community_id\0\u{3}grid_id\0\u{1}origin\0\u{1}status\0\u{3}opened_by\0\u{3}opened_at\0\u{1}summary\0\u{1}steps\0\u{3}visit_ids\0\u{1}entry\0\u{3}closed_at\0\u{3}closed_by\0\u{1}resolution\0\u{1}emergencies\0\u{3}alert_ids\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -962,6 +953,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
     var _closedBy: String = String()
     var _resolution: String = String()
     var _emergencies: [UrgentKnockEmergency] = []
+    var _alertIds: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -989,6 +981,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
       _closedBy = source._closedBy
       _resolution = source._resolution
       _emergencies = source._emergencies
+      _alertIds = source._alertIds
     }
   }
 
@@ -1024,6 +1017,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._closedBy) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._resolution) }()
         case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._emergencies) }()
+        case 18: try { try decoder.decodeRepeatedStringField(value: &_storage._alertIds) }()
         default: break
         }
       }
@@ -1087,6 +1081,9 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
       if !_storage._emergencies.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._emergencies, fieldNumber: 17)
       }
+      if !_storage._alertIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._alertIds, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1113,6 +1110,7 @@ nonisolated extension UrgentKnockCase: SwiftProtobuf.Message, SwiftProtobuf._Mes
         if _storage._closedBy != rhs_storage._closedBy {return false}
         if _storage._resolution != rhs_storage._resolution {return false}
         if _storage._emergencies != rhs_storage._emergencies {return false}
+        if _storage._alertIds != rhs_storage._alertIds {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1385,41 +1383,6 @@ nonisolated extension UrgentKnockOpenMarker: SwiftProtobuf.Message, SwiftProtobu
   }
 
   public static func ==(lhs: UrgentKnockOpenMarker, rhs: UrgentKnockOpenMarker) -> Bool {
-    if lhs.caseID != rhs.caseID {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension UrgentKnockAlertLink: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".AlertLink"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alert_id\0\u{3}case_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.alertID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.alertID.isEmpty {
-      try visitor.visitSingularStringField(value: self.alertID, fieldNumber: 1)
-    }
-    if !self.caseID.isEmpty {
-      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: UrgentKnockAlertLink, rhs: UrgentKnockAlertLink) -> Bool {
-    if lhs.alertID != rhs.alertID {return false}
     if lhs.caseID != rhs.caseID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

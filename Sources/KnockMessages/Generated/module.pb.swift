@@ -428,6 +428,13 @@ public nonisolated struct ModuleRaiseAlert: Sendable {
 
   public var message: String = String()
 
+  /// Chosen by the module (1 to 128 bytes, no NUL), so that it knows the alert later (to
+  /// acknowledge it) without following "alert.raised": a suggestion whose id an alert about the
+  /// resident has already is a duplicate of it; one about another resident is rejected. Empty:
+  /// the host chooses the id, and an open alert of the resident with the same message makes the
+  /// suggestion a duplicate.
+  public var id: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1482,7 +1489,7 @@ nonisolated extension ModuleUnflagKeyPerson: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension ModuleRaiseAlert: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaiseAlert"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resident_id\0\u{1}urgency\0\u{1}message\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resident_id\0\u{1}urgency\0\u{1}message\0\u{1}id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1493,6 +1500,7 @@ nonisolated extension ModuleRaiseAlert: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 1: try { try decoder.decodeSingularStringField(value: &self.residentID) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.urgency) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.id) }()
       default: break
       }
     }
@@ -1508,6 +1516,9 @@ nonisolated extension ModuleRaiseAlert: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.message.isEmpty {
       try visitor.visitSingularStringField(value: self.message, fieldNumber: 3)
     }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1515,6 +1526,7 @@ nonisolated extension ModuleRaiseAlert: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.residentID != rhs.residentID {return false}
     if lhs.urgency != rhs.urgency {return false}
     if lhs.message != rhs.message {return false}
+    if lhs.id != rhs.id {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
