@@ -30,22 +30,23 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
     /// - Returns: The frame, or `nil` if it is not complete yet.
     /// - Throws: ``WireError`` when the bytes break the protocol.
     public func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> Frame? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else {
-            return nil
+        // The length prefix and the header in one look at the bytes (each of ByteBuffer's
+        // integer reads checks its storage and bounds again).
+        let prefix = buffer.withUnsafeReadableBytes { bytes -> (length: UInt32, header: (type: UInt8, flags: UInt8, callID: UInt32)?)? in
+            guard bytes.count >= WireLimits.lengthPrefixSize else { return nil }
+            let length = UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self))
+            guard bytes.count >= WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize else { return (length, nil) }
+            let start = WireLimits.lengthPrefixSize
+            return (length, (bytes[start], bytes[start + 1], UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: start + 2, as: UInt32.self))))
         }
+        guard let (length, header) = prefix else { return nil }
         if length < UInt32(WireLimits.frameHeaderSize) {
             throw WireError(.frameTooShort, "frame length \(length) is shorter than the 6-byte header")
         }
         if length > UInt32(maxFrameSize) {
             throw WireError(.frameTooLarge, "frame length \(length) exceeds the maximum frame size \(maxFrameSize)")
         }
-        let headerStart = buffer.readerIndex + WireLimits.lengthPrefixSize
-        guard let typeByte = buffer.getInteger(at: headerStart, as: UInt8.self),
-              let flagsByte = buffer.getInteger(at: headerStart + 1, as: UInt8.self),
-              let callID = buffer.getInteger(at: headerStart + 2, as: UInt32.self)
-        else {
-            return nil
-        }
+        guard let (typeByte, flagsByte, callID) = header else { return nil }
         let type = FrameType(rawValue: typeByte)
         let flags = FrameFlags(rawValue: flagsByte)
         try checkHeader(type: type, flags: flags, callID: callID, length: Int(length))

@@ -69,8 +69,7 @@ extension WireRequestHeader {
     /// - Parameter bytes: The serialized header.
     /// - Throws: SwiftProtobuf's decoding error when the bytes are not a valid header.
     package init(decoding bytes: ByteBuffer) throws {
-        var reader = bytes
-        if let header = Self.decodeCommon(&reader) {
+        if let header = Self.decodeCommon(bytes) {
             self = header
         } else {
             self = try WireRequestHeader(serializedBytes: bytes.readableBytesSpan)
@@ -78,29 +77,36 @@ extension WireRequestHeader {
     }
 
     /// The fast path of ``init(decoding:)``: `nil` for anything it leaves to SwiftProtobuf.
-    static func decodeCommon(_ reader: inout ByteBuffer) -> WireRequestHeader? {
+    static func decodeCommon(_ bytes: ByteBuffer) -> WireRequestHeader? {
+        // One look at the bytes for the whole header: each of ByteBuffer's reads checks its
+        // storage and bounds again, a dozen times a header.
+        bytes.withUnsafeReadableBytes { raw in
+            var reader = ProtobufReader(raw)
+            return decodeCommon(&reader)
+        }
+    }
+
+    private static func decodeCommon(_ reader: inout ProtobufReader) -> WireRequestHeader? {
         var header = WireRequestHeader()
         var lastField: UInt64 = 0
-        while reader.readableBytes > 0 {
+        while !reader.isAtEnd {
             // In order, each field once; only metadata (3) repeats.
-            guard let (field, wireType) = reader.readProtobufKey(after: &lastField, repeatable: 3) else { return nil }
+            guard let (field, wireType) = reader.key(after: &lastField, repeatable: 3) else { return nil }
             switch (field, wireType) {
             case (1, Protobuf.lengthDelimited):
-                guard let method = reader.readProtobufString() else { return nil }
+                guard let method = reader.string() else { return nil }
                 header.method = method
             case (2, Protobuf.varint):
-                guard let timeout = reader.readProtobufVarint() else { return nil }
+                guard let timeout = reader.varint() else { return nil }
                 header.timeoutUs = timeout
             case (3, Protobuf.lengthDelimited):
-                guard let length = reader.readProtobufLength(), var slice = reader.readSlice(length: length),
-                      let entry = WireMetadataEntry.decodeCommon(&slice)
-                else { return nil }
+                guard var entryReader = reader.lengthDelimited(), let entry = WireMetadataEntry.decodeCommon(&entryReader) else { return nil }
                 header.metadata.append(entry)
             case (4, Protobuf.lengthDelimited):
-                guard let key = reader.readProtobufString() else { return nil }
+                guard let key = reader.string() else { return nil }
                 header.idempotencyKey = key
             case (5, Protobuf.varint):
-                guard let credit = reader.readProtobufVarint(), let narrow = UInt32(exactly: credit) else { return nil }
+                guard let credit = reader.varint(), let narrow = UInt32(exactly: credit) else { return nil }
                 header.initialCredit = narrow
             default:
                 return nil
@@ -150,24 +156,22 @@ extension WireMetadataEntry {
         }
     }
 
-    static func decodeCommon(_ reader: inout ByteBuffer) -> WireMetadataEntry? {
+    static func decodeCommon(_ reader: inout ProtobufReader) -> WireMetadataEntry? {
         var entry = WireMetadataEntry()
         var lastField: UInt64 = 0
-        while reader.readableBytes > 0 {
-            guard let (field, wireType) = reader.readProtobufKey(after: &lastField) else { return nil }
+        while !reader.isAtEnd {
+            guard let (field, wireType) = reader.key(after: &lastField) else { return nil }
             switch (field, wireType) {
             case (1, Protobuf.lengthDelimited):
-                guard let key = reader.readProtobufString() else { return nil }
+                guard let key = reader.string() else { return nil }
                 entry.key = key
             case (2, Protobuf.lengthDelimited):
-                guard let text = reader.readProtobufString() else { return nil }
+                guard let text = reader.string() else { return nil }
                 entry.value = .text(text)
             case (3, Protobuf.lengthDelimited):
                 // At most one value of the oneof.
-                guard entry.value == nil, let length = reader.readProtobufLength(),
-                      let bytes = reader.readBytes(length: length)
-                else { return nil }
-                entry.value = .binary(Data(bytes))
+                guard entry.value == nil, let bytes = reader.lengthDelimited() else { return nil }
+                entry.value = .binary(bytes.data)
             default:
                 return nil
             }
@@ -236,11 +240,25 @@ struct ProtobufWriter {
     }
 }
 
-extension ByteBuffer {
+/// Reads protobuf fields from bytes in memory, checking every read against their end.
+struct ProtobufReader {
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// Whether every byte has been read.
+    var isAtEnd: Bool { index >= bytes.count }
+
+    /// The bytes not read yet, as `Data`.
+    var data: Data { Data(UnsafeRawBufferPointer(rebasing: bytes[index...])) }
+
     /// The field number and wire type of the next field if its number is above `last` (or
     /// repeats `last` and is `repeatable`); `nil` otherwise, or if the key is malformed.
-    mutating func readProtobufKey(after last: inout UInt64, repeatable: UInt64? = nil) -> (field: UInt64, wireType: UInt64)? {
-        guard let key = readProtobufVarint() else { return nil }
+    mutating func key(after last: inout UInt64, repeatable: UInt64? = nil) -> (field: UInt64, wireType: UInt64)? {
+        guard let key = varint() else { return nil }
         let field = key >> 3
         guard field > last || (field == last && field == repeatable) else { return nil }
         last = field
@@ -248,10 +266,12 @@ extension ByteBuffer {
     }
 
     /// A varint of at most 64 bits, or `nil` if truncated or longer.
-    mutating func readProtobufVarint() -> UInt64? {
+    mutating func varint() -> UInt64? {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while let byte = readInteger(as: UInt8.self) {
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if shift == 63, byte > 1 { return nil }
             value |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return value }
@@ -261,24 +281,22 @@ extension ByteBuffer {
         return nil
     }
 
-    /// A length that fits the readable bytes.
-    mutating func readProtobufLength() -> Int? {
-        guard let length = readProtobufVarint(), length <= UInt64(readableBytes) else { return nil }
-        return Int(length)
+    /// The next length-delimited field's bytes, as a reader of their own, or `nil` if its
+    /// length overruns.
+    mutating func lengthDelimited() -> ProtobufReader? {
+        guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
+        let field = ProtobufReader(UnsafeRawBufferPointer(rebasing: bytes[index..<index + Int(length)]))
+        index += Int(length)
+        return field
     }
 
     /// A length-delimited UTF-8 string, or `nil` if it overruns or is not valid UTF-8.
-    mutating func readProtobufString() -> String? {
-        guard let length = readProtobufLength() else { return nil }
-        let string = withUnsafeReadableBytes { raw -> String? in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[..<length]).assumingMemoryBound(to: UInt8.self)
-            // Method names and metadata keys are ASCII: then there is nothing to validate (the
-            // generic validating initializer looks up type metadata on every call).
-            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-            return String(validating: bytes, as: UTF8.self)
-        }
-        guard let string else { return nil }
-        moveReaderIndex(forwardBy: length)
-        return string
+    mutating func string() -> String? {
+        guard let field = lengthDelimited() else { return nil }
+        let text = field.bytes.assumingMemoryBound(to: UInt8.self)
+        // Method names and metadata keys are ASCII: then there is nothing to validate (the
+        // generic validating initializer looks up type metadata on every call).
+        if text.allSatisfy({ $0 < 0x80 }) { return String(decoding: text, as: UTF8.self) }
+        return String(validating: text, as: UTF8.self)
     }
 }

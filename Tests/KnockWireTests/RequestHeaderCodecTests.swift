@@ -48,8 +48,7 @@ struct RequestHeaderCodecTests {
             #expect(written == reference.count, "\(header)")
             #expect(header.encodedSize == reference.count, "\(header)")
             #expect(Array(buffer.readableBytesView) == reference, "\(header)")
-            var reader = buffer
-            #expect(WireRequestHeader.decodeCommon(&reader) == header, "\(header)")
+            #expect(WireRequestHeader.decodeCommon(buffer) == header, "\(header)")
             #expect(try WireRequestHeader(decoding: buffer) == header, "\(header)")
         }
     }
@@ -82,8 +81,7 @@ struct RequestHeaderCodecTests {
         [0x1A, 0x02, 0x38, 0x01],  // a metadata entry with an unknown field
     ] as [[UInt8]])
     func unusualBytes(_ bytes: [UInt8]) {
-        var reader = ByteBuffer(bytes: bytes)
-        #expect(WireRequestHeader.decodeCommon(&reader) == nil, "the fast path should leave these to SwiftProtobuf")
+        #expect(WireRequestHeader.decodeCommon(ByteBuffer(bytes: bytes)) == nil, "the fast path should leave these to SwiftProtobuf")
         let reference = Result { try WireRequestHeader(serializedBytes: bytes) }
         let decoded = Result { try WireRequestHeader(decoding: ByteBuffer(bytes: bytes)) }
         switch (reference, decoded) {
