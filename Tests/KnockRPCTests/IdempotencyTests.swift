@@ -10,18 +10,24 @@ import Testing
 struct IdempotencyTests {
     final class Ledger: Sendable {
         let runs = Mutex(0)
+        /// Told when a "slow" write has started.
+        let slowStarted = AsyncStream<Void>.makeStream()
+        /// What a "slow" write waits for before it finishes.
+        let slowGate = AsyncStream<Void>.makeStream()
     }
 
     static let record = RPCMethod<DemoEchoRequest, DemoEchoResponse>("knock.demo.Record")
 
-    /// A write that counts how often it really ran; text "slow" takes 300 ms, "missing" fails
-    /// NOT_FOUND, "flaky" fails UNAVAILABLE.
+    /// A write that counts how often it really ran; text "slow" says it started and waits for the
+    /// ledger's gate, "missing" fails NOT_FOUND, "flaky" fails UNAVAILABLE.
     func router(_ ledger: Ledger, cache: IdempotencyCache) -> RPCRouter {
         var router = RPCRouter(idempotency: cache)
         router.register(Self.record) { request, _ in
             let run = ledger.runs.withLock { $0 += 1; return $0 }
             switch request.text {
-            case "slow": try await Task.sleep(for: .milliseconds(300))
+            case "slow":
+                ledger.slowStarted.continuation.yield()
+                for await _ in ledger.slowGate.stream { break }
             case "missing": throw RPCError(code: .notFound, message: "no such resident")
             case "flaky": throw RPCError(code: .unavailable, message: "try again")
             default: break
@@ -81,9 +87,10 @@ struct IdempotencyTests {
 
         let slow = CallOptions(idempotencyKey: "k-slow")
         async let first = client.call(Self.record, DemoEchoRequest(text: "slow"), options: slow)
-        try await Task.sleep(for: .milliseconds(100))
+        for await _ in ledger.slowStarted.stream { break }
         let busy = try await #require(throws: RPCError.self) { try await client.call(Self.record, DemoEchoRequest(text: "slow"), options: slow) }
         #expect(busy.code == .aborted)
+        ledger.slowGate.continuation.yield()
         #expect(try await first.text == "slow#2")
         client.close()
         await serving
