@@ -37,8 +37,13 @@ extension KnockDatabase {
         guard !suggestions.isEmpty else { return [] }
         let at = at.storedPrecision
         // Most suggestions repeat what is stored (a method raises the same need on every visit
-        // until it is met): read first, on a reading connection, and leave the one writer alone
-        // when nothing is left to write. Answering from that read is answering as of that moment.
+        // until it is met). Needs raised again for the visited resident are settled by the
+        // active needs read with the visit, without reading at all.
+        if let settled = Self.settledByKnownNeeds(suggestions, visitID: visitID, at: at, lifecycle: lifecycle, known: known, knownNeeds: knownNeeds) {
+            return settled
+        }
+        // Else read first, on a reading connection, and leave the one writer alone when nothing
+        // is left to write. Answering from that read is answering as of that moment.
         let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
             try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, knownNeeds: knownNeeds, on: database)
         }
@@ -52,6 +57,33 @@ extension KnockDatabase {
             // Writing: every suggestion gets an outcome.
             return try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: true, on: database) ?? []
         }
+    }
+
+    /// Each suggestion's outcome if every one is a need raised again, for a resident in `known`
+    /// whose active needs are in `knownNeeds`, that repeats one of them (or is refused as
+    /// malformed); `nil` if any needs the store.
+    private static func settledByKnownNeeds(
+        _ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, known: [Resident], knownNeeds: [String: [String: String]]
+    ) -> [AppliedSuggestion]? {
+        guard !knownNeeds.isEmpty else { return nil }
+        var applied: [AppliedSuggestion] = []
+        for suggestion in suggestions {
+            guard case .raiseNeed(let residentID, let category, let urgency, let summary, let ownerModule) = suggestion.kind,
+                  let activeNeeds = knownNeeds[residentID], let resident = known.first(where: { $0.id == residentID })
+            else { return nil }
+            let outcome: AppliedSuggestion.Outcome
+            do {
+                let need = try raisedNeed(category, urgency, summary, ownerModule, by: suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle)
+                guard let existing = activeNeeds[need.category] else { return nil }
+                outcome = .duplicate(existingID: existing)
+            } catch let error as DomainError {
+                outcome = .rejected(reason: error.message)
+            } catch {
+                return nil
+            }
+            applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
+        }
+        return applied
     }
 
     /// Each suggestion's outcome. Without `writing`, only reads: `nil` as soon as a suggestion
@@ -111,6 +143,20 @@ extension KnockDatabase {
         case refer(module: String, note: String)
     }
 
+    /// The need `suggestion` raises (its category, urgency, summary and owning module), checked.
+    /// - Throws: ``DomainError`` for a need that cannot be raised.
+    private static func raisedNeed(
+        _ category: String, _ urgency: Urgency, _ summary: String, _ ownerModule: String?, by suggestion: Suggestion, of resident: Resident,
+        visitID: String?, at: Date, lifecycle: NeedLifecycle
+    ) throws -> Need {
+        let need = try lifecycle.raise(
+            id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
+            owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: visitID, at: at
+        )
+        try checkNeed(need)
+        return need
+    }
+
     /// Whether a suggestion about `resident` repeats what is stored, and if not, what writing it
     /// needs. Only reads.
     /// - Throws: ``DomainError`` for a suggestion that cannot be applied.
@@ -123,11 +169,7 @@ extension KnockDatabase {
         }
         switch suggestion.kind {
         case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
-            let need = try lifecycle.raise(
-                id: newID(), resident: resident, category: category, urgency: urgency, summary: summary,
-                owner: ownerModule.map(NeedOwner.module), by: suggestion.suggestedBy, visitID: visitID, at: at
-            )
-            try checkNeed(need)
+            let need = try raisedNeed(category, urgency, summary, ownerModule, by: suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle)
             if let activeNeeds { return duplicate(activeNeeds[need.category], else: .need(need)) }
             return duplicate(try await firstID(of: CommunityTables.needs, on: database, where: [
                 equal("resident_id", resident.id), equal("category", need.category),

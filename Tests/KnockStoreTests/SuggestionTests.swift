@@ -228,6 +228,21 @@ struct SuggestionTests {
             let again = try await database.apply([need("meals")], visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(),
                                                  known: [resident], knownNeeds: ["r1a": written.activeNeeds ?? [:]])
             #expect(again.map(\.outcome) == [.duplicate(existingID: mealsID)])
+            // Settled by the list alone or not, alike: a malformed need is refused, and a
+            // suggestion of another kind beside them is read and applied.
+            let blank = Suggestion(kind: .raiseNeed(residentID: "r1a", category: " ", urgency: .normal, summary: "x", ownerModule: nil), suggestedBy: .module("canteen"))
+            let flag = Suggestion(kind: .flagKeyPerson(residentID: "r1a", reason: "独居", cadenceDays: 7, until: nil), suggestedBy: .module("daily-knock"))
+            for batch in [[need("meals"), blank], [need("meals"), blank, flag]] {
+                let outcomes = try await database.apply(batch, visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(),
+                                                        known: [resident], knownNeeds: ["r1a": written.activeNeeds ?? [:]])
+                #expect(outcomes.first?.outcome == .duplicate(existingID: mealsID))
+                guard case .rejected(let reason)? = outcomes.dropFirst().first?.outcome else {
+                    Issue.record("a blank category should be refused: \(outcomes)")
+                    continue
+                }
+                #expect(reason.contains("category"))
+                #expect(Array(outcomes.dropFirst(2).map(\.outcome)) == (batch.count == 3 ? [.applied(id: "r1a")] : []))
+            }
             // A list that missed a need raised since: the write finds it, and raises nothing.
             let stale = try await database.apply([need("meals")], visitID: "v-1", at: Community.time(hour: 9), lifecycle: NeedLifecycle(),
                                                  known: [resident], knownNeeds: ["r1a": [:]])
