@@ -62,8 +62,9 @@ public struct NeighbourPairing: KnockModule {
         ].map(ModuleMethodInfo.init)
         descriptor.permissions = ["visits.write", "residents.read", "needs.read", "needs.write"]
         descriptor.assessesVisits = true
-        // Every visit reads the resident's elder record: it comes with the visit.
-        descriptor.visitRecords = [PairBook.elders]
+        // Every visit reads the resident's elder record and their list of active pairs: they come
+        // with the visit.
+        descriptor.visitRecords = [PairBook.elders, PairBook.paired]
         descriptor.plansDays = true
         // Generated from Protocol/modules with the methods above; the descriptor test checks they embed.
         try? descriptor.embedSchemas(base64: NeighbourPairingSchemas.base64)
@@ -81,7 +82,7 @@ public struct NeighbourPairing: KnockModule {
             try await book.learnMember(request.visit.memberID, community: community)
         }
         guard try await book.learnElder(visited: request, community: community, at: context.clock.now()) != nil else { return [] }
-        guard try await book.activePairs(ofElder: resident.id).isEmpty else { return [] }
+        guard try await book.activePairIDs(visited: request).isEmpty else { return [] }
         return [.raisingNeed(
             residentID: resident.id, category: "pairing",
             summary: "邻里结亲: \(resident.name) (\(Eligibility.describe(resident.tags))) has no pair; find a member or neighbour to pair with",

@@ -9,6 +9,7 @@ import KnockModuleKit
 /// | `members` | member id | ``NeighbourPairingKnownMember`` | `community` |
 /// | `pairs` | pair id | ``NeighbourPairingPair`` | `elder`, `community`, `active` |
 /// | `active` | `<elder>|m:<member>` or `<elder>|r:<resident>` | the active pair (guards against a duplicate) | |
+/// | `paired` | elder's resident id | ``NeighbourPairingElderPairs``: the elder's active pairs (comes with a visit) | |
 /// | `checkins` | check-in id | ``NeighbourPairingCheckInRequest`` | `pair` |
 /// | `tasks` | task id | ``NeighbourPairingTask`` | `pair`, `elder`, `community` |
 struct PairBook: Sendable {
@@ -18,6 +19,8 @@ struct PairBook: Sendable {
 
     /// The collection of elders, keyed by resident id.
     static let elders = "elders"
+    /// The collection of elders' active pairs, keyed by resident id.
+    static let paired = "paired"
 
     // MARK: Elders and members
 
@@ -90,6 +93,21 @@ struct PairBook: Sendable {
     func pair(_ id: String) async throws -> (pair: NeighbourPairingPair, version: UInt64)? {
         guard let record = try await store.get(collection: "pairs", key: id) else { return nil }
         return (try record.decode(NeighbourPairingPair.self), record.version)
+    }
+
+    /// The ids of the visited elder's active pairs, as they came with the visit.
+    func activePairIDs(visited request: ModuleAssessRequest) async throws -> [String] {
+        try await request.visitRecord(NeighbourPairingElderPairs.self, in: Self.paired, from: store)?.activePairIds ?? []
+    }
+
+    /// The write that keeps `elder`'s list of active pairs with `pairID` added or removed, over
+    /// the list as read (its version, 0 for none): written with the pair, in one batch.
+    func elderPairsWrite(_ elder: String, adding pairID: String? = nil, removing removed: String? = nil) async throws -> ModuleBatchRequest.Operation {
+        let stored = try await store.get(collection: Self.paired, key: elder)
+        var list = try stored?.decode(NeighbourPairingElderPairs.self) ?? NeighbourPairingElderPairs()
+        list.activePairIds.removeAll { $0 == removed || $0 == pairID }
+        if let pairID { list.activePairIds.append(pairID) }
+        return .put(try ModuleRecord.make(list, collection: Self.paired, key: elder), expectedVersion: stored?.version ?? 0)
     }
 
     func activePairs(ofElder residentID: String) async throws -> [NeighbourPairingPair] {

@@ -72,9 +72,15 @@ struct PairingOffice: Sendable {
             _ = try await context.store.batch([
                 try PairBook.put(pair, expectedVersion: 0),
                 .put(try ModuleRecord.make(pair, collection: "active", key: activeKey), expectedVersion: 0),
+                try await book.elderPairsWrite(pair.elderResidentID, adding: pair.id),
             ])
         } catch let error as RPCError where error.code == .failedPrecondition {
-            throw RPCError(code: .alreadyExists, message: "\(pair.elderName) (\(pair.elderResidentID)) was paired with \(PairBook.partnerLabel(pair)) at the same moment", cause: error)
+            // Either this partner was paired at the same moment (the guard is there now), or
+            // another pair of the elder changed their list of pairs meanwhile.
+            guard try await context.store.get(collection: "active", key: activeKey) == nil else {
+                throw RPCError(code: .alreadyExists, message: "\(pair.elderName) (\(pair.elderResidentID)) was paired with \(PairBook.partnerLabel(pair)) at the same moment", cause: error)
+            }
+            throw RPCError(code: .aborted, message: "the pairs of \(pair.elderName) (\(pair.elderResidentID)) changed meanwhile; try again", cause: error)
         }
         context.logger.info("paired", metadata: ["pair": "\(pair.id)", "elder": "\(pair.elderResidentID)"])
         return await resolvingNeeds(pair, by: caller)
@@ -114,6 +120,7 @@ struct PairingOffice: Sendable {
             _ = try await context.store.batch([
                 try PairBook.put(pair, expectedVersion: version),
                 .delete(collection: "active", key: PairBook.activeKey(pair)),
+                try await book.elderPairsWrite(pair.elderResidentID, removing: pair.id),
             ])
         } catch let error as RPCError where error.code == .failedPrecondition {
             throw RPCError(code: .aborted, message: "pair \(pair.id) changed meanwhile; try again", cause: error)

@@ -295,8 +295,16 @@ struct NeighbourPairingTests {
         #expect(try await world.office.listUnpaired(NeighbourPairingListUnpairedRequest(), by: World.staff).elders.map(\.residentID) == ["r-1"])
         #expect(try await world.office.listPairs(NeighbourPairingListPairsRequest(), by: World.staff).pairs.isEmpty)
         #expect(try await world.office.listPairs(NeighbourPairingListPairsRequest.with { $0.includeEnded = true }, by: World.staff).pairs.count == 1)
+        // Unpaired, a visit raises the pairing need again.
+        #expect(try await world.module.assess(World.assessment(World.residents[0]), context: world.context).first?.raiseNeed.category == "pairing")
         let again = try await world.office.pair(World.pairing("r-1", neighbour: "r-2", id: "p-2"), by: World.staff)
         #expect(again.active)
+        // With two partners, ending one leaves the elder paired; ending both frees them.
+        _ = try await world.office.pair(World.pairing("r-1", neighbour: "r-5", id: "p-3"), by: World.staff)
+        _ = try await world.office.unpair(NeighbourPairingUnpairRequest.with { $0.pairID = "p-2" }, by: World.staff)
+        #expect(try await world.module.assess(World.assessment(World.residents[0]), context: world.context).isEmpty)
+        _ = try await world.office.unpair(NeighbourPairingUnpairRequest.with { $0.pairID = "p-3" }, by: World.staff)
+        #expect(try await world.module.assess(World.assessment(World.residents[0]), context: world.context).count == 1)
     }
 
     @Test("care tasks: added to an active pair, completed once, listed with the overdue ones marked")

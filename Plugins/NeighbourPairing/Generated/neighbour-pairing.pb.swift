@@ -124,6 +124,21 @@ public nonisolated struct NeighbourPairingElder: Sendable {
   fileprivate var _learnedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// A store record (not on the wire): the active pairs of an elder who has had one, keyed by the
+/// elder's resident id, written with every pair made or ended, so that a visit brings it along
+/// (an elder without one, or with an empty list, has no active pair).
+public nonisolated struct NeighbourPairingElderPairs: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var activePairIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// A member the module has seen working in a community (a visit's member, a caller).
 public nonisolated struct NeighbourPairingKnownMember: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -722,6 +737,36 @@ nonisolated extension NeighbourPairingElder: SwiftProtobuf.Message, SwiftProtobu
     if lhs.communityID != rhs.communityID {return false}
     if lhs.tags != rhs.tags {return false}
     if lhs._learnedAt != rhs._learnedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension NeighbourPairingElderPairs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ElderPairs"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}active_pair_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.activePairIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.activePairIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.activePairIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: NeighbourPairingElderPairs, rhs: NeighbourPairingElderPairs) -> Bool {
+    if lhs.activePairIds != rhs.activePairIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
