@@ -43,11 +43,15 @@ extension KnockDatabase {
             return settled
         }
         // Else read first, on a reading connection, and leave the one writer alone when nothing
-        // is left to write. Answering from that read is answering as of that moment.
-        let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
-            try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, knownNeeds: knownNeeds, on: database)
+        // is left to write. Answering from that read is answering as of that moment. Not when a
+        // method names an alert: it names each alert once, so there is one to write (unless
+        // retried), and the read would only come before the write.
+        if !suggestions.contains(where: { $0.alertID != nil }) {
+            let settled = try await communityRead("reading \(suggestions.count) suggestions") { database in
+                try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, knownNeeds: knownNeeds, on: database)
+            }
+            if let settled { return settled }
         }
-        if let settled { return settled }
         // Each suggestion refuses before writing, and its refusal is its outcome: the write as a
         // whole only fails with the database, so it needs no savepoint.
         return try await communityWrite("applying \(suggestions.count) suggestions", isolation: .refusesBeforeWriting) { database in
