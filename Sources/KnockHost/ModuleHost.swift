@@ -89,8 +89,8 @@ public final class ModuleHost: Sendable {
                 let linked = LinkedModule(points: StrategyPoints(module: module, context: context), executor: moduleEnd.taskExecutor)
                 registry.add(descriptor, origin: .builtIn, connection: hostEnd, linked: linked)
                 connections += [moduleEnd, hostEnd]
-                group.addTask { await moduleEnd.run() }
-                group.addTask { await hostEnd.run() }
+                group.addTask(executorPreference: moduleEnd.servingExecutor) { await moduleEnd.run() }
+                group.addTask(executorPreference: hostEnd.servingExecutor) { await hostEnd.run() }
             }
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3_600))

@@ -126,7 +126,7 @@ public struct ModuleRunner: Sendable {
                 )
                 link.set(connection)
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await connection.run() }
+                    group.addTask(executorPreference: connection.servingExecutor) { await connection.run() }
                     var request = ModuleRegisterRequest()
                     request.descriptor = descriptor
                     let registered = try await connection.call(ModuleMethods.register, request, options: CallOptions(timeout: .seconds(10)))

@@ -248,6 +248,14 @@ public final class RPCConnection: Sendable {
 
     // MARK: Serving the peer
 
+    /// Where ``run()`` serves: the connection's loop when handlers run there, else no
+    /// preference. Start it there (`group.addTask(executorPreference: connection.servingExecutor)
+    /// { await connection.run() }`), so that serving never first waits for a thread of Swift's
+    /// shared pool, which a busy process may hold for seconds.
+    public var servingExecutor: (any TaskExecutor)? {
+        configuration.handlersOnEventLoop ? taskExecutor : nil
+    }
+
     /// Serves the peer's calls with the router this connection was created with, until the
     /// connection closes. Handlers run in child tasks; a CANCEL, a passed deadline or a lost
     /// connection cancels the handler of that call.

@@ -115,7 +115,10 @@ public final class RPCServer: Sendable {
                 for try await connection in inbound {
                     guard let connection else { continue }
                     if draining.withLock({ $0 }) { connection.drain(message: "the server is shutting down") }
-                    group.addTask { await connection.run() }
+                    // Started on the connection's own loop (where its handlers run): waiting for a
+                    // thread of Swift's shared pool first, a busy process left a connection's
+                    // requests unserved past their deadlines.
+                    group.addTask(executorPreference: connection.servingExecutor) { await connection.run() }
                 }
             }
         }
