@@ -2,9 +2,12 @@ import Foundation
 import KnockModuleKit
 
 /// The cases of 随时敲 in the module's store: `cases` keyed by case id (indexed by community,
-/// resident, status and opener) and `open` keyed by resident id, pointing at the resident's one
-/// open case. A case and its pointer change together (one batch), and every change of a case
-/// names the version it read, so two changes at once never both land.
+/// resident, status and opener) and `open-case` keyed by resident id, a copy of the resident's
+/// one open case. The copy comes with every visit to the resident (`visitRecords`), so a visit
+/// reads no case. A case and its copy change together (one batch) and keep one version (both
+/// are created at 1, and each change writes both against the version read); every change of a
+/// case names that version, so two changes at once never both land. Closing the case removes
+/// the copy.
 struct CaseBook: Sendable {
     /// A case as read, with the version to write against.
     struct Stored: Sendable {
@@ -15,7 +18,7 @@ struct CaseBook: Sendable {
     let store: any ModuleStore
 
     static let cases = "cases"
-    static let open = "open"
+    static let open = "open-case"
 
     /// The case `id`, or `nil`.
     func find(_ id: String) async throws -> Stored? {
@@ -25,19 +28,17 @@ struct CaseBook: Sendable {
 
     /// The resident's open case, or `nil`.
     func openCase(of residentID: String) async throws -> Stored? {
-        try await openCase(pointedBy: try await store.get(UrgentKnockOpenMarker.self, collection: Self.open, key: residentID))
+        try Self.stored(try await store.get(collection: Self.open, key: residentID))
     }
 
-    /// The visited resident's open case, or `nil`, its pointer as it came with the visit
-    /// (`visit_records`).
+    /// The visited resident's open case, or `nil`, as it came with the visit (`visit_records`).
     func openCase(of visit: ModuleAssessRequest) async throws -> Stored? {
-        try await openCase(pointedBy: try await visit.visitRecord(UrgentKnockOpenMarker.self, in: Self.open, from: store))
+        try Self.stored(try await visit.visitRecord(in: Self.open, from: store))
     }
 
-    /// The case `marker` points at, or `nil` without a marker.
-    private func openCase(pointedBy marker: UrgentKnockOpenMarker?) async throws -> Stored? {
-        guard let marker else { return nil }
-        return try await find(marker.caseID)
+    private static func stored(_ record: ModuleRecord?) throws -> Stored? {
+        guard let record else { return nil }
+        return Stored(value: try record.decode(UrgentKnockCase.self), version: record.version)
     }
 
     /// The open cases of `community`.
@@ -64,15 +65,14 @@ struct CaseBook: Sendable {
     ///   - opened: The case.
     ///   - also: New records written with it (an emergency's key), each only if new.
     func create(_ opened: UrgentKnockCase, also: [ModuleRecord] = []) async throws {
-        var marker = UrgentKnockOpenMarker()
-        marker.caseID = opened.id
         try await write([
             .put(try ModuleRecord.make(opened, collection: Self.cases, key: opened.id, index: Self.index(of: opened)), expectedVersion: 0),
-            .put(try ModuleRecord.make(marker, collection: Self.open, key: opened.residentID), expectedVersion: 0),
+            .put(try ModuleRecord.make(opened, collection: Self.open, key: opened.residentID), expectedVersion: 0),
         ] + also.map { .put($0, expectedVersion: 0) }, what: "opening case \(opened.id)")
     }
 
-    /// Stores a changed case; a closed one stops being its resident's open case.
+    /// Stores a changed case and, while it is open, its resident's copy; a closed one stops
+    /// being its resident's open case.
     /// - Parameters:
     ///   - changed: The case.
     ///   - version: The version read.
@@ -85,6 +85,8 @@ struct CaseBook: Sendable {
         writes += also.map { .put($0, expectedVersion: 0) }
         if changed.status == .closed {
             writes.append(.delete(collection: Self.open, key: changed.residentID))
+        } else {
+            writes.append(.put(try ModuleRecord.make(changed, collection: Self.open, key: changed.residentID), expectedVersion: version))
         }
         try await write(writes, what: "case \(changed.id)")
     }

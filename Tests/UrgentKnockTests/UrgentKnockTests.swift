@@ -68,6 +68,39 @@ struct UrgentKnockTests {
     static let outsider = ModuleCaller(identity: "knock://member/m-3", roles: ["staff"], communityID: "qingyi", gridIDs: ["qingyi-g01"])
     static let hotline = ModuleCaller(identity: "knock://integrator/hotline")
 
+    @Test("the open case is kept under its resident too, one version with the case, so a visit brings it; closing removes it")
+    func openCaseWithTheResident() async throws {
+        let bench = Bench()
+        let book = CaseBook(store: bench.store)
+        func copyAndCase() async throws -> (copy: ModuleRecord?, stored: CaseBook.Stored?) {
+            (try await bench.store.get(collection: CaseBook.open, key: "r-1"), try await book.find("visit-v-1"))
+        }
+        _ = try await bench.visit("v-1", outcome: .noAnswer, at: Self.morning)
+        var (copy, stored) = try await copyAndCase()
+        #expect(try copy?.decode(UrgentKnockCase.self) == stored?.value)
+        #expect(copy?.version == 1 && stored?.version == 1)
+        _ = try await bench.visit("v-2", outcome: .noAnswer, at: Self.morning.addingTimeInterval(600))
+        (copy, stored) = try await copyAndCase()
+        #expect(try copy?.decode(UrgentKnockCase.self) == stored?.value)
+        #expect(stored?.value.steps.count == 2)
+        #expect(copy?.version == 2 && stored?.version == 2)
+        // A visit that brings the copy (as the host sends it) is judged on it.
+        var met = ModuleAssessRequest()
+        met.visit.id = "v-3"
+        met.visit.memberID = "m-1"
+        met.visit.residentID = "r-1"
+        met.visit.outcome = .met
+        met.visit.at = Google_Protobuf_Timestamp(date: Self.morning.addingTimeInterval(1_200))
+        met.resident = Self.resident()
+        met.communityID = "qinghe"
+        met.visitRecords.collections = [CaseBook.open]
+        met.visitRecords.found = [try #require(copy)]
+        #expect(try await bench.module.assess(met, context: bench.context).isEmpty)
+        (copy, stored) = try await copyAndCase()
+        #expect(copy == nil)
+        #expect(stored?.value.status == .closed)
+    }
+
     @Test("no answer at a vulnerable resident's door opens a case at knock-again: an alert and a knock again today for the member")
     func firstNoAnswer() async throws {
         let bench = Bench()

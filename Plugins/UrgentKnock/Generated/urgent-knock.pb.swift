@@ -685,20 +685,6 @@ public nonisolated struct UrgentKnockRecordEntryRequest: Sendable {
   fileprivate var _enteredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-/// A store record (not on the wire): the open case of a resident, keyed by resident id, so a
-/// resident never has two open cases.
-public nonisolated struct UrgentKnockOpenMarker: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var caseID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 /// A store record (not on the wire): which case a caller's emergency id went to, keyed by that
 /// id, so a retried RaiseEmergency answers the same case.
 public nonisolated struct UrgentKnockEmergencyKey: Sendable {
@@ -1354,36 +1340,6 @@ nonisolated extension UrgentKnockRecordEntryRequest: SwiftProtobuf.Message, Swif
     if lhs.enteredBy != rhs.enteredBy {return false}
     if lhs._enteredAt != rhs._enteredAt {return false}
     if lhs.found != rhs.found {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension UrgentKnockOpenMarker: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".OpenMarker"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.caseID.isEmpty {
-      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: UrgentKnockOpenMarker, rhs: UrgentKnockOpenMarker) -> Bool {
-    if lhs.caseID != rhs.caseID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
