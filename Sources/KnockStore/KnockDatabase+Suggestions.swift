@@ -39,7 +39,7 @@ extension KnockDatabase {
         // Most suggestions repeat what is stored (a method raises the same need on every visit
         // until it is met). Needs raised again for the visited resident are settled by the
         // active needs read with the visit, without reading at all.
-        if let settled = Self.settledByKnownNeeds(suggestions, visitID: visitID, at: at, lifecycle: lifecycle, known: known, knownNeeds: knownNeeds) {
+        if let settled = try await Self.outcomes(of: suggestions, visitID: visitID, at: at, lifecycle: lifecycle, writing: false, known: known, knownNeeds: knownNeeds, on: nil) {
             return settled
         }
         // Else read first, on a reading connection, and leave the one writer alone when nothing
@@ -63,43 +63,19 @@ extension KnockDatabase {
         }
     }
 
-    /// Each suggestion's outcome if every one is a need raised again, for a resident in `known`
-    /// whose active needs are in `knownNeeds`, that repeats one of them (or is refused as
-    /// malformed); `nil` if any needs the store.
-    private static func settledByKnownNeeds(
-        _ suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, known: [Resident], knownNeeds: [String: [String: String]]
-    ) -> [AppliedSuggestion]? {
-        guard !knownNeeds.isEmpty else { return nil }
-        var applied: [AppliedSuggestion] = []
-        for suggestion in suggestions {
-            guard case .raiseNeed(let residentID, let category, let urgency, let summary, let ownerModule) = suggestion.kind,
-                  let activeNeeds = knownNeeds[residentID], let resident = known.first(where: { $0.id == residentID })
-            else { return nil }
-            let outcome: AppliedSuggestion.Outcome
-            do {
-                let need = try raisedNeed(category, urgency, summary, ownerModule, by: suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle)
-                guard let existing = activeNeeds[need.category] else { return nil }
-                outcome = .duplicate(existingID: existing)
-            } catch let error as DomainError {
-                outcome = .rejected(reason: error.message)
-            } catch {
-                return nil
-            }
-            applied.append(AppliedSuggestion(suggestion: suggestion, outcome: outcome))
-        }
-        return applied
-    }
-
     /// Each suggestion's outcome. Without `writing`, only reads: `nil` as soon as a suggestion
     /// would write something. Residents in `known` are not read again, nor the active needs of
-    /// those in `knownNeeds`.
+    /// those in `knownNeeds`; without a `database`, nothing is read: `nil` as soon as a
+    /// suggestion needs reading (every one settled means every one is a need raised again that
+    /// repeats one of `knownNeeds`, or is refused).
     private static func outcomes(
         of suggestions: [Suggestion], visitID: String?, at: Date, lifecycle: NeedLifecycle, writing: Bool,
-        known: [Resident] = [], knownNeeds: [String: [String: String]] = [:], on database: any SQLDatabase
+        known: [Resident] = [], knownNeeds: [String: [String: String]] = [:], on database: (any SQLDatabase)?
     ) async throws -> [AppliedSuggestion]? {
         var residents = known.reduce(into: [String: Resident]()) { $0[$1.id] = $1 }
         let unread = Set(suggestions.map(\.residentID)).subtracting(residents.keys)
         if !unread.isEmpty {
+            guard let database else { return nil }
             residents.merge(try await CommunityTables.residents(ids: Array(unread), within: nil, on: database)) { known, _ in known }
         }
         var applied: [AppliedSuggestion] = []
@@ -107,13 +83,20 @@ extension KnockDatabase {
             let outcome: AppliedSuggestion.Outcome
             if let resident = residents[suggestion.residentID] {
                 do {
-                    switch try await check(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, activeNeeds: knownNeeds[resident.id], on: database) {
+                    let found: Check
+                    if let known = try knownNeedCheck(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, activeNeeds: knownNeeds[resident.id]) {
+                        found = known
+                    } else if let database {
+                        found = try await check(suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle, on: database)
+                    } else {
+                        return nil
+                    }
+                    switch found {
                     case .duplicate(let existing):
                         outcome = .duplicate(existingID: existing)
-                    case .write(let pending) where writing:
+                    case .write(let pending):
+                        guard writing, let database else { return nil }
                         outcome = .applied(id: try await write(pending, to: resident, by: suggestion.suggestedBy, visitID: visitID, at: at, on: database))
-                    case .write:
-                        return nil
                     }
                 } catch let error as DomainError {
                     outcome = .rejected(reason: error.message)
@@ -161,12 +144,23 @@ extension KnockDatabase {
         return need
     }
 
+    /// A need raised again checked against the resident's active needs read before
+    /// (`activeNeeds`: by category, the first id of each), without reading; `nil` for another
+    /// suggestion, or without them.
+    /// - Throws: ``DomainError`` for a need that cannot be raised.
+    private static func knownNeedCheck(
+        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle, activeNeeds: [String: String]?
+    ) throws -> Check? {
+        guard case .raiseNeed(_, let category, let urgency, let summary, let ownerModule) = suggestion.kind, let activeNeeds else { return nil }
+        let need = try raisedNeed(category, urgency, summary, ownerModule, by: suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle)
+        return activeNeeds[need.category].map(Check.duplicate) ?? .write(.need(need))
+    }
+
     /// Whether a suggestion about `resident` repeats what is stored, and if not, what writing it
     /// needs. Only reads.
     /// - Throws: ``DomainError`` for a suggestion that cannot be applied.
     private static func check(
-        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle,
-        activeNeeds: [String: String]? = nil, on database: any SQLDatabase
+        _ suggestion: Suggestion, of resident: Resident, visitID: String?, at: Date, lifecycle: NeedLifecycle, on database: any SQLDatabase
     ) async throws -> Check {
         func duplicate(_ existing: String?, else pending: Pending) -> Check {
             existing.map(Check.duplicate) ?? .write(pending)
@@ -174,7 +168,6 @@ extension KnockDatabase {
         switch suggestion.kind {
         case .raiseNeed(_, let category, let urgency, let summary, let ownerModule):
             let need = try raisedNeed(category, urgency, summary, ownerModule, by: suggestion, of: resident, visitID: visitID, at: at, lifecycle: lifecycle)
-            if let activeNeeds { return duplicate(activeNeeds[need.category], else: .need(need)) }
             return duplicate(try await firstID(of: CommunityTables.needs, on: database, where: [
                 equal("resident_id", resident.id), equal("category", need.category),
                 SQLExpressions.isIn(SQLColumn("status"), CommunityTables.activeStatuses),
@@ -235,7 +228,7 @@ extension KnockDatabase {
         }
     }
 
-    /// Writes what ``check(_:of:visitID:at:lifecycle:activeNeeds:on:)`` found a suggestion by `by` about
+    /// Writes what ``check(_:of:visitID:at:lifecycle:on:)`` found a suggestion by `by` about
     /// `resident` comes to.
     /// - Returns: The id of the record made (the resident's, for key-person changes).
     private static func write(
