@@ -432,6 +432,7 @@ let package = Package(
             dependencies: [
                 "KnockSchema",
                 "KnockWire",
+                "KnockTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Fixtures"],

@@ -21,7 +21,6 @@ struct ConnectionStateMachine {
         var kind: RPCMethodKind
         var continuation: UnsafeContinuation<ByteBuffer, any Error>?
         var response: ByteBuffer?
-        var outcome: Result<ByteBuffer, RPCError>?
         var creditLeft: UInt32
         var timer: Scheduled<Void>?
     }
@@ -39,6 +38,8 @@ struct ConnectionStateMachine {
 
     /// The consumer side of a server stream this side started.
     struct ClientStream {
+        /// The call's id once it is sent.
+        var callID: UInt32?
         var buffered = CircularBuffer<ByteBuffer>()
         var waiter: UnsafeContinuation<ByteBuffer?, any Error>?
         var window: UInt32
@@ -105,12 +106,11 @@ struct ConnectionStateMachine {
     private var peerMaxConcurrentCalls = WireLimits.defaultMaxConcurrentCalls
 
     private var nextCallID: UInt32
-    private var outgoing: [UInt32: OutgoingCall] = [:]
-    private var keyToID: [UInt64: UInt32] = [:]
+    private var outgoing = CallTable<OutgoingCall>()
     private var pending = CircularBuffer<PendingCall>()
     private var streams: [UInt64: ClientStream] = [:]
 
-    private var incoming: [UInt32: IncomingCall] = [:]
+    private var incoming = CallTable<IncomingCall>()
     private var lastPeerCallID: UInt32 = 0
 
     /// The highest peer call id we accept after sending GOAWAY; `nil` until we send one.
@@ -206,7 +206,7 @@ struct ConnectionStateMachine {
         while let request = toDispatch.popFirst() {
             guard let index = incoming.index(forKey: request.callID) else { continue }
             cancellation.begin(callID: request.callID)
-            incoming.values[index].cancellation = cancellation
+            incoming[slot: index].cancellation = cancellation
             return request
         }
         return nil
@@ -296,7 +296,7 @@ struct ConnectionStateMachine {
             key: call.key, kind: call.kind, continuation: continuation,
             creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
         )
-        keyToID[call.key] = id
+        if call.kind == .serverStream { streams[call.key]?.callID = id }
         output.writeRequestFrame(callID: id, header: header, headerSize: headerSize, message: call.message, serverStream: call.kind == .serverStream)
         emitted(into: &effects)
     }
@@ -322,12 +322,13 @@ struct ConnectionStateMachine {
     /// peer. Returns nothing to do if the call already ended.
     mutating func abandon(key: UInt64, error: RPCError) -> Effects {
         var effects = Effects()
-        if let id = keyToID.removeValue(forKey: key) {
-            if let call = outgoing.removeValue(forKey: id) {
-                fail(call.continuation, call.timer, error, into: &effects)
-                if phase != .closed { emit(.cancel(callID: id), into: &effects) }
-                callEnded(into: &effects)
-            }
+        // Abandoning is rare (cancellation, deadline), so the sent call is looked for by key
+        // rather than every call keeping a key-to-id map up to date.
+        if let sent = outgoing.first(where: { $0.value.key == key }) {
+            outgoing.removeValue(forKey: sent.id)
+            fail(sent.value.continuation, sent.value.timer, error, into: &effects)
+            if phase != .closed { emit(.cancel(callID: sent.id), into: &effects) }
+            callEnded(into: &effects)
         } else if let index = pending.firstIndex(where: { $0.key == key }) {
             pending.remove(at: index)
             if let waiting = pendingContinuations.removeValue(forKey: key) {
@@ -373,9 +374,9 @@ struct ConnectionStateMachine {
     private mutating func consumed(_ stream: inout ClientStream, key: UInt64, into effects: inout Effects) {
         stream.consumedSinceGrant += 1
         let half = max(1, stream.window / 2)
-        guard stream.consumedSinceGrant >= half, stream.end == nil, let id = keyToID[key], outgoing[id] != nil else { return }
+        guard stream.consumedSinceGrant >= half, stream.end == nil, let id = stream.callID, let index = outgoing.index(forKey: id) else { return }
         stream.consumedSinceGrant = 0
-        outgoing[id]?.creditLeft += half
+        outgoing[slot: index].creditLeft += half
         emit(.credit(callID: id, increment: half), into: &effects)
     }
 
@@ -392,7 +393,7 @@ struct ConnectionStateMachine {
     /// Sets the response of a unary call being served; it goes out with the END.
     mutating func setUnaryResponse(callID: UInt32, _ message: ByteBuffer) {
         // Through the index: an optional-chained subscript assignment allocates.
-        if let index = incoming.index(forKey: callID) { incoming.values[index].response = message }
+        if let index = incoming.index(forKey: callID) { incoming[slot: index].response = message }
     }
 
     /// The response a unary handler has set, while its call is open.
@@ -437,7 +438,7 @@ struct ConnectionStateMachine {
         var effects = Effects()
         guard var call = incoming.removeValue(forKey: callID) else { return effects }
         if byHandler { call.cancellation = nil }
-        pendingWrites[callID] = nil
+        if !pendingWrites.isEmpty { pendingWrites[callID] = nil }
         var status = error
         if status == nil, call.kind == .unary {
             if let response = call.response {
@@ -603,26 +604,25 @@ struct ConnectionStateMachine {
             effects.merge(endedOrUnknown(id, frame))
             return
         }
-        var call = outgoing.values[index]
+        var call = outgoing[slot: index]
         switch call.kind {
         case .unary:
             if call.response != nil {
                 outgoing.remove(at: index)
-                keyToID[call.key] = nil
                 fail(call.continuation, call.timer, RPCError(code: .internal, message: "the peer sent a second response to a unary call"), into: &effects)
                 emit(.cancel(callID: id), into: &effects)
                 callEnded(into: &effects)
                 return
             }
             // In place: the response of nearly every call passes here.
-            outgoing.values[index].response = frame.payload
+            outgoing[slot: index].response = frame.payload
         case .serverStream:
             guard call.creditLeft > 0 else {
                 effects.merge(connectionError(.flowControlError, "the peer sent a stream message on call \(id) without credit"))
                 return
             }
             call.creditLeft -= 1
-            outgoing[id] = call
+            outgoing[slot: index] = call
             if var stream = streams[call.key] {
                 if let waiter = stream.waiter {
                     stream.waiter = nil
@@ -642,7 +642,6 @@ struct ConnectionStateMachine {
             effects.merge(endedOrUnknown(id, frame))
             return
         }
-        keyToID[call.key] = nil
         let status: WireStatus
         do {
             status = try frame.decodeStatus()
@@ -722,7 +721,6 @@ struct ConnectionStateMachine {
         let notProcessed = RPCError(code: .unavailable, message: "the peer is going away (\(code.name): \(goAway.message)); the call was not processed and may be retried")
         for (id, call) in outgoing where id > limit {
             outgoing[id] = nil
-            keyToID[call.key] = nil
             fail(call.continuation, call.timer, notProcessed, into: &effects)
             endStream(key: call.key, notProcessed, into: &effects)
         }
@@ -827,7 +825,6 @@ struct ConnectionStateMachine {
             endStream(key: call.key, error, into: &effects)
         }
         outgoing.removeAll()
-        keyToID.removeAll()
         failPending(error, into: &effects)
         for (id, call) in incoming { release(call, callID: id, into: &effects) }
         incoming.removeAll()

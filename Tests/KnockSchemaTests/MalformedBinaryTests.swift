@@ -1,5 +1,6 @@
 import Foundation
 import KnockSchema
+import KnockTestSupport
 import SwiftProtobuf
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import KnockTestSupport
 import SwiftProtobuf
 
 /// Random instances of the generated fixture types, leaning towards edge values (extremes of
