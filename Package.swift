@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "KnockAllocator",
             ],
             path: "Benchmarks/KnockBench",
             swiftSettings: strictSwift
@@ -118,8 +119,19 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
-        // MARK: TLS (system OpenSSL)
+        // MARK: The executables' allocator (mimalloc)
         // A system-library target cannot take Swift settings; it is a module map and a C header.
+        .systemLibrary(
+            name: "CMimalloc",
+            providers: [.apt(["libmimalloc-dev"])]
+        ),
+        .target(
+            name: "KnockAllocator",
+            dependencies: ["CMimalloc"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: TLS (system OpenSSL)
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
@@ -231,6 +243,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "KnockBuiltIns",
+                "KnockAllocator",
             ],
             swiftSettings: strictSwift
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Histogram
+import KnockAllocator
 import KnockBuiltIns
 import KnockDomain
 import KnockHost
@@ -62,7 +63,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        print("knock-bench ingest: SQLite (WAL, synchronous=FULL) in \(folder.path), mutual TLS 1.3 on loopback, \(cores) cores")
+        print("knock-bench ingest: SQLite (WAL, synchronous=FULL) in \(folder.path), mutual TLS 1.3 on loopback, \(cores) cores, \(ProcessAllocator.description)")
         let assessing = modules.filter(\.descriptor.assessesVisits).map(\.descriptor.id)
         print("methods loaded: \(modules.isEmpty ? "none" : modules.map(\.descriptor.id).joined(separator: ", ")); assessing every visit: \(assessing.isEmpty ? "none" : assessing.joined(separator: ", "))")
         if only == "all" || only == "visits" {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Histogram
+import KnockAllocator
 import KnockPKI
 import KnockRPC
 import KnockTLS
@@ -55,7 +56,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         let rawServer = try await RawEcho.bind(tls: serverTLS, group: serverGroup)
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(duration) s per cell and column in \(rounds) alternating rounds, one event-loop thread for the host side and one for the clients")
+        print("knock-bench rpc: mutual TLS 1.3 on loopback, system OpenSSL, \(cores) cores, \(ProcessAllocator.description), \(duration) s per cell and column in \(rounds) alternating rounds, one event-loop thread for the host side and one for the clients")
         print("CPU µs per message: on the host's event-loop thread / everywhere else (callers, Swift's global executor).")
         print("| payload | connections | in flight | raw TLS echo msg/s | raw p50 µs | raw p99 µs | raw CPU µs | Knock caller on | Knock calls/s | Knock p50 µs | Knock p99 µs | Knock CPU µs | Knock / raw |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -1,4 +1,5 @@
 import Foundation
+import KnockAllocator
 import KnockBuiltIns
 import KnockHost
 import KnockStore
@@ -18,6 +19,7 @@ enum HostServer {
             return handler
         }
         let logger = Logger(label: "knock.host")
+        logger.info("starting", metadata: ["state": "\(state.directory.path)", "allocator": "\(ProcessAllocator.description)"])
         let configuration = try await HostConfiguration.load(file: state.configurationFile, moduleIDs: BuiltInMethods.all.map(\.descriptor.id))
         let location = try storeLocation(configuration.storeURL, state: state)
         try await KnockDatabase.withDatabase(at: location, logger: logger) { database in

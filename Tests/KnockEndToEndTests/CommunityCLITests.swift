@@ -14,7 +14,9 @@ struct CommunityCLITests {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("knock-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: state) }
         let port = try FreePort.pick()
-        let host = try Processes.start("knock-host", ["demo", "--state", state.path], environment: ["KNOCK_LISTEN_PORT": "\(port)"])
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("knock-cli-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let host = try Processes.start("knock-host", ["demo", "--state", state.path], environment: ["KNOCK_LISTEN_PORT": "\(port)"], log: log)
         defer { if host.isRunning { kill(host.processIdentifier, SIGKILL) } }
 
         let street = DemoStreet.gongrencun()
@@ -30,6 +32,9 @@ struct CommunityCLITests {
             health = try await knock(["health"] + admin)
         }
         #expect(health.status == 0, "the demo host never answered: \(health.stderr)")
+        // The host runs on mimalloc, and says so at start.
+        let started = try String(contentsOf: log, encoding: .utf8)
+        #expect(started.contains("allocator=mimalloc 2."), "knock-host's log: \(started)")
 
         // The member (the grid's staff member, its default member) plans today: every key person
         // of the grid not assigned to another member, by name.

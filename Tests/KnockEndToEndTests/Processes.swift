@@ -7,14 +7,20 @@ enum Processes {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binaries = root.appendingPathComponent(".build/debug")
 
-    /// Starts `name` with `arguments` and extra environment; the caller stops it.
-    static func start(_ name: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Process {
+    /// Starts `name` with `arguments` and extra environment; the caller stops it. Its standard
+    /// error goes to `log` if given (created or emptied), else nowhere.
+    static func start(_ name: String, _ arguments: [String] = [], environment: [String: String] = [:], log: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent(name)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
