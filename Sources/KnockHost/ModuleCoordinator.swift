@@ -163,7 +163,9 @@ public final class ModuleCoordinator: Sendable {
     static let attemptsOnConflict = 3
 
     /// Calls `method` with `request` on each of `modules` at once: over its connection, the
-    /// request serialized once for all, or directly for a linked module (``LinkedModule``).
+    /// request serialized once for all, or directly for a linked module (``LinkedModule``; all
+    /// the linked ones together, ``LinkedConsultation``). A module that answers `ABORTED` is
+    /// asked again (``attemptsOnConflict``).
     /// - Parameters:
     ///   - appending: Bytes a module's first call carries after the request's, by module.
     ///   - linked: The call to a linked module's strategy points, with the attempt.
@@ -175,71 +177,70 @@ public final class ModuleCoordinator: Sendable {
         limit: @escaping @Sendable (ModuleLimits) -> Duration,
         linked: @escaping @Sendable (_ points: StrategyPoints, _ attempt: Int) async throws -> Answer
     ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
+        let inProcess = modules.compactMap { entry in
+            entry.linked.map { (id: entry.descriptor.id, module: $0, limit: Optional(limit(limits(entry.descriptor.id)))) }
+        }
+        let remote = modules.filter { $0.linked == nil }
+        let askLinked: @Sendable () async -> [(String, Result<Answer, RPCError>)] = {
+            let outcomes = await LinkedConsultation.ask(inProcess.map { ($0.module, $0.limit) }, method: method.name, attempts: Self.attemptsOnConflict, linked)
+            return Array(zip(inProcess.map(\.id), outcomes))
+        }
+        guard !remote.isEmpty else { return tally(await askLinked()) }
         let serialized: Result<ByteBuffer, RPCError>
-        if modules.allSatisfy({ $0.linked != nil }) {
-            serialized = .success(ByteBuffer())
-        } else {
-            do {
-                serialized = .success(try request.serializedByteBuffer())
-            } catch {
-                serialized = .failure(RPCError(wrapping: error))
-            }
+        do {
+            serialized = .success(try request.serializedByteBuffer())
+        } catch {
+            serialized = .failure(RPCError(wrapping: error))
         }
-        return await consult(modules, limit: limit) { entry, options, attempt in
-            if let module = entry.linked {
-                return try await module.call(method.name, within: options.timeout) { points in try await linked(points, attempt) }
-            }
-            var whole = try serialized.get()
-            if attempt == 1, let part = appending[entry.descriptor.id] {
-                whole.writeImmutableBuffer(part)
-            }
-            return try await entry.connection.call(method, serialized: whole, options: options)
-        }
-    }
-
-    private func consult<Answer: Sendable>(
-        _ modules: [ModuleRegistry.Entry],
-        limit: @escaping @Sendable (ModuleLimits) -> Duration,
-        call: @escaping @Sendable (_ entry: ModuleRegistry.Entry, _ options: CallOptions, _ attempt: Int) async throws -> Answer
-    ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
-        await withTaskGroup(of: (String, Result<Answer, RPCError>).self) { group in
-            for entry in modules {
+        let outcomes = await withTaskGroup(of: [(String, Result<Answer, RPCError>)].self) { group in
+            if !inProcess.isEmpty { group.addTask(operation: askLinked) }
+            for entry in remote {
                 let options = CallOptions(timeout: limit(limits(entry.descriptor.id)))
                 group.addTask {
                     var attempt = 1
                     while true {
                         do {
-                            return (entry.descriptor.id, .success(try await call(entry, options, attempt)))
+                            var whole = try serialized.get()
+                            if attempt == 1, let part = appending[entry.descriptor.id] {
+                                whole.writeImmutableBuffer(part)
+                            }
+                            return [(entry.descriptor.id, .success(try await entry.connection.call(method, serialized: whole, options: options)))]
                         } catch {
                             let failure = RPCError(wrapping: error)
                             // ABORTED is a module's "what I read changed meanwhile; try again"
                             // (two visits to one resident at once): the work is asked for again.
                             guard failure.code == .aborted, attempt < Self.attemptsOnConflict else {
-                                return (entry.descriptor.id, .failure(failure))
+                                return [(entry.descriptor.id, .failure(failure))]
                             }
                             attempt += 1
                         }
                     }
                 }
             }
-            var answers: [(String, Answer)] = []
-            var failures: [ModuleFailure] = []
-            for await (id, result) in group {
-                switch result {
-                case .success(let answer):
-                    registry.record(id, .answered)
-                    answers.append((id, answer))
-                case .failure(let error):
-                    registry.record(id, error.code == .deadlineExceeded ? .timedOut : .failed)
-                    logger.warning("module did not contribute", metadata: ["module": "\(id)", "code": "\(error.code)", "error": "\(error.message)"])
-                    failures.append(ModuleFailure(moduleID: id, code: error.code, message: error.message))
-                }
-            }
-            // Stable order: by module id, whatever order the answers arrived in.
-            answers.sort { $0.0 < $1.0 }
-            failures.sort { $0.moduleID < $1.moduleID }
-            return (answers, failures)
+            return await group.reduce(into: []) { $0.append(contentsOf: $1) }
         }
+        return tally(outcomes)
+    }
+
+    /// Records and logs each module's outcome; the answers and failures, by module id.
+    private func tally<Answer>(_ outcomes: [(String, Result<Answer, RPCError>)]) -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
+        var answers: [(String, Answer)] = []
+        var failures: [ModuleFailure] = []
+        for (id, result) in outcomes {
+            switch result {
+            case .success(let answer):
+                registry.record(id, .answered)
+                answers.append((id, answer))
+            case .failure(let error):
+                registry.record(id, error.code == .deadlineExceeded ? .timedOut : .failed)
+                logger.warning("module did not contribute", metadata: ["module": "\(id)", "code": "\(error.code)", "error": "\(error.message)"])
+                failures.append(ModuleFailure(moduleID: id, code: error.code, message: error.message))
+            }
+        }
+        // Stable order: by module id, whatever order the answers arrived in.
+        answers.sort { $0.0 < $1.0 }
+        failures.sort { $0.moduleID < $1.moduleID }
+        return (answers, failures)
     }
 
     /// Drops suggestions that say the same thing as an earlier one (same kind, resident and

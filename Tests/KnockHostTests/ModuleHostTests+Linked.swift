@@ -128,6 +128,28 @@ extension ModuleHostTests {
         await harness.stop()
     }
 
+    @Test("linked-in methods with different time limits are each cut off at their own; one that answers is not held up")
+    func ownTimeLimits() async throws {
+        let short = Sleeper(id: "sleeper-short")
+        let long = Sleeper(id: "sleeper-long")
+        let limits = ["sleeper-short": ModuleLimits(assess: .milliseconds(200)), "sleeper-long": ModuleLimits(assess: .milliseconds(1_500))]
+        let harness = try await start(builtIns: [ElderCheck(), short, long]) { limits[$0] ?? ModuleLimits() }
+        #expect(await waitFor { harness.host.registry.entries.count == 3 })
+        var request = ModuleAssessRequest()
+        request.resident = resident("r-2")
+        request.visit.outcome = .noAnswer
+        let assessing = Task { await harness.host.coordinator.assess(request) }
+        // The short limit ends its method's work while the long one's still runs.
+        #expect(await waitFor { short.cancelled })
+        #expect(!long.cancelled)
+        let (suggestions, failures) = await assessing.value
+        #expect(long.cancelled)
+        #expect(suggestions.map(\.suggestedBy) == ["elder-check"])
+        #expect(failures.map(\.moduleID) == ["sleeper-long", "sleeper-short"])
+        #expect(failures.map(\.code) == [.deadlineExceeded, .deadlineExceeded])
+        await harness.stop()
+    }
+
     @Test("cancelling the caller cancels a linked-in method's work and ends the call at once")
     func callerCancelled() async throws {
         let sleeper = Sleeper()
@@ -191,12 +213,17 @@ final class Deaf: KnockModule {
 /// Assesses by sleeping an hour; notes that it started and that it was cancelled.
 final class Sleeper: KnockModule {
     private let state = Mutex<(started: Bool, cancelled: Bool)>((false, false))
+    let id: String
+
+    init(id: String = "sleeper") {
+        self.id = id
+    }
 
     var started: Bool { state.withLock { $0.started } }
     var cancelled: Bool { state.withLock { $0.cancelled } }
 
     var descriptor: ModuleDescriptor {
-        ModuleDescriptor(id: "sleeper", nameZh: "睡着", nameEn: "Sleeper", summary: "Sleeps.", assessesVisits: true)
+        ModuleDescriptor(id: id, nameZh: "睡着", nameEn: "Sleeper", summary: "Sleeps.", assessesVisits: true)
     }
 
     func assess(_ request: ModuleAssessRequest, context: ModuleContext) async throws -> [ModuleSuggestion] {

@@ -45,8 +45,13 @@ struct ModuleHostTests {
     }
 
     func start(builtIns: [any KnockModule], stores: ModuleStores = ModuleStores(), policy: HostModuleService.Policy = .init(), limits: ModuleLimits = ModuleLimits()) async throws -> Harness {
+        try await start(builtIns: builtIns, stores: stores, policy: policy) { _ in limits }
+    }
+
+    /// A harness whose modules have each their own limits.
+    func start(builtIns: [any KnockModule], stores: ModuleStores = ModuleStores(), policy: HostModuleService.Policy = .init(), limits: @escaping @Sendable (String) -> ModuleLimits) async throws -> Harness {
         let deployment = try TestDeployment()
-        let host = ModuleHost(builtIns: builtIns, policy: policy, limits: { _ in limits }, stores: { stores.store($0) }, logger: Logger(label: "test.host"))
+        let host = ModuleHost(builtIns: builtIns, policy: policy, limits: limits, stores: { stores.store($0) }, logger: Logger(label: "test.host"))
         var router = RPCRouter()
         router.add(host.service)
         let server = try await RPCServer.bind(host: "127.0.0.1", port: 0, tls: try deployment.serverContext(), router: router)
