@@ -67,14 +67,20 @@ package struct CallTable<Value>: Sequence {
     /// Adds the call `id`, or replaces its value.
     package mutating func insert(_ value: Value, for id: UInt32) {
         precondition(id != 0, "call id 0 is the connection's")
-        if let slot = index(forKey: id) {
-            values[slot] = value
-            return
-        }
-        if (count + 1) * 2 > ids.count { grow() }
         let wanted = home(of: id)
         var slot = wanted
-        while ids[slot] != 0 { slot = (slot + 1) & mask }
+        while ids[slot] != 0 {
+            if ids[slot] == id {
+                values[slot] = value
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        if (count + 1) * 2 > ids.count {
+            grow()
+            insert(value, for: id)
+            return
+        }
         maxDisplacement = Swift.max(maxDisplacement, (slot - wanted) & mask)
         ids[slot] = id
         values[slot] = value

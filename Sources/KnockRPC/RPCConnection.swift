@@ -300,19 +300,28 @@ public final class RPCConnection: Sendable {
         cancellation.adoptCurrentTask()
         defer { cancellation.release() }
         var served = 0
+        // The route of the method served last: a serving task mostly serves runs of calls to
+        // one method, and comparing the name costs less than hashing it.
+        var lastRoute: (method: String, route: RPCRouter.RawRoute)?
         while served < limit, let request = state.withLock({ $0.nextRequest(for: cancellation) }) {
-            await handle(request)
+            await handle(request, lastRoute: &lastRoute)
             cancellation.end()
             served += 1
             if Task.isCancelled { break }
         }
     }
 
-    private nonisolated(nonsending) func handle(_ request: IncomingRequest) async {
+    private nonisolated(nonsending) func handle(_ request: IncomingRequest, lastRoute: inout (method: String, route: RPCRouter.RawRoute)?) async {
         let method = request.header.method
         var failure: RPCError?
         do {
-            guard let route = router?.route(for: method) else {
+            let route: RPCRouter.RawRoute
+            if let last = lastRoute, last.method == method {
+                route = last.route
+            } else if let found = router?.route(for: method) {
+                route = found
+                lastRoute = (method, found)
+            } else {
                 throw RPCError(code: .unimplemented, message: "unknown method \(method)")
             }
             if let kind = route.kind, kind != request.kind {

@@ -102,7 +102,10 @@ public struct RPCRouter: Sendable {
     /// Whether any method is registered.
     public var isEmpty: Bool { routes.isEmpty && prefixRoutes.isEmpty }
 
-    package func route(for name: String) -> (kind: RPCMethodKind?, handler: RawHandler)? {
+    /// A method's route: its kind (`nil` for a prefix route that serves either) and handler.
+    package typealias RawRoute = (kind: RPCMethodKind?, handler: RawHandler)
+
+    package func route(for name: String) -> RawRoute? {
         if let route = routes[name] { return (route.descriptor.kind, route.handler) }
         for route in prefixRoutes where name.hasPrefix(route.prefix) {
             return (route.kind, route.handler)

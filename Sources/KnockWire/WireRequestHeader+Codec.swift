@@ -44,25 +44,31 @@ extension WireRequestHeader {
     package func encode(into buffer: inout ByteBuffer, size: Int) -> Int {
         guard unknownFields.data.isEmpty else { return buffer.writeBytes(Self.swiftProtobufBytes(self)) }
         return buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-            var writer = ProtobufWriter(out: UnsafeMutableRawBufferPointer(rebasing: out[..<size]))
-            if !method.isEmpty { writer.string(method, field: 1) }
-            if timeoutUs != 0 {
-                writer.tag(field: 2, wireType: Protobuf.varint)
-                writer.varint(timeoutUs)
-            }
-            for entry in metadata {
-                writer.tag(field: 3, wireType: Protobuf.lengthDelimited)
-                writer.varint(UInt64(entry.encodedSize))
-                entry.encode(into: &writer)
-            }
-            if !idempotencyKey.isEmpty { writer.string(idempotencyKey, field: 4) }
-            if initialCredit != 0 {
-                writer.tag(field: 5, wireType: Protobuf.varint)
-                writer.varint(UInt64(initialCredit))
-            }
-            precondition(writer.index == size, "the header's encoding is \(writer.index) bytes, not the \(size) computed")
+            encodeKnownFields(into: UnsafeMutableRawBufferPointer(rebasing: out[..<size]))
             return size
         }
+    }
+
+    /// Writes the encoding of a header without unknown fields into exactly `out`
+    /// (``encodedSize`` bytes).
+    func encodeKnownFields(into out: UnsafeMutableRawBufferPointer) {
+        var writer = ProtobufWriter(out: out)
+        if !method.isEmpty { writer.string(method, field: 1) }
+        if timeoutUs != 0 {
+            writer.tag(field: 2, wireType: Protobuf.varint)
+            writer.varint(timeoutUs)
+        }
+        for entry in metadata {
+            writer.tag(field: 3, wireType: Protobuf.lengthDelimited)
+            writer.varint(UInt64(entry.encodedSize))
+            entry.encode(into: &writer)
+        }
+        if !idempotencyKey.isEmpty { writer.string(idempotencyKey, field: 4) }
+        if initialCredit != 0 {
+            writer.tag(field: 5, wireType: Protobuf.varint)
+            writer.varint(UInt64(initialCredit))
+        }
+        precondition(writer.index == out.count, "the header's encoding is \(writer.index) bytes, not the \(out.count) computed")
     }
 
     /// Parses a header from the readable bytes of `bytes`, accepting what SwiftProtobuf accepts.
