@@ -16,8 +16,8 @@ import Synchronization
 final class LinkedConsultation<Answer: Sendable>: Sendable {
     /// One module's part.
     private struct Part {
-        var limit: TimeAmount?
-        var deadline: NIODeadline?
+        var limit: TimeAmount
+        var deadline: NIODeadline
         var outcome: Result<Answer, RPCError>?
         var task: Task<Void, Never>?
     }
@@ -33,10 +33,10 @@ final class LinkedConsultation<Answer: Sendable>: Sendable {
     /// Where the timer runs.
     private let eventLoop: any EventLoop
 
-    private init(limits: [Duration?], eventLoop: any EventLoop) {
+    private init(limits: [Duration], eventLoop: any EventLoop) {
         let now = NIODeadline.now()
         let parts = limits.map { limit in
-            Part(limit: limit.map(TimeAmount.init), deadline: limit.map { now + TimeAmount($0) })
+            Part(limit: TimeAmount(limit), deadline: now + TimeAmount(limit))
         }
         state = Mutex(State(parts: parts, left: parts.count))
         self.eventLoop = eventLoop
@@ -44,14 +44,14 @@ final class LinkedConsultation<Answer: Sendable>: Sendable {
 
     /// Asks `modules` at once and waits for every answer, time-out or failure.
     /// - Parameters:
-    ///   - modules: The modules, each with its time limit (`nil`: none).
+    ///   - modules: The modules, each with its time limit.
     ///   - method: The strategy point's method name, for the module's log.
     ///   - attempts: How many times a module answering `ABORTED` is asked in all.
     ///   - work: What to ask of a module, with the attempt (from 1).
     /// - Returns: Each module's answer or error (an ``RPCError``, as ``LinkedModule`` gives it),
     ///   in the order of `modules`.
     static func ask(
-        _ modules: [(module: LinkedModule, limit: Duration?)],
+        _ modules: [(module: LinkedModule, limit: Duration)],
         method: String,
         attempts: Int,
         _ work: @escaping @Sendable (_ points: StrategyPoints, _ attempt: Int) async throws -> Answer
@@ -125,7 +125,7 @@ final class LinkedConsultation<Answer: Sendable>: Sendable {
     private func restart(_ index: Int) -> Bool {
         state.withLock { state in
             guard state.parts[index].outcome == nil else { return false }
-            state.parts[index].deadline = state.parts[index].limit.map { .now() + $0 }
+            state.parts[index].deadline = .now() + state.parts[index].limit
             return true
         }
     }
@@ -150,7 +150,7 @@ final class LinkedConsultation<Answer: Sendable>: Sendable {
     /// Schedules the timer for the earliest deadline of a part still running.
     private func armTimer() {
         let next = state.withLock { state in
-            state.parts.lazy.filter { $0.outcome == nil }.compactMap(\.deadline).min()
+            state.parts.lazy.filter { $0.outcome == nil }.map(\.deadline).min()
         }
         guard let next else { return }
         let timer = eventLoop.scheduleTask(deadline: next) { [self] in
@@ -172,9 +172,7 @@ final class LinkedConsultation<Answer: Sendable>: Sendable {
         let (tasks, finished) = state.withLock { state -> ([Task<Void, Never>], Finished?) in
             var tasks: [Task<Void, Never>] = []
             for index in state.parts.indices where state.parts[index].outcome == nil {
-                if let now {
-                    guard let deadline = state.parts[index].deadline, deadline <= now else { continue }
-                }
+                if let now, state.parts[index].deadline > now { continue }
                 state.parts[index].outcome = .failure(error)
                 state.left -= 1
                 if let task = state.parts[index].task.take() { tasks.append(task) }

@@ -1,5 +1,4 @@
 public import KnockModuleKit
-import NIOCore
 
 /// A module linked into the host, whose strategy points (assess, plan, handle) the coordinator
 /// calls directly (``LinkedConsultation``): no message is serialized, no byte crosses a socket,

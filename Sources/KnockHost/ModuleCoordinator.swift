@@ -178,7 +178,7 @@ public final class ModuleCoordinator: Sendable {
         linked: @escaping @Sendable (_ points: StrategyPoints, _ attempt: Int) async throws -> Answer
     ) async -> (answers: [(String, Answer)], failures: [ModuleFailure]) {
         let inProcess = modules.compactMap { entry in
-            entry.linked.map { (id: entry.descriptor.id, module: $0, limit: Optional(limit(limits(entry.descriptor.id)))) }
+            entry.linked.map { (id: entry.descriptor.id, module: $0, limit: limit(limits(entry.descriptor.id))) }
         }
         let remote = modules.filter { $0.linked == nil }
         let askLinked: @Sendable () async -> [(String, Result<Answer, RPCError>)] = {

@@ -132,26 +132,15 @@ extension ByteBuffer {
     public mutating func writeRequestFrame(callID: UInt32, header: WireRequestHeader, headerSize: Int, message: ByteBuffer, serverStream: Bool) -> Int {
         let length = Frame.requestLength(headerBytes: headerSize, messageBytes: message.readableBytes)
         let total = WireLimits.lengthPrefixSize + length
-        let flags: FrameFlags = serverStream ? .serverStream : []
-        guard header.unknownFields.data.isEmpty else {
-            reserveCapacity(minimumWritableBytes: total)
-            var written = writeFrameHeader(length: length, type: .request, flags: flags, callID: callID)
-            written += writeInteger(UInt32(headerSize))
-            written += header.encode(into: &self, size: headerSize)
-            written += writeImmutableBuffer(message)
-            return written
-        }
         // Everything in one write: every call's request passes here, and each separate write
         // checked the buffer's uniqueness and capacity again.
         let headerAt = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize + 4
         return message.withUnsafeReadableBytes { body in
             writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
-                Self.storeFrameHeader(length: length, type: .request, flags: flags, callID: callID, into: out)
+                Self.storeFrameHeader(length: length, type: .request, flags: serverStream ? .serverStream : [], callID: callID, into: out)
                 out.storeBytes(of: UInt32(headerSize).bigEndian, toByteOffset: headerAt - 4, as: UInt32.self)
-                header.encodeKnownFields(into: UnsafeMutableRawBufferPointer(rebasing: out[headerAt..<(headerAt + headerSize)]))
-                if let source = body.baseAddress, body.count > 0 {
-                    (out.baseAddress! + headerAt + headerSize).copyMemory(from: source, byteCount: body.count)
-                }
+                header.encode(into: UnsafeMutableRawBufferPointer(rebasing: out[headerAt..<(headerAt + headerSize)]))
+                UnsafeMutableRawBufferPointer(rebasing: out[(headerAt + headerSize)...]).copyMemory(from: body)
                 return total
             }
         }

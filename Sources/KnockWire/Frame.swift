@@ -58,23 +58,9 @@ extension ByteBuffer {
         return frame.payload.withUnsafeReadableBytes { payload in
             writeWithUnsafeMutableBytes(minimumWritableBytes: headerSize + payload.count) { out in
                 Self.storeFrameHeader(length: frame.length, type: frame.type, flags: frame.flags, callID: frame.callID, into: out)
-                if let source = payload.baseAddress, payload.count > 0 {
-                    (out.baseAddress! + headerSize).copyMemory(from: source, byteCount: payload.count)
-                }
+                UnsafeMutableRawBufferPointer(rebasing: out[headerSize...]).copyMemory(from: payload)
                 return headerSize + payload.count
             }
-        }
-    }
-
-    /// Appends the length prefix and the 6-byte header of a frame, in one write (a frame or two
-    /// per call: separate integer writes each check uniqueness and capacity again).
-    /// - Returns: The number of bytes written (10).
-    @discardableResult
-    mutating func writeFrameHeader(length: Int, type: FrameType, flags: FrameFlags, callID: UInt32) -> Int {
-        let size = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize
-        return writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-            Self.storeFrameHeader(length: length, type: type, flags: flags, callID: callID, into: out)
-            return size
         }
     }
 

@@ -32,26 +32,21 @@ extension WireRequestHeader {
     /// - Returns: The number of bytes written (``encodedSize``).
     @discardableResult
     package func encode(into buffer: inout ByteBuffer) -> Int {
-        encode(into: &buffer, size: encodedSize)
-    }
-
-    /// Appends the header's protobuf encoding, whose size the caller has already computed.
-    /// - Parameters:
-    ///   - buffer: Where to append.
-    ///   - size: ``encodedSize``.
-    /// - Returns: `size`.
-    @discardableResult
-    package func encode(into buffer: inout ByteBuffer, size: Int) -> Int {
-        guard unknownFields.data.isEmpty else { return buffer.writeBytes(Self.swiftProtobufBytes(self)) }
+        let size = encodedSize
         return buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-            encodeKnownFields(into: UnsafeMutableRawBufferPointer(rebasing: out[..<size]))
+            encode(into: UnsafeMutableRawBufferPointer(rebasing: out[..<size]))
             return size
         }
     }
 
-    /// Writes the encoding of a header without unknown fields into exactly `out`
-    /// (``encodedSize`` bytes).
-    func encodeKnownFields(into out: UnsafeMutableRawBufferPointer) {
+    /// Writes the header's protobuf encoding into exactly `out` (``encodedSize`` bytes).
+    func encode(into out: UnsafeMutableRawBufferPointer) {
+        guard unknownFields.data.isEmpty else {
+            let bytes = Self.swiftProtobufBytes(self)
+            precondition(bytes.count == out.count, "the header's encoding is \(bytes.count) bytes, not the \(out.count) computed")
+            out.copyBytes(from: bytes)
+            return
+        }
         var writer = ProtobufWriter(out: out)
         if !method.isEmpty { writer.string(method, field: 1) }
         if timeoutUs != 0 {
