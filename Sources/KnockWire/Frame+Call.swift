@@ -140,7 +140,9 @@ extension ByteBuffer {
                 Self.storeFrameHeader(length: length, type: .request, flags: serverStream ? .serverStream : [], callID: callID, into: out)
                 out.storeBytes(of: UInt32(headerSize).bigEndian, toByteOffset: headerAt - 4, as: UInt32.self)
                 header.encode(into: UnsafeMutableRawBufferPointer(rebasing: out[headerAt..<(headerAt + headerSize)]))
-                UnsafeMutableRawBufferPointer(rebasing: out[(headerAt + headerSize)...]).copyMemory(from: body)
+                if let source = body.baseAddress, body.count > 0 {
+                    (out.baseAddress! + headerAt + headerSize).copyMemory(from: source, byteCount: body.count)
+                }
                 return total
             }
         }

@@ -58,7 +58,9 @@ extension ByteBuffer {
         return frame.payload.withUnsafeReadableBytes { payload in
             writeWithUnsafeMutableBytes(minimumWritableBytes: headerSize + payload.count) { out in
                 Self.storeFrameHeader(length: frame.length, type: frame.type, flags: frame.flags, callID: frame.callID, into: out)
-                UnsafeMutableRawBufferPointer(rebasing: out[headerSize...]).copyMemory(from: payload)
+                if let source = payload.baseAddress, payload.count > 0 {
+                    (out.baseAddress! + headerSize).copyMemory(from: source, byteCount: payload.count)
+                }
                 return headerSize + payload.count
             }
         }
