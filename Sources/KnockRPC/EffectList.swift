@@ -1,6 +1,10 @@
 /// A list that holds its first element inline: most state changes produce at most one effect
 /// of a kind, and this keeps them from allocating an array for it.
-struct EffectList<Element>: Sequence {
+///
+/// Elements leave the list by ``drain(_:)``, which moves them out: every state change's lists
+/// are emptied by the connection, and iterating them as a sequence copied each element (and
+/// retained what it holds) only to drop the list after.
+struct EffectList<Element> {
     private var first: Element?
     /// `nil` rather than empty: an `Effects` is made and dropped for every state change, and
     /// most of its lists never hold a second element.
@@ -10,7 +14,7 @@ struct EffectList<Element>: Sequence {
 
     var isEmpty: Bool { first == nil }
 
-    mutating func append(_ element: Element) {
+    mutating func append(_ element: consuming Element) {
         if first == nil {
             first = element
         } else {
@@ -18,8 +22,9 @@ struct EffectList<Element>: Sequence {
         }
     }
 
-    mutating func append(contentsOf other: EffectList<Element>) {
-        for element in other { append(element) }
+    /// Moves the elements of `other` to the end of this list, leaving `other` empty.
+    mutating func append(draining other: inout EffectList<Element>) {
+        other.drain { append($0) }
     }
 
     mutating func removeAll() {
@@ -27,22 +32,11 @@ struct EffectList<Element>: Sequence {
         rest = nil
     }
 
-    /// Iterates without making an array iterator when there is no second element: most lists
-    /// looked at after a state change are empty or hold one.
-    struct Iterator: IteratorProtocol {
-        var first: Element?
-        var rest: IndexingIterator<[Element]>?
-
-        mutating func next() -> Element? {
-            if let element = first {
-                first = nil
-                return element
-            }
-            return rest?.next()
+    /// Hands the elements to `body` in order and leaves the list empty.
+    mutating func drain(_ body: (consuming Element) throws -> Void) rethrows {
+        if let element = first.take() { try body(element) }
+        if let rest = rest.take() {
+            for element in rest { try body(element) }
         }
-    }
-
-    func makeIterator() -> Iterator {
-        Iterator(first: first, rest: rest?.makeIterator())
     }
 }

@@ -73,16 +73,17 @@ struct ConnectionStateMachine {
         var ready = false
         var finishRequests = false
 
-        mutating func merge(_ other: Effects) {
+        mutating func merge(_ other: consuming Effects) {
+            var other = other
             flush = flush || other.flush
             flushNow = flushNow || other.flushNow
-            unary.append(contentsOf: other.unary)
-            stream.append(contentsOf: other.stream)
-            writers.append(contentsOf: other.writers)
-            cancellations.append(contentsOf: other.cancellations)
-            timers.append(contentsOf: other.timers)
+            unary.append(draining: &other.unary)
+            stream.append(draining: &other.stream)
+            writers.append(draining: &other.writers)
+            cancellations.append(draining: &other.cancellations)
+            timers.append(draining: &other.timers)
             dispatch = dispatch || other.dispatch
-            timeoutIncoming.append(contentsOf: other.timeoutIncoming)
+            timeoutIncoming.append(draining: &other.timeoutIncoming)
             close = close ?? other.close
             ready = ready || other.ready
             finishRequests = finishRequests || other.finishRequests

@@ -480,37 +480,39 @@ public final class RPCConnection: Sendable {
 
     // MARK: Carrying out effects
 
-    func perform(_ effects: ConnectionStateMachine.Effects) {
-        for timer in effects.timers { timer.cancel() }
+    func perform(_ effects: consuming ConnectionStateMachine.Effects) {
+        var effects = effects
+        effects.timers.drain { $0.cancel() }
         if effects.dispatch {
             // Requests are handed to the serving loop once per read burst (channelReadComplete).
             if !channel.eventLoop.inEventLoop { dispatchPending() }
         }
-        for (callID, deadline) in effects.timeoutIncoming {
-            let timer = channel.eventLoop.scheduleTask(deadline: deadline) { [self] in
+        effects.timeoutIncoming.drain { incoming in
+            let callID = incoming.callID
+            let timer = channel.eventLoop.scheduleTask(deadline: incoming.deadline) { [self] in
                 perform(state.withLock { $0.incomingDeadlinePassed(callID: callID) })
             }
             perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
         }
-        for (continuation, result) in effects.unary {
-            switch result {
-            case .success(let value): continuation.resume(returning: value)
-            case .failure(let error): continuation.resume(throwing: error)
+        effects.unary.drain { effect in
+            switch effect.1 {
+            case .success(let value): effect.0.resume(returning: value)
+            case .failure(let error): effect.0.resume(throwing: error)
             }
         }
-        for (continuation, result) in effects.stream {
-            switch result {
-            case .success(let value): continuation.resume(returning: value)
-            case .failure(let error): continuation.resume(throwing: error)
+        effects.stream.drain { effect in
+            switch effect.1 {
+            case .success(let value): effect.0.resume(returning: value)
+            case .failure(let error): effect.0.resume(throwing: error)
             }
         }
-        for (continuation, result) in effects.writers {
-            switch result {
-            case .success: continuation.resume()
-            case .failure(let error): continuation.resume(throwing: error)
+        effects.writers.drain { effect in
+            switch effect.1 {
+            case .success: effect.0.resume()
+            case .failure(let error): effect.0.resume(throwing: error)
             }
         }
-        for (cancellation, callID) in effects.cancellations { cancellation.cancel(callID: callID) }
+        effects.cancellations.drain { $0.0.cancel(callID: $0.callID) }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests {
             dispatchPending()
