@@ -20,6 +20,10 @@ public struct ConnectionConfiguration: Sendable {
     /// on the global concurrent executor (better for handlers that compute for long). Handlers
     /// must never block either way.
     public var handlersOnEventLoop: Bool
+    /// Whether this side offers the extension `knock.unary-end-ok` (PROTOCOL.md §4.7). With both
+    /// sides offering it, a unary call that succeeds is answered by one frame instead of two.
+    /// Off only to act as a peer without it (tests of the plain form).
+    public var unaryEndOK: Bool
 
     /// Creates a configuration; the defaults are knock-host's.
     /// - Parameters:
@@ -31,6 +35,7 @@ public struct ConnectionConfiguration: Sendable {
     ///   - drainTimeout: Drain wait (default 30 s).
     ///   - agent: Implementation name.
     ///   - handlersOnEventLoop: Run handlers on the connection's event loop (default).
+    ///   - unaryEndOK: Offer `knock.unary-end-ok` (default).
     public init(
         maxFrameSize: Int = WireLimits.defaultMaxFrameSize,
         maxConcurrentCalls: Int = WireLimits.defaultMaxConcurrentCalls,
@@ -39,7 +44,8 @@ public struct ConnectionConfiguration: Sendable {
         helloTimeout: Duration = .seconds(10),
         drainTimeout: Duration = .seconds(30),
         agent: String = "knock-swift/1",
-        handlersOnEventLoop: Bool = true
+        handlersOnEventLoop: Bool = true,
+        unaryEndOK: Bool = true
     ) {
         self.maxFrameSize = min(max(maxFrameSize, WireLimits.minimumMaxFrameSize), WireLimits.maximumMaxFrameSize)
         self.maxConcurrentCalls = max(1, maxConcurrentCalls)
@@ -49,17 +55,20 @@ public struct ConnectionConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.agent = agent
         self.handlersOnEventLoop = handlersOnEventLoop
+        self.unaryEndOK = unaryEndOK
     }
 
     /// The HELLO announcing this configuration.
     public var hello: WireHello {
-        WireHello.knockDefault(
+        var hello = WireHello.knockDefault(
             maxFrameSize: maxFrameSize,
             maxConcurrentCalls: maxConcurrentCalls,
             keepaliveIntervalMS: keepaliveInterval.map { UInt32(clamping: $0.milliseconds) } ?? 0,
             idleTimeoutMS: idleTimeout.map { UInt32(clamping: $0.milliseconds) } ?? 0,
             agent: agent
         )
+        if unaryEndOK { hello.extensions.append(.unaryEndOK) }
+        return hello
     }
 }
 

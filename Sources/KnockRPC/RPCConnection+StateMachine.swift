@@ -104,6 +104,8 @@ struct ConnectionStateMachine {
     private(set) var phase: Phase = .awaitingHello
     private(set) var peerHello: WireHello?
     private(set) var peerMaxFrameSize = WireLimits.minimumMaxFrameSize
+    /// Whether `knock.unary-end-ok` is in force: both HELLOs list it (PROTOCOL.md §4.7).
+    private(set) var unaryEndOK = false
     private var peerMaxConcurrentCalls = WireLimits.defaultMaxConcurrentCalls
 
     private var nextCallID: UInt32
@@ -441,10 +443,16 @@ struct ConnectionStateMachine {
         if byHandler { call.cancellation = nil }
         if !pendingWrites.isEmpty { pendingWrites[callID] = nil }
         var status = error
+        // With `knock.unary-end-ok` in force the response's MESSAGE ends the call.
+        var endedByMessage = false
         if status == nil, call.kind == .unary {
             if let response = call.response {
-                let frame = Frame.message(callID: callID, response)
+                var frame = Frame.message(callID: callID, response)
                 if frame.length <= peerMaxFrameSize {
+                    if unaryEndOK {
+                        frame.flags.insert(.endOK)
+                        endedByMessage = true
+                    }
                     emit(frame, into: &effects)
                 } else {
                     status = RPCError(code: .resourceExhausted, message: "the response is \(frame.length) bytes; the caller accepts frames of at most \(peerMaxFrameSize)")
@@ -453,7 +461,7 @@ struct ConnectionStateMachine {
                 status = RPCError(code: .internal, message: "the handler returned no response")
             }
         }
-        if phase != .closed {
+        if phase != .closed, !endedByMessage {
             let end: Frame
             if let status {
                 end = (try? Frame.end(callID: callID, status: status.wireStatus))
@@ -544,10 +552,11 @@ struct ConnectionStateMachine {
         if hello.maxFrameSize != 0, !(WireLimits.minimumMaxFrameSize...WireLimits.maximumMaxFrameSize).contains(Int(hello.maxFrameSize)) {
             return connectionError(.protocolError, "HELLO max_frame_size \(hello.maxFrameSize) is outside 16384...16777215")
         }
-        if let unknown = hello.extensions.first(where: \.required) {
+        if let unknown = hello.extensions.first(where: { $0.required && !(local.unaryEndOK && $0.name == WireExtension.unaryEndOKName) }) {
             return connectionError(.unsupportedExtension, "the peer requires extension \(unknown.name), which this side does not support")
         }
         peerHello = hello
+        unaryEndOK = local.unaryEndOK && hello.lists(extension: WireExtension.unaryEndOKName)
         peerMaxFrameSize = hello.effectiveMaxFrameSize
         peerMaxConcurrentCalls = hello.effectiveMaxConcurrentCalls
         phase = .active
@@ -615,6 +624,12 @@ struct ConnectionStateMachine {
                 callEnded(into: &effects)
                 return
             }
+            if unaryEndOK, frame.flags.contains(.endOK) {
+                // The response ends the call (PROTOCOL.md §4.7): as END OK after it.
+                outgoing.remove(at: index)
+                ended(call, unary: .success(frame.payload), into: &effects)
+                return
+            }
             // In place: the response of nearly every call passes here.
             outgoing[slot: index].response = frame.payload
         case .serverStream:
@@ -651,7 +666,6 @@ struct ConnectionStateMachine {
             return
         }
         let error: RPCError? = status.code == 0 ? nil : RPCError(status: status)
-        if let timer = call.timer { effects.timers.append(timer) }
         switch call.kind {
         case .unary:
             let outcome: Result<ByteBuffer, RPCError>
@@ -662,8 +676,10 @@ struct ConnectionStateMachine {
             } else {
                 outcome = .failure(RPCError(code: .internal, message: "the peer ended the call OK without a response"))
             }
-            if let continuation = call.continuation { effects.unary.append((continuation, outcome)) }
+            ended(call, unary: outcome, into: &effects)
+            return
         case .serverStream:
+            if let timer = call.timer { effects.timers.append(timer) }
             if var stream = streams[call.key] {
                 let end: Result<Void, RPCError> = error.map { .failure($0) } ?? .success(())
                 if let waiter = stream.waiter {
@@ -675,6 +691,14 @@ struct ConnectionStateMachine {
                 }
             }
         }
+        callEnded(into: &effects)
+    }
+
+    /// A unary call this side started has ended (already removed from `outgoing`): its timer
+    /// is cancelled and its caller resumed with `outcome`.
+    private mutating func ended(_ call: OutgoingCall, unary outcome: Result<ByteBuffer, RPCError>, into effects: inout Effects) {
+        if let timer = call.timer { effects.timers.append(timer) }
+        if let continuation = call.continuation { effects.unary.append((continuation, outcome)) }
         callEnded(into: &effects)
     }
 

@@ -81,7 +81,26 @@ extension Frame {
     }
 }
 
+extension WireExtension {
+    /// The extension `knock.unary-end-ok` (PROTOCOL.md §4.7): a unary call that succeeds ends
+    /// with its one MESSAGE, flagged ``FrameFlags/endOK``, instead of MESSAGE and END.
+    public static let unaryEndOKName = "knock.unary-end-ok"
+
+    /// `knock.unary-end-ok`, offered as optional.
+    public static var unaryEndOK: WireExtension {
+        var offer = WireExtension()
+        offer.name = unaryEndOKName
+        return offer
+    }
+}
+
 extension WireHello {
+    /// Whether this HELLO lists the extension `name`.
+    /// - Parameter name: The extension's name.
+    public func lists(extension name: String) -> Bool {
+        extensions.contains { $0.name == name }
+    }
+
     /// The HELLO this implementation sends by default: version 1 and the given limits.
     /// - Parameters:
     ///   - maxFrameSize: The largest frame this side accepts.

@@ -16,6 +16,12 @@ public struct FrameFlags: OptionSet, Hashable, Sendable {
     /// REQUEST only: the call is a server stream (many MESSAGE frames, credit applies).
     public static let serverStream = FrameFlags(rawValue: 0x01)
 
+    /// MESSAGE only, and only with the extension ``WireExtension/unaryEndOKName`` in force (both
+    /// HELLOs list it): this MESSAGE is the unary call's response and ends the call with status
+    /// OK; no END follows (PROTOCOL.md §4.7). A bit of the ignorable high nibble, so a peer that
+    /// does not know the extension never receives it.
+    public static let endOK = FrameFlags(rawValue: 0x10)
+
     /// The bits a receiver must understand.
     public static let critical = FrameFlags(rawValue: 0x0F)
 
