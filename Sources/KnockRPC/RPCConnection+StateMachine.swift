@@ -242,13 +242,15 @@ struct ConnectionStateMachine {
             return effects
         }
         if kind == .serverStream { streams[key] = ClientStream(window: window) }
-        let call = PendingCall(key: key, header: header, message: message, kind: kind, deadline: deadline, window: window)
         if phase == .awaitingHello || outgoing.count >= peerMaxConcurrentCalls || !pending.isEmpty {
-            pending.append(call)
+            pending.append(PendingCall(key: key, header: header, message: message, kind: kind, deadline: deadline, window: window))
             if let continuation { pendingContinuations[key] = (continuation, timer) }
             return effects
         }
-        send(call, continuation: continuation, timer: timer, into: &effects)
+        // Sent at once from the caller's parts: a call that does not wait is not copied into a
+        // PendingCall first.
+        send(key: key, header: header, message: message, kind: kind, deadline: deadline, window: window,
+             continuation: continuation, timer: timer, into: &effects)
         return effects
     }
 
@@ -265,29 +267,58 @@ struct ConnectionStateMachine {
         return nil
     }
 
+    /// Sends a call now: the deadline left becomes the header's timeout, a stream's window its
+    /// initial credit.
     private mutating func send(
-        _ call: PendingCall,
+        key: UInt64,
+        header: WireRequestHeader,
+        message: ByteBuffer,
+        kind: RPCMethodKind,
+        deadline: NIODeadline?,
+        window: UInt32,
         continuation: UnsafeContinuation<ByteBuffer, any Error>?,
         timer: Scheduled<Void>?,
         into effects: inout Effects
     ) {
-        var header = call.header
-        if let deadline = call.deadline {
+        var timeoutUs: UInt64 = 0
+        if let deadline {
             let remaining = deadline - .now()
             guard remaining.nanoseconds > 0 else {
                 fail(continuation, timer, RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent"), into: &effects)
-                streams[call.key]?.end = .failure(RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent"))
+                streams[key]?.end = .failure(RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent"))
                 return
             }
-            header.timeoutUs = UInt64((remaining.nanoseconds + 999) / 1_000)
+            timeoutUs = UInt64((remaining.nanoseconds + 999) / 1_000)
         }
-        if call.kind == .serverStream { header.initialCredit = call.window }
+        let credit = kind == .serverStream ? window : 0
+        if timeoutUs == 0, credit == 0 {
+            // Most calls: the header goes out as the caller made it, without a copy.
+            writeRequest(key: key, header: header, message: message, kind: kind, window: window, continuation: continuation, timer: timer, into: &effects)
+        } else {
+            var sending = header
+            sending.timeoutUs = timeoutUs
+            sending.initialCredit = credit
+            writeRequest(key: key, header: sending, message: message, kind: kind, window: window, continuation: continuation, timer: timer, into: &effects)
+        }
+    }
+
+    /// Writes the REQUEST of a call whose header is final, and opens the call.
+    private mutating func writeRequest(
+        key: UInt64,
+        header: WireRequestHeader,
+        message: ByteBuffer,
+        kind: RPCMethodKind,
+        window: UInt32,
+        continuation: UnsafeContinuation<ByteBuffer, any Error>?,
+        timer: Scheduled<Void>?,
+        into effects: inout Effects
+    ) {
         let headerSize = header.encodedSize
-        let length = Frame.requestLength(headerBytes: headerSize, messageBytes: call.message.readableBytes)
+        let length = Frame.requestLength(headerBytes: headerSize, messageBytes: message.readableBytes)
         guard length <= peerMaxFrameSize else {
             let error = RPCError(code: .resourceExhausted, message: "the request is \(length) bytes; the peer accepts frames of at most \(peerMaxFrameSize)")
             fail(continuation, timer, error, into: &effects)
-            streams[call.key]?.end = .failure(error)
+            streams[key]?.end = .failure(error)
             return
         }
         let id = nextCallID
@@ -296,11 +327,11 @@ struct ConnectionStateMachine {
             goAwayReceived = goAwayReceived ?? id
         }
         outgoing[id] = OutgoingCall(
-            key: call.key, kind: call.kind, continuation: continuation,
-            creditLeft: call.kind == .serverStream ? call.window : 1, timer: timer
+            key: key, kind: kind, continuation: continuation,
+            creditLeft: kind == .serverStream ? window : 1, timer: timer
         )
-        if call.kind == .serverStream { streams[call.key]?.callID = id }
-        output.writeRequestFrame(callID: id, header: header, headerSize: headerSize, message: call.message, serverStream: call.kind == .serverStream)
+        if kind == .serverStream { streams[key]?.callID = id }
+        output.writeRequestFrame(callID: id, header: header, headerSize: headerSize, message: message, serverStream: kind == .serverStream)
         emitted(into: &effects)
     }
 
@@ -317,7 +348,8 @@ struct ConnectionStateMachine {
     private mutating func startPending(into effects: inout Effects) {
         while phase == .active, goAwayReceived == nil, outgoing.count < peerMaxConcurrentCalls, let call = pending.popFirst() {
             let waiting = pendingContinuations.removeValue(forKey: call.key)
-            send(call, continuation: waiting?.0, timer: waiting?.1, into: &effects)
+            send(key: call.key, header: call.header, message: call.message, kind: call.kind, deadline: call.deadline, window: call.window,
+                 continuation: waiting?.0, timer: waiting?.1, into: &effects)
         }
     }
 

@@ -110,6 +110,13 @@ public final class RPCConnection: Sendable {
     /// - Returns: The response.
     /// - Throws: ``RPCError`` with the peer's status, or `DEADLINE_EXCEEDED`, `CANCELLED` (the
     ///   task was cancelled), `UNAVAILABLE` (the connection closed or is draining).
+    ///
+    /// Where the calling task runs decides the cost of a small call. On Swift's global
+    /// executor the request is handed to the connection's event-loop thread and the response
+    /// back to a pool thread, which often has to be woken: for many small calls in flight that
+    /// costs more than the call itself. A task that makes many calls runs cheapest on the
+    /// connection's loop: `group.addTask(executorPreference: connection.taskExecutor) { … }`
+    /// (it must not block there).
     public func call<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
