@@ -104,7 +104,10 @@ struct ConnectionStateMachine {
     private(set) var phase: Phase = .awaitingHello
     private(set) var peerHello: WireHello?
     private(set) var peerMaxFrameSize = WireLimits.minimumMaxFrameSize
-    /// Whether `knock.unary-end-ok` is in force: both HELLOs list it (PROTOCOL.md §4.7).
+    /// The extensions this side's HELLO lists: the ones it knows. An extension is in force when
+    /// the peer's HELLO lists it too.
+    private let offeredExtensions: Set<String>
+    /// Whether `knock.unary-end-ok` is in force (PROTOCOL.md §4.7).
     private(set) var unaryEndOK = false
     private var peerMaxConcurrentCalls = WireLimits.defaultMaxConcurrentCalls
 
@@ -132,7 +135,9 @@ struct ConnectionStateMachine {
         self.local = configuration
         self.serves = serves
         self.nextCallID = role.firstCallID
-        output.writeFrame(.hello(configuration.hello))
+        let hello = configuration.hello
+        offeredExtensions = Set(hello.extensions.map(\.name))
+        output.writeFrame(.hello(hello))
         flushScheduled = false
     }
 
@@ -584,11 +589,11 @@ struct ConnectionStateMachine {
         if hello.maxFrameSize != 0, !(WireLimits.minimumMaxFrameSize...WireLimits.maximumMaxFrameSize).contains(Int(hello.maxFrameSize)) {
             return connectionError(.protocolError, "HELLO max_frame_size \(hello.maxFrameSize) is outside 16384...16777215")
         }
-        if let unknown = hello.extensions.first(where: { $0.required && !(local.unaryEndOK && $0.name == WireExtension.unaryEndOKName) }) {
+        if let unknown = hello.extensions.first(where: { $0.required && !offeredExtensions.contains($0.name) }) {
             return connectionError(.unsupportedExtension, "the peer requires extension \(unknown.name), which this side does not support")
         }
         peerHello = hello
-        unaryEndOK = local.unaryEndOK && hello.lists(extension: WireExtension.unaryEndOKName)
+        unaryEndOK = offeredExtensions.contains(WireExtension.unaryEndOKName) && hello.lists(extension: WireExtension.unaryEndOKName)
         peerMaxFrameSize = hello.effectiveMaxFrameSize
         peerMaxConcurrentCalls = hello.effectiveMaxConcurrentCalls
         phase = .active

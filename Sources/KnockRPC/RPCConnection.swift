@@ -501,24 +501,9 @@ public final class RPCConnection: Sendable {
             }
             perform(state.withLock { $0.attachIncomingTimer(callID: callID, timer) })
         }
-        effects.unary.drain { effect in
-            switch effect.1 {
-            case .success(let value): effect.0.resume(returning: value)
-            case .failure(let error): effect.0.resume(throwing: error)
-            }
-        }
-        effects.stream.drain { effect in
-            switch effect.1 {
-            case .success(let value): effect.0.resume(returning: value)
-            case .failure(let error): effect.0.resume(throwing: error)
-            }
-        }
-        effects.writers.drain { effect in
-            switch effect.1 {
-            case .success: effect.0.resume()
-            case .failure(let error): effect.0.resume(throwing: error)
-            }
-        }
+        effects.unary.drain { $0.0.resume(with: $0.1) }
+        effects.stream.drain { $0.0.resume(with: $0.1) }
+        effects.writers.drain { $0.0.resume(with: $0.1) }
         effects.cancellations.drain { $0.0.cancel(callID: $0.callID) }
         if effects.ready { readyPromise.succeed() }
         if effects.finishRequests {

@@ -130,21 +130,9 @@ extension ByteBuffer {
     /// - Returns: The number of bytes written.
     @discardableResult
     public mutating func writeRequestFrame(callID: UInt32, header: WireRequestHeader, headerSize: Int, message: ByteBuffer, serverStream: Bool) -> Int {
-        let length = Frame.requestLength(headerBytes: headerSize, messageBytes: message.readableBytes)
-        let total = WireLimits.lengthPrefixSize + length
-        // Everything in one write: every call's request passes here, and each separate write
-        // checked the buffer's uniqueness and capacity again.
-        let headerAt = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize + 4
-        return message.withUnsafeReadableBytes { body in
-            writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
-                Self.storeFrameHeader(length: length, type: .request, flags: serverStream ? .serverStream : [], callID: callID, into: out)
-                out.storeBytes(of: UInt32(headerSize).bigEndian, toByteOffset: headerAt - 4, as: UInt32.self)
-                header.encode(into: UnsafeMutableRawBufferPointer(rebasing: out[headerAt..<(headerAt + headerSize)]))
-                if let source = body.baseAddress, body.count > 0 {
-                    (out.baseAddress! + headerAt + headerSize).copyMemory(from: source, byteCount: body.count)
-                }
-                return total
-            }
+        writeFrame(type: .request, flags: serverStream ? .serverStream : [], callID: callID, before: 4 + headerSize, payload: message) { out in
+            out.storeBytes(of: UInt32(headerSize).bigEndian, toByteOffset: 0, as: UInt32.self)
+            header.encode(into: UnsafeMutableRawBufferPointer(rebasing: out[4...]))
         }
     }
 }

@@ -51,26 +51,36 @@ extension ByteBuffer {
     /// - Returns: The number of bytes written.
     @discardableResult
     public mutating func writeFrame(_ frame: Frame) -> Int {
-        // Prefix, header and payload in one write: a call's response and END pass here, and
-        // writing the payload as a second buffer checked uniqueness and capacity again and went
-        // through ByteBuffer's general copy (2-3% of a small call's CPU on the serving side).
-        let headerSize = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize
-        return frame.payload.withUnsafeReadableBytes { payload in
-            writeWithUnsafeMutableBytes(minimumWritableBytes: headerSize + payload.count) { out in
-                Self.storeFrameHeader(length: frame.length, type: frame.type, flags: frame.flags, callID: frame.callID, into: out)
-                if let source = payload.baseAddress, payload.count > 0 {
-                    (out.baseAddress! + headerSize).copyMemory(from: source, byteCount: payload.count)
-                }
-                return headerSize + payload.count
-            }
-        }
+        writeFrame(type: frame.type, flags: frame.flags, callID: frame.callID, payload: frame.payload)
     }
 
-    /// Stores the length prefix and header at the start of `out` (10 bytes).
-    static func storeFrameHeader(length: Int, type: FrameType, flags: FrameFlags, callID: UInt32, into out: UnsafeMutableRawBufferPointer) {
-        out.storeBytes(of: UInt32(truncatingIfNeeded: length).bigEndian, toByteOffset: 0, as: UInt32.self)
-        out.storeBytes(of: type.rawValue, toByteOffset: 4, as: UInt8.self)
-        out.storeBytes(of: flags.rawValue, toByteOffset: 5, as: UInt8.self)
-        out.storeBytes(of: callID.bigEndian, toByteOffset: 6, as: UInt32.self)
+    /// Appends a frame whose payload is `before` bytes written by `fill`, then `payload`:
+    /// prefix, header and payload in one reservation of the buffer. Every call's frames pass
+    /// here, and each separate write checked the buffer's uniqueness and capacity again (and a
+    /// payload written as a second buffer went through ByteBuffer's general copy).
+    /// - Parameters:
+    ///   - before: How many bytes `fill` writes ahead of `payload`.
+    ///   - fill: Writes exactly those bytes into the region it is given.
+    /// - Returns: The number of bytes written.
+    @discardableResult
+    mutating func writeFrame(
+        type: FrameType, flags: FrameFlags, callID: UInt32, before: Int = 0, payload: ByteBuffer,
+        _ fill: (UnsafeMutableRawBufferPointer) -> Void = { _ in }
+    ) -> Int {
+        let start = WireLimits.lengthPrefixSize + WireLimits.frameHeaderSize
+        return payload.withUnsafeReadableBytes { body in
+            let total = start + before + body.count
+            return writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+                out.storeBytes(of: UInt32(truncatingIfNeeded: total - WireLimits.lengthPrefixSize).bigEndian, toByteOffset: 0, as: UInt32.self)
+                out.storeBytes(of: type.rawValue, toByteOffset: 4, as: UInt8.self)
+                out.storeBytes(of: flags.rawValue, toByteOffset: 5, as: UInt8.self)
+                out.storeBytes(of: callID.bigEndian, toByteOffset: 6, as: UInt32.self)
+                if before > 0 { fill(UnsafeMutableRawBufferPointer(rebasing: out[start..<(start + before)])) }
+                if let source = body.baseAddress, body.count > 0 {
+                    (out.baseAddress! + start + before).copyMemory(from: source, byteCount: body.count)
+                }
+                return total
+            }
+        }
     }
 }
